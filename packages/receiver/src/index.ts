@@ -21,11 +21,12 @@ export {
   type WebhookMetadata,
 } from './event-types';
 export { TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
-export { type DedupeClaim, type DedupeStore } from './dedupe/dedupe-store';
-export { memoryDedupeStore, type MemoryDedupeStoreOptions } from './dedupe/memory-dedupe-store';
+export { type DedupeClaim, type DedupeCompleteOptions, type DedupeStore } from './dedupe/dedupe-store';
+export { DEFAULT_MEMORY_DEDUPE_MAX_ENTRIES, memoryDedupeStore, type MemoryDedupeStoreOptions } from './dedupe/memory-dedupe-store';
 export {
   type AnyReceiver,
   createReceiver,
+  DEFAULT_RETRY_AFTER_SECONDS,
   type DedupeOptions,
   type HandleOption,
   type HandlersOption,

@@ -602,12 +602,32 @@ describe('the default memory store, full while a handler runs', () => {
     const first = post(url, slow);
     first.catch(() => {}); // awaited below; if an expectation fails first, the clean-up cuts it off
     while (runs.length === 0) await new Promise((resolve) => setImmediate(resolve));
-    for (let i = 0; i < 3; i++) expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    // Full: the running claim and a processed id whose request still verifies, neither forgotten for room.
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 503, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_FULL' } } });
     expect(await post(url, slow)).toMatchObject({ status: 503, body: { outcome: 'in-progress' } });
     open();
     expect(await first).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(await post(url, slow)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
     expect(runs.filter((id) => id === slow.id)).toHaveLength(1);
+  });
+});
+
+describe('the default memory store, above maxEntries requests within the replay window', () => {
+  it('answers a replayed signed request duplicate however many came since: past maxEntries it refuses new ids 503 with Retry-After rather than forget one that still verifies', async () => {
+    const runs: string[] = [];
+    const url = await serve(createReceiver({ secrets: secret, retryAfterSeconds: 20, dedupe: { store: memoryDedupeStore({ maxEntries: 5 }) }, onError: () => {}, handle: async (event) => void runs.push(event.id) }));
+    const captured = signedRequest({ secrets: [secret] });
+    expect(await post(url, captured)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    // The sender's own traffic, more ids than the store holds, all within the 5-minute tolerance.
+    const answers = [];
+    for (let i = 0; i < 8; i++) answers.push(await post(url, signedRequest({ secrets: [secret] })));
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200, 200, 200, 503, 503, 503, 503]);
+    expect(answers[4]).toMatchObject({ body: { error: { code: 'RECEIVER_ERR_DEDUPE_STORE_FULL' } } });
+    expect(answers[4]!.headers['retry-after']).toBe('20');
+    // The captured copy, replayed byte for byte while it still verifies: recognised, not run again.
+    expect(await post(url, captured)).toMatchObject({ status: 200, body: { outcome: 'duplicate', id: captured.id } });
+    expect(runs.filter((id) => id === captured.id)).toHaveLength(1);
   });
 });
 

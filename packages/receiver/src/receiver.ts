@@ -7,7 +7,7 @@ import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, shownCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
-import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
+import { REPLAY_WINDOW_MS, SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
 import { checkAlias, checkWebhookId, joinedRepeat, readRetryCount } from './header-values';
@@ -71,6 +71,15 @@ export interface ReceiverOptionsBase {
    * ignored.
    */
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
+  /**
+   * The `Retry-After` (RFC 9110 §10.2.3), in seconds, sent with every 503 the receiver answers —
+   * `in-progress` (another delivery of the id is being handled) and RECEIVER_ERR_DEDUPE_STORE_FULL
+   * (the memory dedupe store is full of ids it must not forget) — default
+   * {@link DEFAULT_RETRY_AFTER_SECONDS}. Senders that honour it (hookwork, Svix) wait at least that
+   * long; hookwork holds every request to the webhook until then (capped by its `maxRetryAfter`),
+   * so keep it short. A whole number from 1 to 86,400.
+   */
+  retryAfterSeconds?: number;
 }
 
 /** A handler per alias: the one way of two to give a receiver its handlers (the other is {@link HandleOption}). */
@@ -135,7 +144,7 @@ export type ReceiverOutcome =
   | 'processed'
   /** Its webhook-id was processed (or answered `unhandled` or `test`) before: 200, the handler did not run. */
   | 'duplicate'
-  /** Another worker is processing its webhook-id: 503, the sender retries later. */
+  /** Another worker is processing its webhook-id: 503 with Retry-After, the sender retries later. */
   | 'in-progress'
   /** No handler for its alias: 200. */
   | 'unhandled'
@@ -143,14 +152,14 @@ export type ReceiverOutcome =
   | 'test'
   /** Refused: not verified, not parsable, too large: 401, 400 or 413. */
   | 'rejected'
-  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries. */
+  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries — or the memory dedupe store is full: 503 with Retry-After. */
   | 'failed';
 
 /** The answer to send back, made by {@link Receiver.handle}; the adapters write it as it is. */
 export interface ReceiverAnswer {
   /** The HTTP status. */
   status: number;
-  /** Response headers (content-type). */
+  /** Response headers: content-type, and `retry-after` on a 503 (see `retryAfterSeconds`). */
   headers: Record<string, string>;
   /** The response body: `{"outcome":…,"id":…}`, with `error` (a code and message) when refused or failed. */
   body: string;
@@ -212,6 +221,15 @@ function envelopeType(payload: unknown): { name: string; value: string } | undef
 export type AnyReceiver = Receiver<WebhookEventShape, string | undefined>;
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * The `Retry-After` of a receiver's 503 answers when `retryAfterSeconds` is not given: 5 s, the
+ * first delay of hookwork's retry schedule. hookwork holds **every** request to the webhook until a
+ * Retry-After has passed — a manual redelivery too — while an `in-progress` 503 concerns one id,
+ * so the default asks for no more than the sender would wait anyway; raise it for a receiver that
+ * answers 503 because it is overloaded (RECEIVER_ERR_DEDUPE_STORE_FULL).
+ */
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
 
 /**
@@ -256,6 +274,14 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `onError is ${kindOf(options.onError)}; give a function (error, answer) => void, or leave it out for one console line per refusal`);
   }
   const onError = options.onError ?? defaultOnError;
+  const retryAfter = checkRetryAfter(options.retryAfterSeconds);
+  /**
+   * Every 503 (and 429, should one be added) goes out with Retry-After, whichever path made it:
+   * without one, a sender retries on its own schedule — hookwork's first retry comes after 5 s —
+   * into the same busy or full receiver.
+   */
+  const withRetryAfter = (given: ReceiverAnswer): ReceiverAnswer =>
+    given.status === 503 || given.status === 429 ? { ...given, headers: { ...given.headers, 'retry-after': String(retryAfter) } } : given;
   // Every header read as one value: the Standard Webhooks ones, hookwork-test, content-type, ce-*, and these.
   const readOnce = singleValuedHeaders([...headerNames.event, ...headerNames.retryCount]);
 
@@ -343,7 +369,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     return handler ? { run: async () => void (await handler(event)) } : undefined;
   };
 
-  const respond = (answer: ReceiverAnswer): ReceiverAnswer => {
+  const respond = (given: ReceiverAnswer): ReceiverAnswer => {
+    // Before onError sees it: what it is told is what the sender gets.
+    const answer = withRetryAfter(given);
     if (answer.error !== undefined) {
       try {
         // An async onError (a log shipper's send) that rejects would be an unhandled rejection,
@@ -388,7 +416,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       }
     }
     if (!target) {
-      if (token !== undefined) await completeClaim(key!, token, settled, id, named);
+      if (token !== undefined) await completeClaim(key!, token, settled, id, named, event.timestamp);
       if (settled === 'test') return answer(200, settled, id);
       // Dropped for good (the sender does not retry a 200): never silently.
       return respond({
@@ -408,16 +436,21 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(key!, token)).catch(() => {});
       return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
     }
-    if (token !== undefined) await completeClaim(key!, token, 'processed', id, named);
+    if (token !== undefined) await completeClaim(key!, token, 'processed', id, named, event.timestamp);
     return answer(200, 'processed', id);
   };
 
-  const completeClaim = async (key: string, token: string, outcome: ReceiverOutcome, id: string | undefined, named: string): Promise<void> => {
+  const completeClaim = async (key: string, token: string, outcome: ReceiverOutcome, id: string | undefined, named: string, timestamp: Date | undefined): Promise<void> => {
+    // A signed request verifies while its timestamp is within the tolerance of the clock (whole
+    // seconds, as the verifier compares): until then a captured copy could be replayed, so a store
+    // that forgets for room must keep its id. An unsigned one can be sent again by anyone, any time.
+    const verifiableUntil = verifier !== undefined && timestamp !== undefined ? timestamp.getTime() + (TIMESTAMP_TOLERANCE_SECONDS + 1) * 1000 : undefined;
     try {
       // An unhandled id is kept only as long as a captured copy of it verifies (the replay window):
       // long enough that it can't be replayed under another alias, short enough that a
       // redelivery after a handler for it was deployed is processed, not answered duplicate.
-      await dedupe!.store.complete(key, token, outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs);
+      const retainMs = outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs;
+      await (verifiableUntil === undefined ? dedupe!.store.complete(key, token, retainMs) : dedupe!.store.complete(key, token, retainMs, { verifiableUntil }));
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
@@ -434,7 +467,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // The promise never rejects, whatever a store or handler does: an adapter's `void
       // handle().then(write)` would leave the sender without an answer and the process with an
       // unhandled rejection (which ends it, by Node's default).
-      return handleRequest(request).catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))));
+      return handleRequest(request)
+        .catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))))
+        .then(withRetryAfter);
     },
   };
 }
@@ -530,7 +565,7 @@ function checkHandlers(options: { handlers?: WebhookHandlers<WebhookEventShape, 
 }
 
 /** Every key createReceiver() takes: anything else is a typo, refused. */
-const RECEIVER_OPTION_KEYS: readonly string[] = ['secrets', 'unsigned', 'handlers', 'handle', 'unhandled', 'testSends', 'dedupe', 'headerNames', 'onError'] satisfies readonly (keyof SignedReceiverOptions<WebhookEventShape>)[];
+const RECEIVER_OPTION_KEYS: readonly string[] = ['secrets', 'unsigned', 'handlers', 'handle', 'unhandled', 'testSends', 'dedupe', 'headerNames', 'onError', 'retryAfterSeconds'] satisfies readonly (keyof SignedReceiverOptions<WebhookEventShape>)[];
 
 /** A header name: an RFC 9110 token, as the sender's header names are. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -559,6 +594,16 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
   return checked;
 }
 
+/** The most `retryAfterSeconds` may be: a day. */
+const MAX_RETRY_AFTER_SECONDS = 86_400;
+
+function checkRetryAfter(seconds: unknown): number {
+  if (seconds === undefined) return DEFAULT_RETRY_AFTER_SECONDS;
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1 || seconds > MAX_RETRY_AFTER_SECONDS) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `retryAfterSeconds is ${shown(seconds)}; use a whole number of seconds from 1 to ${MAX_RETRY_AFTER_SECONDS} (default ${DEFAULT_RETRY_AFTER_SECONDS}), sent as Retry-After with every 503`);
+  }
+  return seconds;
+}
 
 function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;

@@ -55,8 +55,15 @@ export function signatureHeader(secrets: readonly (string | Buffer)[], id: strin
 }
 
 /**
- * Verifies a `webhook-signature` header against one secret (constant-time), for receivers
- * written with hookwork and for tests. Does not check the timestamp's age.
+ * Whether a `webhook-signature` header holds the v1 signature of `id.timestamp.body` under one
+ * secret (constant-time) — for core's own tests (the transport contract checks that what a
+ * transport sent is signed as hookwork signs), **not a receiver's verification**: it checks no
+ * timestamp age, no header presence or form, no secret strength, and says only true or false.
+ * Deliberately not exported from `@hookwork/core` (its entry exports signing only): receivers
+ * verify with `@hookwork/receiver`, which is as strict as the Standard Webhooks reference and
+ * answers coded errors, or with the `standardwebhooks` package (docs/delivery.md).
+ *
+ * @internal
  */
 export function verifySignature(secret: string, id: string, timestamp: number, body: string | Buffer, header: string): boolean {
   const expected = Buffer.from(signPayload(secret, id, timestamp, body));

@@ -148,6 +148,8 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(request!.body.equals(Buffer.from(JSON.stringify({ id: 'c1', title: 'Hello, wörld' }), 'utf8'))).toBe(true);
         expect(request!.headers['content-type']).toBe('application/json');
         const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request!.headers as Record<string, string>;
+        // verifySignature takes the number, so the header's text is checked as receivers read it: plain digits.
+        expect(timestamp).toMatch(/^[1-9]\d{0,11}$/);
         expect(verifySignature(webhook.secret!, id!, Number(timestamp), request!.body, signature!)).toBe(true);
         expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([[200, 'delivered']]);
       });
@@ -317,6 +319,8 @@ export function describeTransportContract(name: string, transport: () => Transpo
         const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request!.headers as Record<string, string>;
         expect(id).not.toContain('forged');
         expect(signature).not.toContain('Zm9yZ2Vk');
+        // verifySignature takes the number, so the header's text is checked as receivers read it: plain digits.
+        expect(timestamp).toMatch(/^[1-9]\d{0,11}$/);
         expect(verifySignature(webhook.secret!, id!, Number(timestamp), request!.body, signature!)).toBe(true);
         expect(log.map((e) => e.outcome)).toEqual(['delivered']);
         expect(log[0]!.requestHeaders['webhook-id']).toBe(id);

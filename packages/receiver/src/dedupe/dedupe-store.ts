@@ -8,6 +8,17 @@
  */
 export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-progress' } | { status: 'done' };
 
+/** What the receiver tells a store's `complete()` beside the retention. */
+export interface DedupeCompleteOptions {
+  /**
+   * For a signed request: when it stops verifying, ms since the epoch (its `webhook-timestamp` plus
+   * the 5-minute tolerance). Until then a captured copy replayed would verify, so the id must not
+   * be forgotten — a store bounded by size refuses new claims rather than forget it. Absent for an
+   * unsigned request, which anyone can send again at any time anyway.
+   */
+  verifiableUntil?: number;
+}
+
 /**
  * Where the receiver remembers which `webhook-id`s it processed, so a retry or redelivery of a
  * request it already handled is acknowledged and not handled twice. The default is
@@ -18,7 +29,10 @@ export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-p
  * - `claim` is **atomic**: of two concurrent claims of one id, at most one gets `claimed` (a
  *   Redis `SET NX`, an SQL `INSERT … ON CONFLICT`). A claim lasts `leaseMs`; when it expires
  *   without being completed (the worker died mid-handler) the id can be claimed again.
- * - `complete(id, token, retainMs)` marks it processed: claims answer `done` for `retainMs`.
+ * - `complete(id, token, retainMs, { verifiableUntil })` marks it processed: claims answer `done`
+ *   for `retainMs`. `verifiableUntil` (a signed request's) is when a captured copy of the request
+ *   stops verifying: a store that forgets ids for room (as {@link memoryDedupeStore} does) must not
+ *   forget this one before then — it refuses new claims instead.
  * - `release(id, token)` forgets the claim (the handler failed), so the sender's retry is
  *   processed.
  * - `complete` and `release` with a token that no longer holds the claim (the lease expired and
@@ -31,8 +45,8 @@ export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-p
 export interface DedupeStore {
   /** Claims `id` for `leaseMs`, atomically. */
   claim(id: string, leaseMs: number): Promise<DedupeClaim>;
-  /** Marks the claim `token` of `id` processed, remembered for `retainMs`. */
-  complete(id: string, token: string, retainMs: number): Promise<void>;
+  /** Marks the claim `token` of `id` processed, remembered for `retainMs` (and never forgotten for room before `verifiableUntil`). */
+  complete(id: string, token: string, retainMs: number, options?: DedupeCompleteOptions): Promise<void>;
   /** Drops the claim `token` of `id`, so the id can be claimed again at once. */
   release(id: string, token: string): Promise<void>;
 }

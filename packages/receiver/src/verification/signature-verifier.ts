@@ -18,8 +18,8 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
  * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
  * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
  * id forgotten sooner can be replayed and processed again: the dedupe retention's floor, and how
- * long an `unhandled` id is kept. (The memory dedupe store may still forget one sooner for room, past
- * its `maxEntries`: size it above the requests of this window.)
+ * long an `unhandled` id is kept. (The memory dedupe store never forgets one for room before its
+ * request stops verifying: full of such ids, it refuses new ones, 503 with Retry-After.)
  */
 export const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
