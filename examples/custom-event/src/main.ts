@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { isHookworkError } from '@hookwork/core';
+import { cliArgumentError, isHookworkError, printCliError } from '@hookwork/core';
 import { runCustomEventExample } from './custom-event-example';
 import { startTestReceiver } from '@hookwork/core/testing';
 
-/** What it prints for --help, and for an option it does not take. */
+/** What it prints for --help. */
 const USAGE = `usage: node examples/custom-event/dist/main.js\n  runs the example against a receiver on 127.0.0.1 and prints what it got; it takes no options`;
 
 // An option it does not take (a misspelt --json, an option of the quickstart's) is refused, not
@@ -15,8 +15,8 @@ if (unknown.some((arg) => arg === '--help' || arg === '-h')) {
   process.exit(0);
 }
 if (unknown.length > 0) {
-  console.error(`custom-event: unknown option "${unknown[0]}"\n\n${USAGE}`);
-  process.exit(2);
+  // One coded line, exit code 2, before anything is started.
+  process.exit(printCliError('custom-event', cliArgumentError(`unknown option ${JSON.stringify(unknown[0])}; it takes no options (--help shows what it does)`)));
 }
 
 // Piped into `head`: once the reader is gone the output is dropped and the run ends as it would,

@@ -1,4 +1,4 @@
-import { checkUrl, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName } from '@hookwork/core';
+import { checkUrl, cliArgumentError, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
@@ -28,10 +28,8 @@ export interface QuickstartOptions {
   help: boolean;
 }
 
-/** A command line the quickstart cannot run; the message says what to change. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+/** The fix a refusal that names no better one ends with. */
+const HELP = 'npm start -- --help shows the options';
 
 export const USAGE = `usage: npm start -- [options]
 
@@ -53,7 +51,7 @@ export const USAGE = `usage: npm start -- [options]
   --help               show this text`;
 
 /**
- * A connection URL as node-postgres and ioredis read it (WHATWG URL), or a UsageError that says
+ * A connection URL as node-postgres and ioredis read it (WHATWG URL), or HOOKWORK_ERR_INVALID_CLI_ARGUMENT saying
  * how to write it: an unparsable one is nearly always a password with a character that must be
  * percent-encoded, and the message shows the URL with its credentials masked.
  */
@@ -62,7 +60,7 @@ function parseUrl(flag: string, url: string, example: string): URL {
     if (/\s/.test(url)) throw new Error('white space');
     return new URL(url);
   } catch {
-    throw new UsageError(
+    throw cliArgumentError(
       `${flag} is not a valid URL: "${maskUrlCredentials(url)}"; percent-encode the characters of the user and password that URLs reserve (@ %40, # %23, / %2F, ? %3F, : %3A, space %20 — encodeURIComponent does it), e.g. ${example}, and give a port from 1 to 65535`,
     );
   }
@@ -96,11 +94,11 @@ const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-
  * BullMQ queue's, not a copy — refused here rather than when the app starts.
  */
 function checkQueue(queueName: string, options: QuickstartOptions): void {
-  if (!options.redis) throw new UsageError('--queue goes with --redis (the BullMQ queue the requests wait in)');
+  if (!options.redis) throw cliArgumentError('--queue goes with --redis (the BullMQ queue the requests wait in)');
   try {
     bullmqQueue({ connection: options.redis, queueName });
   } catch (error) {
-    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), options));
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw cliArgumentError(forTheCommandLine(messageWithoutCode(error), options));
     throw error;
   }
 }
@@ -110,7 +108,7 @@ function checkRedis(url: string, options: QuickstartOptions): void {
   try {
     bullmqQueue({ connection: url });
   } catch (error) {
-    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), { ...options, redis: url }));
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw cliArgumentError(forTheCommandLine(messageWithoutCode(error), { ...options, redis: url }));
     throw error;
   }
 }
@@ -137,7 +135,7 @@ export function checkNpmTookNoOptions(env: NodeJS.ProcessEnv, argv: readonly str
   if (taken.length === 0) return;
   // With one option taken, the command meant is that option and then what did reach the quickstart.
   const meant = taken.length === 1 ? `: npm start -- ${[...taken, ...argv].map(shellWord).join(' ')}` : '';
-  throw new UsageError(
+  throw cliArgumentError(
     `npm took ${taken.map((option) => option.replace(/=.*/, '')).join(', ')} as ${taken.length === 1 ? 'a setting' : 'settings'} of its own, so the quickstart never saw ${taken.length === 1 ? 'it' : 'them'}; put -- between npm start and the quickstart's options${meant}`,
   );
 }
@@ -148,7 +146,10 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Parses the command line; UsageError for anything it does not understand. */
+/**
+ * Parses the command line. Anything it does not understand is HOOKWORK_ERR_INVALID_CLI_ARGUMENT
+ * (cliArgumentError()), raised before anything is started, connected to or written.
+ */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
   const options: QuickstartOptions = { dataDir: defaultDataDir, help: false, admin: false };
   for (let i = 0; i < argv.length; i++) {
@@ -157,7 +158,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
     const value = (): string => {
       const v = inline ?? argv[++i];
       // "--data-dir=" (a shell variable that was empty) is as much a missing value as "--data-dir" alone.
-      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value\n\n${USAGE}`);
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw cliArgumentError(`${flag} needs a value; ${HELP}`);
       return v;
     };
     switch (flag) {
@@ -169,28 +170,28 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         } catch {
           // The webhook's rule says why (a port out of range, a host that is none), credentials masked.
           const [why] = checkUrl(target).problems;
-          throw new UsageError(why !== undefined && !why.includes('is not an absolute URL') ? `--target ${why}` : `--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
+          throw cliArgumentError(why !== undefined && !why.includes('is not an absolute URL') ? `--target ${why}` : `--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
         }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw cliArgumentError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
         // The webhook would refuse it only after the app started (exit code 1): it is the command line's mistake.
-        if (url.username || url.password) throw new UsageError(`--target must not hold a user or password ("${maskUrlCredentials(target)}"): webhook URLs show in logs. Your endpoint can verify hookwork's signature instead (--secret); in your own app, send credentials as a sensitive header (docs/webhooks.md)`);
+        if (url.username || url.password) throw cliArgumentError(`--target must not hold a user or password ("${maskUrlCredentials(target)}"): webhook URLs show in logs. Your endpoint can verify hookwork's signature instead (--secret); in your own app, send credentials as a sensitive header (docs/webhooks.md)`);
         // The rest of the webhook's URL rules (port 0, a fragment, a space, a backslash, "http:/host"), here
         // rather than when the app has started: it is the command line's mistake (exit code 2).
         const [problem] = checkUrl(target).problems;
-        if (problem !== undefined) throw new UsageError(`--target ${problem}`);
+        if (problem !== undefined) throw cliArgumentError(`--target ${problem}`);
         options.target = target;
         break;
       }
       case '--secret': {
         const secret = value();
-        if (!/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(secret)) throw new UsageError('--secret must look like whsec_<base64> (Standard Webhooks); leave it out to have one generated');
+        if (!/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(secret)) throw cliArgumentError('--secret must look like whsec_<base64> (Standard Webhooks); leave it out to have one generated');
         options.secret = secret;
         break;
       }
       case '--events': {
         const raw = value();
         const n = wholeNumber(raw);
-        if (!(n >= 1 && n <= 100_000)) throw new UsageError(`--events must be a whole number from 1 to 100000; got "${raw}"`);
+        if (!(n >= 1 && n <= 100_000)) throw cliArgumentError(`--events must be a whole number from 1 to 100000; got "${raw}"`);
         options.events = n;
         break;
       }
@@ -198,19 +199,19 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         options.dataDir = value();
         break;
       case '--admin':
-        if (inline !== undefined) throw new UsageError(`--admin takes no value\n\n${USAGE}`);
+        if (inline !== undefined) throw cliArgumentError(`--admin takes no value; give --admin alone`);
         options.admin = true;
         break;
       case '--admin-port': {
         const raw = value();
         const n = wholeNumber(raw);
-        if (!(n >= 1 && n <= 65535)) throw new UsageError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
+        if (!(n >= 1 && n <= 65535)) throw cliArgumentError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
         options.adminPort = n;
         break;
       }
       case '--redis': {
         const url = value();
-        if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${maskUrlCredentials(url)}"`);
+        if (!/^rediss?:\/\//.test(url)) throw cliArgumentError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${maskUrlCredentials(url)}"`);
         // bullmqQueue()'s own check, so --redis takes what the library takes: a URL that does not
         // parse, or parses other than as written (a password with an unencoded "#"), a database
         // that is not a whole number, a query parameter ioredis would read as an option.
@@ -220,7 +221,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--postgres': {
         const url = value();
-        if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${maskUrlCredentials(url)}"`);
+        if (!/^postgres(ql)?:\/\//.test(url)) throw cliArgumentError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${maskUrlCredentials(url)}"`);
         parseUrl('--postgres', url, 'postgres://app:p%40ss@127.0.0.1:5432/db');
         options.postgres = url;
         break;
@@ -233,27 +234,27 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         break;
       case '--help':
       case '-h':
-        if (inline !== undefined) throw new UsageError(`--help takes no value\n\n${USAGE}`);
+        if (inline !== undefined) throw cliArgumentError(`--help takes no value; give --help alone`);
         options.help = true;
         break;
       default: {
         // "--event 3", "--postgress …": name the option meant, before the whole usage.
         const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
         const meant = LIKELY_MEANT[flag] ?? (near ? `did you mean --${near}?` : undefined);
-        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${meant ? ` (${meant})` : ''}\n\n${USAGE}`);
+        throw cliArgumentError(`unknown option "${maskUrlCredentials(flag)}"${meant ? ` (${meant})` : ''}; ${HELP}`);
       }
     }
   }
-  if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');
-  if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
+  if (options.adminPort !== undefined && !options.admin) throw cliArgumentError('--admin-port goes with --admin');
+  if (options.secret && !options.target) throw cliArgumentError('--secret goes with --target (the built-in receiver uses a generated secret)');
   if (options.redisQueue !== undefined) checkQueue(options.redisQueue, options);
   if (options.postgresSchema !== undefined) {
-    if (!options.postgres) throw new UsageError('--schema goes with --postgres (the schema the PostgreSQL store is kept in)');
+    if (!options.postgres) throw cliArgumentError('--schema goes with --postgres (the schema the PostgreSQL store is kept in)');
     try {
       // Its own check of a schema name, so the rule is PostgreSQL storage's, not a copy.
       postgresStorage({ connectionString: options.postgres, schema: options.postgresSchema });
     } catch (error) {
-      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), options));
+      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')) throw cliArgumentError(forTheCommandLine(messageWithoutCode(error), options));
       throw error;
     }
   }

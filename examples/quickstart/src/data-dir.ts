@@ -1,19 +1,19 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { UsageError } from './cli-options';
+import { cliArgumentError } from '@hookwork/core';
 
 /**
  * Creates the --data-dir folder when missing. A path that cannot be a folder is the user's to
- * fix, so it is a one-line UsageError (exit code 2), not a stack trace.
+ * fix, so it is HOOKWORK_ERR_INVALID_CLI_ARGUMENT in one line (exit code 2), not a stack trace.
  */
 export function ensureDataDir(dir: string): void {
   try {
     makeDirectory(dir);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new UsageError(`--data-dir ${dir} is a file; give a directory`);
-    if (code === 'ENOTDIR') throw new UsageError(`--data-dir ${dir}: a part of that path is a file; give a directory`);
-    throw new UsageError(`--data-dir ${dir} could not be created (${code ?? (error as Error).message}); give a directory you can write to`);
+    if (code === 'EEXIST') throw cliArgumentError(`--data-dir ${dir} is a file; give a directory`);
+    if (code === 'ENOTDIR') throw cliArgumentError(`--data-dir ${dir}: a part of that path is a file; give a directory`);
+    throw cliArgumentError(`--data-dir ${dir} could not be created (${code ?? (error as Error).message}); give a directory you can write to`);
   }
 }
 

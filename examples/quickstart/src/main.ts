@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { isHookworkError } from '@hookwork/core';
-import { checkNpmTookNoOptions, parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
+import { isHookworkError, printCliError } from '@hookwork/core';
+import { checkNpmTookNoOptions, parseOptions, USAGE, type QuickstartOptions } from './cli-options';
 import { forTheCommandLine } from './flag-messages';
 import { QuickstartStopped, runQuickstart } from './quickstart';
 import { RunTimeoutError } from './run-tracker';
@@ -55,10 +55,8 @@ async function main(): Promise<number> {
     if (!ok) console.error('quickstart: not every request was delivered and verified; see the log above');
     return ok ? 0 : 1;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`quickstart: ${error.message}`);
-      return 2;
-    }
+    // The command line was wrong: one coded line, exit code 2, nothing started or written.
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_CLI_ARGUMENT')) return printCliError('quickstart', error);
     if (error instanceof QuickstartStopped || stopping.signal.aborted) {
       const reason = stopping.signal.reason as StopReason;
       if (reason !== 'EPIPE') console.error(`\nquickstart: stopped (${reason}); the app gave its claimed requests back, so the next run starts at once`);

@@ -562,7 +562,7 @@ describe('the quickstart (npm start)', () => {
       (e: { code: number; stdout: string; stderr: string }) => e,
     );
     expect(error?.code).toBe(2);
-    expect(error?.stderr).toContain(`quickstart: npm took ${message}, so the quickstart never saw it; put -- between npm start and the quickstart's options: ${meant(dataDir)}\n`);
+    expect(error?.stderr).toContain(`quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: npm took ${message}, so the quickstart never saw it; put -- between npm start and the quickstart's options: ${meant(dataDir)}\n`);
     expect(existsSync(join(dataDir, 'hookwork.db'))).toBe(false);
   });
 
@@ -573,15 +573,15 @@ describe('the quickstart (npm start)', () => {
       (e: { code: number | null; stderr: string }) => e,
     );
     expect(error?.code).toBe(2);
-    expect(error?.stderr).toBe('quickstart: --data-dir /proc/hookwork-no-such could not be created (ENOENT); give a directory you can write to\n');
+    expect(error?.stderr).toBe('quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --data-dir /proc/hookwork-no-such could not be created (ENOENT); give a directory you can write to\n');
   });
 
   it('--data-dir naming a file is a one-line usage error with exit code 2', async () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
     for (const [dir, message] of [
-      [file, `quickstart: --data-dir ${file} is a file; give a directory\n`],
-      [join(file, 'below'), `quickstart: --data-dir ${join(file, 'below')}: a part of that path is a file; give a directory\n`],
+      [file, `quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --data-dir ${file} is a file; give a directory\n`],
+      [join(file, 'below'), `quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --data-dir ${join(file, 'below')}: a part of that path is a file; give a directory\n`],
     ] as const) {
       const error = await run(process.execPath, [main, '--data-dir', dir]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
       expect(error?.code).toBe(2);
@@ -632,10 +632,15 @@ describe('the quickstart (npm start)', () => {
     [['--redis', 'redis://127.0.0.1:6379', '--queu', 'hooks'], 'unknown option "--queu" (did you mean --queue?)'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schema', 'pg_hooks'], '--schema must be a plain identifier: letters, digits and _, not starting with a digit or pg_'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schem', 'hooks'], 'unknown option "--schem" (did you mean --schema?)'],
-  ])('refuses %j with a clear message and exit code 2', async (args, message) => {
-    const error = await run(process.execPath, [main, ...withOwnSchema(args)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+  ])('refuses %j with HOOKWORK_ERR_INVALID_CLI_ARGUMENT in one line, exit code 2, nothing created', async (args, message) => {
+    const dataDir = join(tempDir(), 'data');
+    const error = await run(process.execPath, [main, '--data-dir', dataDir, ...withOwnSchema(args)]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
     expect(error?.code).toBe(2);
+    expect(error?.stdout).toBe('');
+    // One line, coded as the start failures are; the usage is --help's, not printed after it.
+    expect(error?.stderr).toMatch(/^quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: [^\n]+\n$/);
     expect(error?.stderr).toContain(message);
+    expect(existsSync(dataDir)).toBe(false);
     // Not even a misspelt option's value (--postgress=postgres://…:s3cret@…) is echoed.
     expect(error?.stderr).not.toContain('s3cret');
   });
@@ -655,11 +660,12 @@ describe('the quickstart (npm start)', () => {
     [['--postgres', 'postgres://postgres:pa/ssWORD@127.0.0.1:5432/test'], '--postgres is not a valid URL'],
     [['--postgres', 'postgres://postgres@127.0.0.1:99999/test'], 'give a port from 1 to 65535'],
   ])('refuses the connection string %j before connecting: one line, exit code 2, no password shown', async (args, message) => {
-    const dataDir = tempDir();
+    const dataDir = join(tempDir(), 'data');
     const error = await run(process.execPath, [main, '--data-dir', dataDir, ...withOwnSchema(args)]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
     expect(error?.code).toBe(2);
+    expect(error?.stderr).toMatch(/^quickstart: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: [^\n]+\n$/);
     expect(error?.stderr).toContain(message);
-    expect(error?.stderr.trim().split('\n')).toHaveLength(1);
+    expect(existsSync(dataDir)).toBe(false);
     expect(error?.stderr).not.toContain('ssWORD');
     expect(error?.stdout).toBe('');
   });

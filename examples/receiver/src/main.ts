@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { ReceiverError } from '@hookwork/receiver';
 import { MemorySearchIndex } from './search-index';
 import { createSiteReceiver, serveReceiver, type Framework } from './site-receiver';
 
@@ -6,9 +7,12 @@ import { createSiteReceiver, serveReceiver, type Framework } from './site-receiv
 // Several secrets (a rotation) are comma separated. Give the printed URL to the sender's webhook.
 const USAGE = 'usage: WEBHOOK_SECRET=whsec_… node examples/receiver/dist/main.js [node|express|fastify|fetch] [port]';
 
-/** A command line it cannot run: one line naming what to change, then the usage; exit code 2. */
+/**
+ * A command line it cannot run: one line, RECEIVER_ERR_INVALID_CLI_ARGUMENT and what to change (as
+ * hookwork's commands print their refusals), exit code 2, before anything listens.
+ */
 function refuse(problem: string): never {
-  process.stderr.write(`receiver: ${problem}\n\n${USAGE}\n`);
+  process.stderr.write(`receiver: ${new ReceiverError('RECEIVER_ERR_INVALID_CLI_ARGUMENT', problem).message.replace(/\s*\n\s*/g, ' ')}\n`);
   process.exit(2);
 }
 
@@ -19,7 +23,7 @@ async function main(): Promise<void> {
     return;
   }
   // It used to answer every mistake with the usage alone, leaving the user to guess which one.
-  if (args.length > 2) refuse(`takes at most two arguments, the framework and the port; got ${args.length}`);
+  if (args.length > 2) refuse(`takes at most two arguments, the framework and the port; got ${args.length}: ${USAGE}`);
   const [framework = 'node', port = '3000'] = args;
   if (!['node', 'express', 'fastify', 'fetch'].includes(framework)) refuse(`the framework must be node, express, fastify or fetch; got "${framework}"`);
   if (!/^\d+$/.test(port) || Number(port) > 65535) refuse(`the port must be a whole number from 1 to 65535, or 0 for a free one; got "${port}"`);
@@ -35,7 +39,7 @@ async function main(): Promise<void> {
     });
   } catch (error) {
     // The kit's coded refusal of a secret (a placeholder, a truncated copy): the input's mistake.
-    refuse(`WEBHOOK_SECRET was refused: ${(error as Error)?.message ?? String(error)}`);
+    refuse(`WEBHOOK_SECRET was refused: ${error instanceof ReceiverError ? error.message.slice(error.code.length + 2) : (error as Error)?.message ?? String(error)}`);
   }
   let served: Awaited<ReturnType<typeof serveReceiver>>;
   try {

@@ -5,10 +5,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isHookworkError } from '@hookwork/core';
+import { cliArgumentError, isHookworkError, printCliError } from '@hookwork/core';
 import { runTour } from './tour.js';
 
-/** What it prints for --help, and for an option it does not take. */
+/** What it prints for --help. */
 const USAGE = `usage: node examples/tour/dist/main.js [--json]\n  runs the README's tour, narrating each step; --json prints what it saw as one JSON line instead`;
 
 // An option it does not take (a misspelt --json, an option of the quickstart's) is refused, not
@@ -19,8 +19,8 @@ if (unknown.some((arg) => arg === '--help' || arg === '-h')) {
   process.exit(0);
 }
 if (unknown.length > 0) {
-  console.error(`tour: unknown option "${unknown[0]}"\n\n${USAGE}`);
-  process.exit(2);
+  // One coded line, exit code 2, before anything is started.
+  process.exit(printCliError('tour', cliArgumentError(`unknown option ${JSON.stringify(unknown[0])}; it takes --json and --help only`)));
 }
 
 // Piped into `head`: once the reader is gone the output is dropped and the run ends as it would,

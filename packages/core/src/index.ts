@@ -12,6 +12,7 @@ export { nearestName, unknownOption } from './errors/nearest-name';
 export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, messageWithoutCode, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
 export { SHOWN_ITEMS, shownList, type ShownListOptions } from './errors/shown-list';
 export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';
+export { CLI_USAGE_EXIT_CODE, cliArgumentError, printCliError } from './cli/command-line-refusal';
 
 // Runtime: tokens, clock, server role
 export { createToken, resolveToken, type Token } from './runtime/tokens';

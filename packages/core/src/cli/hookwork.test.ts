@@ -1,5 +1,5 @@
 import { execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -20,13 +20,27 @@ interface Outcome {
 }
 
 async function hookwork(...args: string[]): Promise<Outcome> {
+  return hookworkIn(process.cwd(), ...args);
+}
+
+async function hookworkIn(cwd: string, ...args: string[]): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000, cwd });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };
     return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
   }
+}
+
+/**
+ * A refused command line: HOOKWORK_ERR_INVALID_CLI_ARGUMENT in one line on standard error (no
+ * usage text after it, no stack trace), nothing on standard output, exit code 2.
+ */
+function expectRefused(result: Outcome): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: [^\n]+\n$/);
 }
 
 const EVENT_MODULE = `
@@ -72,20 +86,25 @@ describe('npx hookwork catalogue', () => {
   });
 
   it.each<[string, string[], RegExp]>([
-    ['no command', [], /^usage: hookwork catalogue/],
+    ['no command', [], /no command given; the command is catalogue: hookwork catalogue --composers <module>/],
     ['an unknown command', ['catalog'], /unknown command "catalog"; the command is catalogue/],
     ['no --composers', ['catalogue', '--out', 'x.json'], /--composers is required/],
     // parseArgs's own refusals, worded as the command's others are (they read "Unknown option '--format'", "Option '--out <value>' argument missing").
-    ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /^hookwork: unknown option "--format"\n/],
-    ['an option without its value', ['catalogue', '--composers'], /^hookwork: --composers needs a value\n/],
-    ['a value given to a switch', ['catalogue', '--help=yes'], /^hookwork: --help takes no value\n/],
-    ['an argument that is not an option', ['catalogue', 'composers.js'], /^hookwork: unexpected argument "composers\.js": catalogue takes options only \(--composers <module>\)\n/],
+    ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: unknown option "--format"; hookwork catalogue --help shows the options\n$/],
+    ['an option without its value', ['catalogue', '--composers'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --composers needs a value; hookwork catalogue --help shows the options\n$/],
+    ['a value given to a switch', ['catalogue', '--help=yes'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --help takes no value; give it alone\n$/],
+    ['an argument that is not an option', ['catalogue', 'composers.js'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: unexpected argument "composers\.js": catalogue takes options only \(--composers <module>\)\n/],
     ['a module that is not there', ['catalogue', '--composers', join(tmpdir(), 'hookwork-no-such-dir', 'composers.js')], /cannot find the composers module .*build your app first/],
-  ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {
-    const result = await hookwork(...args);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(message);
-    expect(result.stdout).toBe('');
+  ])('answers %s with HOOKWORK_ERR_INVALID_CLI_ARGUMENT in one line, exit code 2, nothing written', async (_what, args, message) => {
+    const cwd = mkdtempSync(join(tmpdir(), 'hookwork-cli-refused-'));
+    try {
+      const result = await hookworkIn(cwd, ...args, ...(args[0] === 'catalogue' && !args.includes('--out') ? ['--out', 'catalogue.json'] : []));
+      expectRefused(result);
+      expect(result.stderr).toMatch(message);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   it('prints refusals with the characters a reader cannot see escaped, as the API\'s errors do', async () => {
@@ -93,14 +112,14 @@ describe('npx hookwork catalogue', () => {
     expect(command.code).toBe(2);
     expect(command.stderr).toContain('unknown command "cata\\u200blogue\\u202e"');
     const option = await hookwork('catalogue', '--composers', 'x.js', '--ou\u2028t', 'x');
-    expect(option.code).toBe(2);
+    expectRefused(option);
     expect(option.stderr).toContain("--ou\\u2028t");
     for (const stderr of [command.stderr, option.stderr]) expect(stderr).not.toMatch(/[\u200b\u202e\u2028]/);
   });
 
   it('answers a module without composers with exit code 2, naming the forms it takes', async () => {
     const result = await hookwork('catalogue', '--composers', write('empty.cjs', 'exports.nothing = 1;\n'));
-    expect(result.code).toBe(2);
+    expectRefused(result);
     expect(result.stderr).toMatch(/exports no composers; export them as `export const composers = \[\.\.\.\]`/);
   });
 
@@ -136,12 +155,13 @@ describe('npx hookwork catalogue', () => {
     }
     const misspelt = await hookwork('catalogue', '--composer', 'x.js');
     expect(misspelt.code).toBe(2);
-    expect(misspelt.stderr).toMatch(/^hookwork: unknown option "--composer" \(did you mean --composers\?\)\n/);
+    expect(misspelt.stderr).toMatch(/^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: unknown option "--composer" \(did you mean --composers\?\); hookwork catalogue --help shows the options\n$/);
     expect(await hookwork('--version')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
     // --out= (an empty shell variable) wrote the document to standard output, not to a file.
     const empty = await hookwork('catalogue', '--composers', 'x.js', '--out=');
     expect(empty).toMatchObject({ code: 2, stdout: '' });
-    expect(empty.stderr).toMatch(/^hookwork: --out needs a value/);
+    expectRefused(empty);
+    expect(empty.stderr).toMatch(/^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --out needs a value/);
   });
 
   // A composers module that leaves a handle open (a timer at import, a Redis or pg client): the
@@ -159,12 +179,12 @@ describe('npx hookwork catalogue', () => {
   }, 90_000);
 
   it.each([
-    [['--version', 'extra'], /^hookwork: --version takes nothing after it, not "extra"; for the catalogue command's options: hookwork catalogue --help/],
-    [['-v', 'catalogue', '--composers', 'x.js'], /^hookwork: -v takes nothing after it, not "catalogue" "--composers" "x\.js"/],
-    [['--help', 'catalogue'], /^hookwork: --help takes nothing after it, not "catalogue"/],
+    [['--version', 'extra'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --version takes nothing after it, not "extra"; for the catalogue command's options: hookwork catalogue --help/],
+    [['-v', 'catalogue', '--composers', 'x.js'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: -v takes nothing after it, not "catalogue" "--composers" "x\.js"/],
+    [['--help', 'catalogue'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --help takes nothing after it, not "catalogue"/],
   ])('refuses anything after %p: exit code 2, not the version as if nothing else were asked', async (args, message) => {
     const result = await hookwork(...args);
-    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expectRefused(result);
     expect(result.stderr).toMatch(message);
   });
 

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { createHookwork } from '../composition/create-hookwork';
 import type { ComposerLike } from '../composition/composer';
 import { HookworkError } from '../errors/hookwork-error';
+import { cliArgumentError, printCliError } from './command-line-refusal';
 import { shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
 import { quoted, visibleLines } from '../errors/visible-text';
@@ -17,7 +18,7 @@ import type { HookworkSettingsInput } from '../settings/settings';
 // `npx hookwork catalogue --composers ./dist/composers.js --out catalogue.json`: the app's typed
 // catalogue (docs/catalogue.md) from its composers, without its storage. Exit codes: 0 written,
 // 1 a coded error (the app could not be composed or described, --out could not be written),
-// 2 a usage error.
+// 2 a usage error (HOOKWORK_ERR_INVALID_CLI_ARGUMENT: nothing composed, nothing written).
 
 const USAGE = `usage: hookwork catalogue --composers <module> [--out <file>] [--title <text>] [--version <text>]
        hookwork --version
@@ -30,8 +31,6 @@ const USAGE = `usage: hookwork catalogue --composers <module> [--out <file>] [--
   --title      the document's info.title (default: Webhooks)
   --version    the document's info.version (default: hookwork's version)
 `;
-
-class UsageError extends Error {}
 
 interface AppSource {
   composers: readonly ComposerLike[];
@@ -54,7 +53,7 @@ function sourceOf(module: Record<string, unknown>, path: string): AppSource {
   if (Array.isArray(module.composers)) return { composers: module.composers as ComposerLike[], ...(module.settings !== undefined ? { settings: module.settings as HookworkSettingsInput } : {}) };
   const found = fromOptions(module.default) ?? fromOptions((module.default as Record<string, unknown> | undefined)?.default) ?? fromOptions(module.options);
   if (found) return found;
-  throw new UsageError(`${path} exports no composers; export them as \`export const composers = [...]\` or \`export default { composers, settings }\``);
+  throw cliArgumentError(`--composers ${path} exports no composers; export them as \`export const composers = [...]\` or \`export default { composers, settings }\``);
 }
 
 async function load(path: string): Promise<AppSource> {
@@ -64,11 +63,14 @@ async function load(path: string): Promise<AppSource> {
     module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(file)) throw new UsageError(`cannot find the composers module ${file}; build your app first and pass the compiled .js file`);
-    throw new UsageError(`cannot load the composers module ${file}: ${(error as Error)?.message ?? error}`);
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(file)) throw cliArgumentError(`--composers: cannot find the composers module ${file}; build your app first and pass the compiled .js file`, { cause: error });
+    throw cliArgumentError(`--composers: cannot load the composers module ${file}: ${(error as Error)?.message ?? error}; fix the module, or pass the compiled .js file that exports the composers`, { cause: error });
   }
   return sourceOf(module, path);
 }
+
+/** The fix a refused option ends with. */
+const HELP = 'hookwork catalogue --help shows the options';
 
 const CATALOGUE_OPTIONS = { composers: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
@@ -83,18 +85,18 @@ function parseArgsProblem(error: unknown): string {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
       const option = /^Unknown option '([^']*)'/.exec(message)?.[1] ?? '';
       const near = nearestName(option.replace(/^-+/, ''), Object.keys(CATALOGUE_OPTIONS));
-      return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}`;
+      return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}; ${HELP}`;
     }
     case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
       const option = /^Option '(?:-\w, )?(--[^' ]+)/.exec(message)?.[1] ?? 'an option';
-      return message.includes('does not take an argument') ? `${option} takes no value` : `${option} needs a value`;
+      return message.includes('does not take an argument') ? `${option} takes no value; give it alone` : `${option} needs a value; ${HELP}`;
     }
     case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
       const argument = /^Unexpected argument '(.*)'\. This command/s.exec(message)?.[1] ?? '';
       return `unexpected argument ${quoted(argument)}: catalogue takes options only (--composers <module>)`;
     }
     default:
-      return message;
+      return `${message}; ${HELP}`;
   }
 }
 
@@ -103,16 +105,16 @@ async function catalogue(args: string[]): Promise<void> {
   try {
     ({ values } = parseArgs({ args, options: CATALOGUE_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError(parseArgsProblem(error));
+    throw cliArgumentError(parseArgsProblem(error));
   }
   // "--out=$OUT" with OUT empty wrote the document to standard output instead of a file.
   const empty = Object.entries(values).find(([, value]) => value === '');
-  if (empty) throw new UsageError(`--${empty[0]} needs a value`);
+  if (empty) throw cliArgumentError(`--${empty[0]} needs a value; ${HELP}`);
   if (values.help) {
     process.stdout.write(USAGE);
     return;
   }
-  if (!values.composers) throw new UsageError('--composers is required: the module that exports your app\'s composers');
+  if (!values.composers) throw cliArgumentError(`--composers is required: the module that exports your app's composers; hookwork catalogue --composers ./dist/composers.js`);
   const source = await load(values.composers);
   const app = createHookwork({ composers: source.composers, ...(source.settings !== undefined ? { settings: source.settings } : {}), logger: silentLogger });
   await app.start();
@@ -155,21 +157,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'catalogue') await catalogue(rest);
     else if (command === '--version' || command === '-v' || command === '--help' || command === '-h' || command === 'help') {
       // `hookwork --version extra` printed the version as though nothing else were asked.
-      if (rest.length > 0) throw new UsageError(`${command} takes nothing after it, not ${shownList(rest, { separator: ' ' })}${command === 'help' ? '' : '; for the catalogue command\'s options: hookwork catalogue --help'}`);
+      if (rest.length > 0) throw cliArgumentError(`${command} takes nothing after it, not ${shownList(rest, { separator: ' ' })}${command === 'help' ? '' : '; for the catalogue command\'s options: hookwork catalogue --help'}`);
       if (command === '--version' || command === '-v') process.stdout.write(`${HOOKWORK_VERSION}\n`);
       else process.stdout.write(USAGE);
-    } else if (command === undefined) {
-      process.stderr.write(USAGE);
-      return 2;
-    } else throw new UsageError(`unknown command ${quoted(command)}; the command is catalogue`);
+    } else if (command === undefined) throw cliArgumentError('no command given; the command is catalogue: hookwork catalogue --composers <module> (hookwork --help shows the options)');
+    else throw cliArgumentError(`unknown command ${quoted(command)}; the command is catalogue (hookwork --help shows the options)`);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`hookwork: ${visibleLines(error.message)}\n\n${USAGE}`);
-      return 2;
-    }
-    process.stderr.write(`hookwork: ${visibleLines(String((error as Error)?.message ?? error))}\n`);
-    return 1;
+    // One line: HOOKWORK_ERR_INVALID_CLI_ARGUMENT with exit code 2, any other error with 1.
+    return printCliError('hookwork', error);
   }
 }
 

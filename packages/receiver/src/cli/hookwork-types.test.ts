@@ -24,6 +24,16 @@ async function hookworkTypes(...args: string[]): Promise<{ code: number; stdout:
   }
 }
 
+/**
+ * A refused command line: RECEIVER_ERR_INVALID_CLI_ARGUMENT in one line on standard error (no
+ * usage text after it), nothing on standard output, exit code 2.
+ */
+function expectRefused(result: { code: number; stdout: string; stderr: string }): void {
+  expect(result.code).toBe(2);
+  expect(result.stdout).toBe('');
+  expect(result.stderr).toMatch(/^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: [^\n]+\n$/);
+}
+
 describe('npx hookwork-types', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-types-cli-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -56,7 +66,7 @@ describe('npx hookwork-types', () => {
   // --out= (an empty shell variable) wrote the types to standard output, not to a file.
   it('refuses an option given with an empty value, exit code 2', async () => {
     const result = await hookworkTypes(file('empty.json', '{"openapi":"3.1.0","webhooks":{}}'), '--out=');
-    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expectRefused(result);
     expect(result.stderr).toMatch(/--out needs a value/);
   });
 
@@ -64,11 +74,11 @@ describe('npx hookwork-types', () => {
     // A key with U+202E reversed the rest of the terminal line; U+2028 and a zero-width space hid.
     const bad = { openapi: '3.1.0', webhooks: { 'a.\u202eb\u2028\u200b': { post: { 'x-hookwork-event': 'x\ufeff' } } } };
     const refused = await hookworkTypes(file('invisible.json', JSON.stringify(bad)));
-    expect(refused.code).toBe(2);
+    expectRefused(refused);
     expect(refused.stderr).toContain('webhooks["a.\\u202eb\\u2028\\u200b"]\'s x-hookwork-event is "x\\ufeff", not an object');
     expect(refused.stderr).not.toMatch(/[\u202e\u2028\u200b\ufeff]/);
     const option = await hookworkTypes(file('invisible-option.json', '{"openapi":"3.1.0","webhooks":{}}'), '--na\u200bme', 'X');
-    expect(option.code).toBe(2);
+    expectRefused(option);
     expect(option.stderr).toContain("--na\\u200bme");
     expect(option.stderr).not.toContain('\u200b');
   });
@@ -142,7 +152,7 @@ describe('npx hookwork-types', () => {
     const out = join(dir, 'refused.ts');
     const result = await hookworkTypes(file('generator-keyword.json', JSON.stringify(catalogue)), '--out', out);
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`hookwork-types: ${where}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file`);
+    expect(result.stderr).toContain(`hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: ${where}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file`);
     expect(result.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });
@@ -207,8 +217,8 @@ describe('npx hookwork-types', () => {
     ['a synonym twice', { x: entry({ alias: 'x', synonyms: ['y', 'y'] }) }, `webhooks["x"] gives the alias "y" twice`],
   ])('refuses a malformed x-hookwork-event (%s): exit code 2, not a hookwork catalogue', async (_what, webhooks, message) => {
     const result = await hookworkTypes(file('shape.json', JSON.stringify({ openapi: '3.1.0', webhooks })));
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`hookwork-types: ${message}`);
+    expectRefused(result);
+    expect(result.stderr).toContain(`hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: ${message}`);
     expect(result.stderr).toMatch(/not (a hookwork catalogue|one `npx hookwork catalogue` wrote)/);
     expect(result.stdout).toBe('');
   });
@@ -221,19 +231,20 @@ describe('npx hookwork-types', () => {
     ['an entry hookwork did not write', () => [file('foreign.json', '{"webhooks":{"x":{"post":{"summary":"x"}}}}')], /webhooks\["x"\] has no post operation with x-hookwork-event/],
     ['a name that is not an identifier', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'my-events'], /--name "my-events" is not a TypeScript identifier/],
     // parseArgs's own refusals, worded as the command's others are and as `hookwork catalogue` words them.
-    ['an unknown option', () => ['x.json', '--format'], /^hookwork-types: unknown option "--format"\n/],
-    ['a misspelt --name', () => ['x.json', '--nam', 'X'], /^hookwork-types: unknown option "--nam" \(did you mean --name\?\)\n/],
-    ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /^hookwork-types: unknown option "--outt" \(did you mean --out\?\)\n/],
-    ['a file named like an option', () => ['-events.json'], /^hookwork-types: unknown option "-e"; a catalogue file whose name starts with - goes after --: hookwork-types -- -events\.json\n/],
-    ['--name without its value', () => ['x.json', '--name'], /^hookwork-types: --name needs a value\n/],
-    ['a value given to --help', () => ['--help=yes'], /^hookwork-types: --help takes no value\n/],
+    ['an unknown option', () => ['x.json', '--format'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "--format"; hookwork-types --help shows the options\n/],
+    ['a misspelt --name', () => ['x.json', '--nam', 'X'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "--nam" \(did you mean --name\?\); hookwork-types --help shows the options\n/],
+    ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "--outt" \(did you mean --out\?\); hookwork-types --help shows the options\n/],
+    ['a file named like an option', () => ['-events.json'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "-e"; a catalogue file whose name starts with - goes after --: hookwork-types -- -events\.json\n/],
+    ['--name without its value', () => ['x.json', '--name'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: --name needs a value; hookwork-types --help shows the options\n/],
+    ['a value given to --help', () => ['--help=yes'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: --help takes no value; give it alone\n/],
     ['a reserved word as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'string'], /--name string is a reserved word or built-in type of TypeScript; choose a name of your own, e.g. StringWebhookEvent/],
     ['a global as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'Event'], /--name Event is a global of JavaScript or TypeScript that the type would shadow/],
-  ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {
-    const result = await hookworkTypes(...args());
-    expect(result.code).toBe(2);
+  ])('answers %s with RECEIVER_ERR_INVALID_CLI_ARGUMENT in one line, exit code 2, nothing written', async (what, args, message) => {
+    const out = join(dir, `refused-${what.replace(/\W+/g, '-')}.ts`);
+    const result = await hookworkTypes(...args(), '--out', out);
+    expectRefused(result);
     expect(result.stderr).toMatch(message);
-    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
   });
 
   it.each<[string, (dir: string) => string, RegExp]>([

@@ -10,7 +10,8 @@ import { CatalogueInputError, generateEventTypes, type CatalogueInput, type Gene
 // sender's catalogue (docs/catalogue.md). json-schema-to-typescript is an optional peer: a
 // build-time tool, so a receiver's production install never carries it (or prettier with it).
 // Exit codes: 0 written, 1 generation failed or --out could not be written (a coded error),
-// 2 a usage error.
+// 2 a usage error (RECEIVER_ERR_INVALID_CLI_ARGUMENT: the options, the catalogue file, the
+// generator missing; nothing written).
 
 const USAGE = `usage: hookwork-types <catalogue.json> [--out <file.ts>] [--name <TypeName>]
 
@@ -51,6 +52,9 @@ function writeOutput(out: string, text: string): void {
   }
 }
 
+/** The fix a refused option ends with. */
+const HELP = 'hookwork-types --help shows the options';
+
 const OPTION_NAMES = ['out', 'name', 'help'] as const;
 
 /** The option a mistyped one meant: another case, a prefix either way, or one edit away. */
@@ -79,13 +83,13 @@ function parseArgsProblem(error: unknown, argv: readonly string[]): string {
     // Only a single dash may begin a file's name ("-events.json", read as the options -e, -v, …), not a misspelt option.
     const argument = argv.find((arg) => arg.startsWith(option) && !arg.startsWith('--')) ?? option;
     const file = !near && !option.startsWith('--') ? `; a catalogue file whose name starts with - goes after --: hookwork-types -- ${argument}` : '';
-    return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}${file}`;
+    return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}${file || `; ${HELP}`}`;
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
     const option = /^Option '(?:-\w, )?(--[^' ]+)/.exec(message)?.[1] ?? 'an option';
-    return message.includes('does not take an argument') ? `${option} takes no value` : `${option} needs a value`;
+    return message.includes('does not take an argument') ? `${option} takes no value; give it alone` : `${option} needs a value; ${HELP}`;
   }
-  return message;
+  return `${message}; ${HELP}`;
 }
 
 /** Runs the command line; resolves with the exit code. */
@@ -100,12 +104,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const { values, positionals } = parsed;
     // "--out=$OUT" with OUT empty wrote the types to standard output instead of a file.
     const empty = Object.entries(values).find(([, value]) => value === '');
-    if (empty) throw new CatalogueInputError(`--${empty[0]} needs a value`);
+    if (empty) throw new CatalogueInputError(`--${empty[0]} needs a value; ${HELP}`);
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
     }
-    if (positionals.length !== 1) throw new CatalogueInputError(positionals.length === 0 ? 'give the catalogue file' : `give one catalogue file, not ${positionals.length}`);
+    if (positionals.length !== 1) throw new CatalogueInputError(`${positionals.length === 0 ? 'give the catalogue file' : `give one catalogue file, not ${positionals.length}`}: hookwork-types catalogue.json --out src/events.ts`);
     const file = resolve(positionals[0]!);
     let document: CatalogueInput;
     try {
@@ -121,8 +125,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else process.stdout.write(text);
     return 0;
   } catch (error) {
+    // A command line it cannot run: one coded line, as every refusal of hookwork's commands.
     if (error instanceof CatalogueInputError) {
-      process.stderr.write(`hookwork-types: ${visibleLines(error.message)}\n\n${USAGE}`);
+      const refusal = new ReceiverError('RECEIVER_ERR_INVALID_CLI_ARGUMENT', error.message, { cause: error });
+      process.stderr.write(`hookwork-types: ${visibleLines(refusal.message).replace(/\s*\n\s*/g, ' ')}\n`);
       return 2;
     }
     process.stderr.write(`hookwork-types: ${visibleLines(String((error as Error)?.message ?? error))}\n`);

@@ -29,6 +29,7 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },
   RECEIVER_ERR_DEDUPE_STORE_FULL: { status: 503, summary: 'the memory dedupe store is full of ids it must not forget yet (being handled, or still replayable): answered 503 with Retry-After' },
   RECEIVER_ERR_INVALID_OPTIONS: { status: 500, summary: 'createReceiver() or an adapter was given options it cannot work with' },
+  RECEIVER_ERR_INVALID_CLI_ARGUMENT: { status: 400, summary: 'hookwork-types (or the receiver example) was given a command line it cannot run: an unknown option, a missing value, no or two catalogue files, a file that is not a hookwork catalogue, a --name that is no type name, or json-schema-to-typescript missing; exit code 2, nothing written' },
   RECEIVER_ERR_OUTPUT_FILE: { status: 500, summary: 'hookwork-types could not write its --out file (a missing directory, no permission, a directory)' },
   RECEIVER_ERR_UNHANDLED_EVENT: { status: 200, summary: 'no handler (and no unhandled) for the alias: answered 200 unhandled, told to onError so that no event is dropped silently' },
   RECEIVER_ERR_INTERNAL: { status: 500, summary: 'an unexpected failure inside the receiver itself (a bug, a broken dependency), not the request or the handler' },
