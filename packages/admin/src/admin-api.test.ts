@@ -658,6 +658,21 @@ describe.each([
     expect(await snapshot(fixture.app)).toEqual(before);
   });
 
+  // "needs at least 1 field" named none: a client that sent {} learnt nothing it could send.
+  it('refuses an empty body where a field is needed, naming the fields, and changes nothing', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const before = await snapshot(fixture.app);
+    for (const [method, url, fields] of [
+      ['PATCH', `${API}/webhook/${key}`, 'name, description, url, events, contentTypeKeys, headers, enabled, format, rateLimit, breaker, fifo'],
+      ['POST', `${API}/dead-letter/redeliver`, 'ids, webhookKey, deadSince, all'],
+    ] as const) {
+      const refused = await call({ method, url, body: {} });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect([url, refused.json.errors]).toEqual([url, [{ in: 'body', field: '(body)', detail: `needs at least 1 field; the fields here are ${fields}`, pointer: '#/' }]]);
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
   it('refuses the key . or .. (every client resolves webhook/.. away, so no route could reach it), and stores nothing', async () => {
     for (const key of ['.', '..']) {
       const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
