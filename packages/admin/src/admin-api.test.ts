@@ -395,6 +395,8 @@ describe.each([
     const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+    // Said as every other refusal of a request is: that nothing changed, and what to send.
+    expect(broken.json.detail).toMatch(/^HOOKWORK_ERR_ADMIN_INVALID_REQUEST: the request was refused, nothing was changed: the body is not valid JSON \(.+\); send one JSON value with content-type: application\/json$/);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
