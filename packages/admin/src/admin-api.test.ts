@@ -439,6 +439,8 @@ describe.each([
     const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+    // Said as every other refusal of a request is: that nothing changed, and what to send.
+    expect(broken.json.detail).toMatch(/^HOOKWORK_ERR_ADMIN_INVALID_REQUEST: the request was refused, nothing was changed: the body is not valid JSON \(.+\); send one JSON value with content-type: application\/json$/);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
@@ -699,6 +701,21 @@ describe.each([
     }
     // A path no route has is still a 404.
     expectProblem(await call({ method: 'POST', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  // "needs at least 1 field" named none: a client that sent {} learnt nothing it could send.
+  it('refuses an empty body where a field is needed, naming the fields, and changes nothing', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const before = await snapshot(fixture.app);
+    for (const [method, url, fields] of [
+      ['PATCH', `${API}/webhook/${key}`, 'name, description, url, events, contentTypeKeys, headers, enabled, format, rateLimit, breaker, fifo'],
+      ['POST', `${API}/dead-letter/redeliver`, 'ids, webhookKey, deadSince, all'],
+    ] as const) {
+      const refused = await call({ method, url, body: {} });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect([url, refused.json.errors]).toEqual([url, [{ in: 'body', field: '(body)', detail: `needs at least 1 field; the fields here are ${fields}`, pointer: '#/' }]]);
+    }
     expect(await snapshot(fixture.app)).toEqual(before);
   });
 

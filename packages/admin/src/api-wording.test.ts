@@ -1,5 +1,5 @@
 import { createHookwork, isHookworkError, memoryStorage, type Hookwork } from '@hookwork/core';
-import { thingComposer } from '@hookwork/core/testing';
+import { recordingTransport, thingComposer } from '@hookwork/core/testing';
 import { forTheApi } from './api-wording';
 import { toProblem } from './problem-details';
 
@@ -71,6 +71,23 @@ describe('the wording of core refusals, as the admin API answers them', () => {
     const problem = toProblem(error, '/admin/api/v1/webhook');
     expect(problem.errors?.[0]?.detail).toContain('GET webhook/events');
     expect(JSON.stringify(problem)).not.toMatch(LIBRARY_CALL);
+    // Composing the event is the host's fix, said without a library call.
+    expect(problem.errors?.[0]?.detail).toMatch(/an event a package offers counts only once a composer adds it \(in the host's code, where the app is created\)$/);
+  });
+
+  it('an app that composes no events says so, and that the host composes them', async () => {
+    const bare = createHookwork({ transport: recordingTransport() });
+    await bare.start();
+    try {
+      const error = await refusalOf(() => bare.webhooks.create({ url: 'https://example.com/h', events: ['Umbraco.ContentPublish'] }));
+      const problem = toProblem(error, '/admin/api/v1/webhook');
+      expect(problem.errors?.[0]?.detail).toBe(
+        'unknown event alias "Umbraco.ContentPublish"; this app composes no events at all: an alias counts once a composer adds its event, which the host\'s code passes where it creates the app (cmsComposer for the CMS events)',
+      );
+      expect(JSON.stringify(problem)).not.toMatch(LIBRARY_CALL);
+    } finally {
+      await bare.stop();
+    }
   });
 
   it('rewrites each kind of key core names, and any call left over', () => {

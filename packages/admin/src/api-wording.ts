@@ -11,6 +11,9 @@ const ROUTES: readonly (readonly [RegExp, string | ((...groups: string[]) => str
   [/list dead letters with app\.deadLetters\(\)/g, 'list dead letters with GET dead-letter'],
   [/list entries with app\.logs\(\)/g, 'list entries with GET webhook/logs'],
   [/listed by app\.events\(\)/g, 'listed by GET webhook/events'],
+  // An alias no composed event handles: composing it is the host's code, no route's.
+  [/ \(builder\.webhookEvents\(\)\.add\(…\) or the package's add…\(\) method\)/g, " (in the host's code, where the app is created)"],
+  [/, so pass composers to createHookwork\(\) \(e\.g\. \{ composers: \[cmsComposer\(\)\] \} for the CMS events, or one calling builder\.webhookEvents\(\)\.add\(MyWebhookEvent\)\)/g, ", which the host's code passes where it creates the app (cmsComposer for the CMS events)"],
   [/\(app\.webhooks\.revokeSecret\)/g, '(DELETE webhook/{id}/secret/{secretId})'],
   // The fixes of core's key rules (KEY_KINDS): what names each kind of key.
   [/as app\.webhooks\.list\(\) shows it/g, 'as GET webhook shows it'],

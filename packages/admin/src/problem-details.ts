@@ -172,7 +172,7 @@ function knownProblem(error: unknown, instance: string, context: ProblemContext)
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the path is not a valid URL (a bad percent-encoding); encode path values with encodeURIComponent', instance, [{ in: 'path', field: '(path)', detail: 'is not a valid URL' }]);
   }
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && typeof fastifyError.message === 'string' && /JSON/.test(fastifyError.message))) {
-    return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the body is not valid JSON: ${fastifyError.message}`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+    return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the body is not valid JSON (${fastifyError.message}); send one JSON value with content-type: application/json`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
   }
   return undefined;
 }

@@ -239,9 +239,13 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
     case 'minItems':
       detail = `needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`;
       break;
-    case 'minProperties':
-      detail = `needs at least ${String(params.limit)} field${params.limit === 1 ? '' : 's'}`;
+    case 'minProperties': {
+      // An empty body ({} to PATCH webhook/{id} or POST dead-letter/redeliver) is told which fields
+      // there are, as an unknown field is: "needs at least 1 field" named none of them.
+      const known = Object.keys((error as { parentSchema?: { properties?: Record<string, unknown> } }).parentSchema?.properties ?? {});
+      detail = `needs at least ${String(params.limit)} field${params.limit === 1 ? '' : 's'}${known.length > 0 ? `; the fields here are ${known.join(', ')}` : ''}`;
       break;
+    }
     case 'maxLength':
       detail = `is too long (at most ${String(params.limit)} characters)`;
       break;

@@ -115,6 +115,7 @@ export type { NotificationType } from './events/notification';
 export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
 export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
 export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export { inject, injectable } from './events/injection-decorators';
 export { SubscribedWebhooks } from './events/subscribed-webhooks';
 export type { JsonSchema, PayloadDescriptionContext } from './events/payload-description';
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';

@@ -698,6 +698,12 @@ describe('the app object guards its lifecycle', () => {
     // The filter meant is named, as a misspelt setting or webhook field is.
     await expect(app.logs({ lmit: 20 } as never)).rejects.toThrow(/"lmit", which is not a filter; the filters are .*; did you mean limit for "lmit"\?$/);
     await expect(app.deadLetters({ webhook: webhook.key } as never)).rejects.toThrow(/"webhook", which is not a filter; the filters are .*; did you mean webhookKey for "webhook"\?$/);
+    // Umbraco's skip/take, which the admin API keeps: no edit away from limit/offset, so they were named by nothing.
+    await expect(app.logs({ webhookKey: webhook.key, take: 5, skip: 10 } as never)).rejects.toThrow(/"take", "skip", which are not filters; the filters are .*; did you mean limit for "take", offset for "skip"\?$/);
+    await expect(app.deadLetters({ pageSize: 5 } as never)).rejects.toThrow(/did you mean limit for "pageSize"\?$/);
+    // A page too big is told to page by the cursor these listings take, not by the offset that is unstable under writes.
+    await expect(app.logs({ limit: 5000 })).rejects.toThrow(/logs\(\) was given limit 5000; use a whole number from 1 to 1000 and page with after \(the next of the page before\)$/);
+    await expect(app.webhooks.list({ limit: 5000 })).rejects.toThrow(/webhooks\.list\(\) was given limit 5000; use a whole number from 1 to 1000 and page with offset$/);
     // Each was "not a valid Date" — puzzling for the ISO string the admin API takes: what was given is named, and the fix.
     const refusals: [unknown, string][] = [
       ['2026-01-31T12:00:00Z', 'a string ("2026-01-31T12:00:00Z"), not a Date; pass new Date("2026-01-31T12:00:00Z") (the admin API takes the string, core takes a Date)'],

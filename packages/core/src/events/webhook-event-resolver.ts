@@ -46,7 +46,7 @@ export class WebhookEventResolver {
     } catch (cause) {
       throw new HookworkError(
         'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
-        `cannot create ${eventClassName(entry.type)}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
+        `cannot create ${eventClassName(entry.type)}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. ${foreignInjectableHint(entry.type, cause) ?? ''}Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
         { cause },
       );
     }
@@ -80,4 +80,27 @@ export class WebhookEventResolver {
     const entry = this.catalogue.entryFor(alias);
     return entry ? this.instantiate(entry) : undefined;
   }
+}
+
+/**
+ * What to say when tsyringe did not know a class that was nonetheless decorated: tsyringe's
+ * `@injectable()` records a class in the tsyringe module it was imported from, so a plugin whose
+ * own copy of tsyringe marked a service (`TypeInfo not known for "PriceFormatter"`) is told about
+ * the second copy instead of being told to mark the class it already marked. A decorated class has
+ * `design:paramtypes` (reflect-metadata is global, unlike tsyringe's record); it is looked for among
+ * the constructor parameters of the event, and theirs, by the name tsyringe's message gives.
+ */
+function foreignInjectableHint(type: object, cause: unknown): string | undefined {
+  const name = /TypeInfo not known for "([^"]+)"/.exec(String((cause as Error)?.message ?? ''))?.[1];
+  if (name === undefined) return undefined;
+  const seen = new Set<unknown>();
+  const find = (ctor: unknown, depth: number): boolean => {
+    if (typeof ctor !== 'function' || seen.has(ctor) || depth > 4) return false;
+    seen.add(ctor);
+    const params: unknown = Reflect.getMetadata('design:paramtypes', ctor);
+    if (!Array.isArray(params)) return false;
+    return params.some((param) => (typeof param === 'function' && param.name === name && Array.isArray(Reflect.getMetadata('design:paramtypes', param))) || find(param, depth + 1));
+  };
+  if (!find(type, 0)) return undefined;
+  return `${name} is decorated (it has constructor metadata), so if it is marked @injectable() that came from another copy of tsyringe than @hookwork/core's, which keeps its own record of injectable classes (npm ls tsyringe shows the copies): import injectable and inject from @hookwork/core rather than from tsyringe, or npm dedupe. `;
 }

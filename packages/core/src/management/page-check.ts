@@ -13,6 +13,9 @@ const PAGE_SYNONYMS: Readonly<Record<string, string>> = {
   cursor: 'offset (webhooks.list() pages by offset; logs() and deadLetters() take a cursor as after)',
 };
 
+/** The listings that page by the `after` cursor (their `offset` is unstable under writes). */
+const CURSOR_LISTINGS: ReadonlySet<string> = new Set(['logs', 'deadLetters']);
+
 /** The page size of a listing that is given none (every listing: webhooks, log, dead letters). */
 export const DEFAULT_PAGE_SIZE = 50;
 
@@ -37,7 +40,7 @@ export function checkPage(listing: string, page: PageRequest | undefined, only =
   }
   const { limit, offset } = page as PageRequest;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${shownValue(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with offset`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${shownValue(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with ${CURSOR_LISTINGS.has(listing) ? 'after (the next of the page before)' : 'offset'}`);
   }
   // Past 2^53 − 1 a number is no longer an exact whole number, and stores refuse it as an offset
   // (SQLite: a datatype mismatch), which would read as a storage failure.

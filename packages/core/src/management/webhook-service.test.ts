@@ -314,6 +314,28 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect((await app.webhooks.list()).total).toBe(0);
   });
 
+  // A new user's first app often has no composers (or forgot cmsComposer()): the refusal ended
+  // "(e.g. none composed)", naming no fix; and an alias a package offers but the app did not add
+  // (userSaved with only the CMS defaults) read as a typo, though the fix is in a composer.
+  it('says how to compose events when an alias is unknown, and when the app composes none', async () => {
+    await expect(app.webhooks.create({ ...valid, events: ['memberDeleted'] })).rejects.toThrow(
+      /unknown event alias "memberDeleted"; the composed events are listed by app\.events\(\) \(e\.g\. saved\); an event a package offers counts only once a composer adds it \(builder\.webhookEvents\(\)\.add\(…\) or the package's add…\(\) method\)$/,
+    );
+    const bare = createHookwork({ transport: recordingTransport() });
+    await bare.start();
+    try {
+      const error = await bare.webhooks.create(valid).catch((e: HookworkError) => e);
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+      expect((error as HookworkError).message).toContain(
+        'unknown event alias "saved"; this app composes no events at all: an alias counts once a composer adds its event, so pass composers to createHookwork() (e.g. { composers: [cmsComposer()] } for the CMS events',
+      );
+      expect((error as HookworkError).message).not.toContain('none composed');
+      expect((await bare.webhooks.list()).total).toBe(0);
+    } finally {
+      await bare.stop();
+    }
+  });
+
   // Umbraco's back office and app.events() show an event's name ("Content Published") beside its
   // alias; a user who subscribed by the name was told only the alias was unknown, with no alias named.
   it("names the alias of an event whose name was given instead, in any case and spacing", async () => {

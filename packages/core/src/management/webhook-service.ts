@@ -898,9 +898,16 @@ export class WebhookService implements Webhooks {
     if (unknown.length > 0) {
       const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
       const suggestions = this.nearestAliases(unknown);
+      // An app created without composers (or whose composers cleared every event) knows no alias at
+      // all: "(e.g. none composed)" named no fix, and the usual cause is a missing cmsComposer().
+      // With events composed, the alias may still be one a package offers but this app did not add
+      // (userSaved, with only cmsComposer()'s five defaults): the fix is in a composer, not the input.
+      const composed = known.length > 0
+        ? `the composed events are listed by app.events() (e.g. ${known.join(', ')}); an event a package offers counts only once a composer adds it (builder.webhookEvents().add(…) or the package's add…() method)`
+        : 'this app composes no events at all: an alias counts once a composer adds its event, so pass composers to createHookwork() (e.g. { composers: [cmsComposer()] } for the CMS events, or one calling builder.webhookEvents().add(MyWebhookEvent))';
       problems.push({
         field: 'events',
-        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${shownList(unknown)}${suggestions}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
+        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${shownList(unknown)}${suggestions}; ${composed}${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
       });
     }
     return problems;

@@ -29,11 +29,6 @@ export function contractLogEntry(key: string, overrides: Partial<DeliveryLogEntr
 
 const keys = (entries: readonly DeliveryLogEntry[]) => entries.map((e) => e.key);
 
-/**
- * The behaviour every {@link DeliveryLog} backend must show: entries kept intact whatever their
- * size (a log write must never fail on a value's length), listed per webhook newest first with
- * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
- */
 /** What a {@link DeliveryLog} under the contract leaves out. */
 export interface DeliveryLogContractOptions {
   /**
@@ -44,6 +39,11 @@ export interface DeliveryLogContractOptions {
   pagesByPosition?: boolean;
 }
 
+/**
+ * The behaviour every {@link DeliveryLog} backend must show: entries kept intact whatever their
+ * size (a log write must never fail on a value's length), listed per webhook newest first with
+ * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
+ */
 export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>, options: DeliveryLogContractOptions = {}): void {
   requireJestGlobals('describeDeliveryLogContract');
   const test = (title: string, body: (log: DeliveryLog) => Promise<void>) => it(title, () => withSubject(factory, ({ subject }) => body(subject)));

@@ -233,13 +233,6 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
   return error as { code?: string; message: string };
 }
 
-/**
- * The behaviour every {@link QueueEngine} must show, run with real time (BullMQ keeps its own
- * timers): enqueue and deduplication by id, the handler called with due requests, each verdict
- * applied before `settled()` is called, counts, dead letters (paging, redelivery, retention),
- * `stop()` giving work back, the concurrency limits, and a stuck webhook not starving another.
- * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
- */
 /** What a queue engine under the contract leaves out. */
 export interface QueueEngineContractOptions {
   /**
@@ -250,6 +243,13 @@ export interface QueueEngineContractOptions {
   pagesDeadByPosition?: boolean;
 }
 
+/**
+ * The behaviour every {@link QueueEngine} must show, run with real time (BullMQ keeps its own
+ * timers): enqueue and deduplication by id, the handler called with due requests, each verdict
+ * applied before `settled()` is called, counts, dead letters (paging, redelivery, retention),
+ * `stop()` giving work back, the concurrency limits, and a stuck webhook not starving another.
+ * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
+ */
 export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>, options: QueueEngineContractOptions = {}): void {
   requireJestGlobals('describeQueueEngineContract');
   const test = (title: string, body: (harness: QueueEngineHarness) => Promise<void>) => it(title, () => withSubject(factory, (made) => body(made.subject)), 60_000);
