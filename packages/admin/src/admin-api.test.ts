@@ -710,7 +710,7 @@ describe.each([
     const before = await snapshot(fixture.app);
     for (const [method, url, fields] of [
       ['PATCH', `${API}/webhook/${key}`, 'name, description, url, events, contentTypeKeys, headers, enabled, format, rateLimit, breaker, fifo'],
-      ['POST', `${API}/dead-letter/redeliver`, 'ids, webhookKey, deadSince, all'],
+      ['POST', `${API}/dead-letter/redeliver`, 'ids, webhookKey, deadSince, deadUntil, all'],
     ] as const) {
       const refused = await call({ method, url, body: {} });
       expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
