@@ -3,6 +3,7 @@ import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import { isStoreUnavailable } from './dedupe/store-unavailable';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
@@ -73,8 +74,9 @@ export interface ReceiverOptionsBase {
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
   /**
    * The `Retry-After` (RFC 9110 §10.2.3), in seconds, sent with every 503 the receiver answers —
-   * `in-progress` (another delivery of the id is being handled) and RECEIVER_ERR_DEDUPE_STORE_FULL
-   * (the memory dedupe store is full of ids it must not forget) — default
+   * `in-progress` (another delivery of the id is being handled), RECEIVER_ERR_DEDUPE_STORE_FULL
+   * (the memory dedupe store is full of ids it must not forget) and
+   * RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE (the dedupe store's Redis or database is down) — default
    * {@link DEFAULT_RETRY_AFTER_SECONDS}. Senders that honour it (hookwork, Svix) wait at least that
    * long; hookwork holds every request to the webhook until then (capped by its `maxRetryAfter`),
    * so keep it short. A whole number from 1 to 86,400.
@@ -152,7 +154,7 @@ export type ReceiverOutcome =
   | 'test'
   /** Refused: not verified, not parsable, too large: 401, 400 or 413. */
   | 'rejected'
-  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries — or the memory dedupe store is full: 503 with Retry-After. */
+  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries — or the memory dedupe store is full, or the dedupe store's backend is unavailable: 503 with Retry-After. */
   | 'failed';
 
 /** The answer to send back, made by {@link Receiver.handle}; the adapters write it as it is. */
@@ -412,7 +414,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
         token = claim.token;
       } catch (error) {
         if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
-        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${named} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+        const reason = (error as Error)?.message ?? String(error);
+        // The backend down or busy is no bug: 503 with Retry-After, so senders back off until it is
+        // back and then succeed unchanged. Anything else is the store's fault: 500, to be fixed.
+        if (isStoreUnavailable(error)) {
+          return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `could not claim ${named}: the dedupe store is unavailable (${reason}); answered 503 with Retry-After ${retryAfter} s, so the sender backs off and retries — check that the store's backend is up and reachable at the address the store's client is given`, { cause: error }), 'failed', id));
+        }
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${named} in the dedupe store: ${reason}; this is no outage the kit recognises (a connection refused, reset or timed out, a server shutting down) but a failure of the store itself — fix it, or have it throw a ReceiverError with RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE for a backend that is only unavailable; the sender will retry`, { cause: error }), 'failed', id));
       }
     }
     if (!target) {

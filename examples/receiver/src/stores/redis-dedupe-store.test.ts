@@ -40,7 +40,7 @@ describe('redisDedupeStore with Redis down', () => {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
 
-  it('answers 500 at once with the client options the docs give (no offline queue, one retry), so the sender retries instead of waiting out its timeout', async () => {
+  it('answers 503 with Retry-After at once with the client options the docs give (no offline queue, one retry), so the sender backs off instead of waiting out its timeout', async () => {
     // A port nothing listens on: taken, then let go.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -66,8 +66,10 @@ describe('redisDedupeStore with Redis down', () => {
     });
     // ioredis's defaults (an offline queue, 20 retries) held this answer 10.5 s; a sender's timeout is 15 s.
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE' } });
-    expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE']);
+    // Redis down is an outage, not a bug: 503, and the sender waits the Retry-After before retrying.
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' } });
+    expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE']);
   });
 });
