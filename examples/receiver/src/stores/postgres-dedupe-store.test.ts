@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Pool } from 'pg';
 import { createNodeHandler, createReceiver, type DedupeStore } from '@hookwork/receiver';
 import { describeDedupeStoreContract } from '@hookwork/receiver/testing';
@@ -82,6 +82,26 @@ describe('postgresDedupeStore behind a receiver, over real HTTP', () => {
     expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' } });
     expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE']);
     expect(handled).toBe(0);
+  });
+
+  it('answers 503 with Retry-After within connectionTimeoutMillis when PostgreSQL accepts connections and never answers (hung, or behind a firewall that drops packets)', async () => {
+    // A server that takes the TCP connection and says nothing, as a hung database does.
+    const sockets: Socket[] = [];
+    const silent = createNetServer((socket) => void sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const hung = new Pool({ host: '127.0.0.1', port: (silent.address() as AddressInfo).port, user: 'postgres', database: 'test', connectionTimeoutMillis: 300 });
+      pools.push(hung);
+      const { response, errors, handled } = await deliver(postgresDedupeStore(hung, `${schema}.never_reached`));
+      expect(response.status).toBe(503);
+      expect(response.headers.get('retry-after')).toBe('5');
+      expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' } });
+      expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE']);
+      expect(handled).toBe(0);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('answers 500 RECEIVER_ERR_DEDUPE_STORE, without Retry-After, when the store is wrong rather than down (its table was never created)', async () => {

@@ -142,6 +142,8 @@ describe('isStoreUnavailable', () => {
     ["ioredis's retries used up", withFields({ name: 'MaxRetriesPerRequestError' }, 'Reached the max retries per request limit (which is 1).')],
     ["pg's connection lost", new Error('Connection terminated unexpectedly')],
     ["pg-pool's connect timeout", new Error('timeout exceeded when trying to connect')],
+    ["pg's query_timeout", new Error('Query read timeout')],
+    ["ioredis's commandTimeout", new Error('Command timed out')],
     ['AbortSignal.timeout()', new DOMException('The operation was aborted due to timeout', 'TimeoutError')],
   ])('is true of %s', (_name, error) => {
     expect(isStoreUnavailable(error)).toBe(true);

@@ -57,6 +57,8 @@ const UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ConnectionTimeo
 const UNAVAILABLE_MESSAGES = [
   "Stream isn't writeable and enableOfflineQueue options is false", // ioredis, disconnected with enableOfflineQueue: false
   'Connection is closed.', // ioredis
+  'Command timed out', // ioredis's commandTimeout
+  'Query read timeout', // pg's query_timeout
   'Connection terminated', // pg: "… unexpectedly", "… due to connection timeout"
   'timeout exceeded when trying to connect', // pg-pool's connectionTimeoutMillis
 ];
