@@ -441,8 +441,16 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // A store's release() may be synchronous (better-sqlite3) and return nothing, or throw:
       // neither may turn the handler's failure into no answer. Not released, the id stays claimed
       // until its lease runs out — the sender's retries are answered 503 until then.
-      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(key!, token)).catch(() => {});
-      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      // Said in the handler's error, so onError learns why the retries are answered in-progress.
+      let unreleased = '';
+      if (token !== undefined) {
+        await Promise.resolve()
+          .then(() => dedupe!.store.release(key!, token))
+          .catch((releaseError: unknown) => {
+            unreleased = `; its claim could not be released in the dedupe store (${(releaseError as Error)?.message ?? String(releaseError)}), so the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
+          });
+      }
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry${unreleased}`, { cause: error }), 'failed', id));
     }
     if (token !== undefined) await completeClaim(key!, token, 'processed', id, named, event.timestamp);
     return answer(200, 'processed', id);
@@ -462,7 +470,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
-      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      // Told with the code of an outage when it is one, so alerts on onError can tell it from a bug.
+      respond({ ...answer(200, outcome, id), error: new ReceiverError(isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
     }
   };
 

@@ -5,6 +5,7 @@ import { createReceiver, DEFAULT_RETRY_AFTER_SECONDS, type ReceiverAnswer } from
 import { ReceiverError } from '../errors/receiver-error';
 import type { DedupeStore } from './dedupe-store';
 import { isStoreUnavailable } from './store-unavailable';
+import { memoryDedupeStore } from './memory-dedupe-store';
 import { post } from '../test-support/post';
 import { adapters, closeServers, type ServeWith } from '../test-support/serve';
 import { serveFetch } from '../test-support/serve-fetch';
@@ -120,6 +121,47 @@ describe.each(everyAdapter)('a dedupe store that fails, through %s', (_name, ser
     expect(answered.headers['retry-after']).toBeUndefined();
     expect(handled()).toBe(0);
     expect((told[0]!.error as Error).message).toMatch(/no outage the kit recognises .* have it throw a ReceiverError with RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE/);
+  });
+});
+
+describe.each(everyAdapter)('a dedupe store that goes down after the claim, through %s', (_name, serve) => {
+  /** Claims in memory; complete() and release() reach a backend that is down. */
+  async function downAfterClaim(): Promise<DedupeStore> {
+    const inner = memoryDedupeStore();
+    const down = networkStore(await closedPort());
+    return { claim: (id, leaseMs) => inner.claim(id, leaseMs), complete: down.complete, release: down.release };
+  }
+
+  it('answers a processed event 200 and tells onError RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE when it cannot be marked done', async () => {
+    const { receiver, told, handled } = receiverWith(await downAfterClaim());
+    const request = signedRequest({ secrets: [secret] });
+    const answered = await post(await serve(receiver), request);
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    expect(handled()).toBe(1);
+    expect(told.map(({ error }) => (error as ReceiverError).code)).toEqual(['RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE']);
+    expect((told[0]!.error as Error).message).toMatch(/was processed but could not be marked done in the dedupe store: connect ECONNREFUSED/);
+  });
+
+  it("tells onError, when a failed handler's claim cannot be released, that the retries are answered in-progress until the lease runs out", async () => {
+    const down = await downAfterClaim();
+    const told: Error[] = [];
+    const receiver = createReceiver({
+      secrets: secret,
+      dedupe: { store: down, leaseMs: 60_000 },
+      onError: (error) => void told.push(error as Error),
+      handle: async () => {
+        throw new Error('search index down');
+      },
+    });
+    const url = await serve(receiver);
+    const request = signedRequest({ secrets: [secret] });
+    expect(await post(url, request)).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_HANDLER_FAILED' } } });
+    expect(told[0]!.message).toMatch(
+      /search index down; the sender will retry; its claim could not be released in the dedupe store \(connect ECONNREFUSED [^)]+\), so the sender's retries are answered 503 in-progress until the claim's lease \(60000 ms\) runs out$/,
+    );
+    const retry = await post(url, signedRequest({ secrets: [secret], id: request.id, retryCount: 1 }));
+    expect(retry).toMatchObject({ status: 503, body: { outcome: 'in-progress' } });
+    expect(retry.headers['retry-after']).toBe(String(DEFAULT_RETRY_AFTER_SECONDS));
   });
 });
 
