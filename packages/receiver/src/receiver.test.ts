@@ -331,7 +331,7 @@ describe('createReceiver().handle()', () => {
       expect(calls).toEqual(['claim 1234', 'complete 600000']);
     });
 
-    it('answers 500 when the store cannot claim (the sender retries), and 200 when it fails only to mark done', async () => {
+    it('answers 500 when the store cannot claim through a failure that is no outage (the sender retries), and 200 when it fails only to mark done', async () => {
       const { seen, handler, errors, onError } = recording();
       const broken = (method: keyof DedupeStore): DedupeStore => {
         const inner = memoryDedupeStore();

@@ -3,6 +3,7 @@ import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import { isStoreUnavailable } from './dedupe/store-unavailable';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
@@ -73,8 +74,9 @@ export interface ReceiverOptionsBase {
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
   /**
    * The `Retry-After` (RFC 9110 §10.2.3), in seconds, sent with every 503 the receiver answers —
-   * `in-progress` (another delivery of the id is being handled) and RECEIVER_ERR_DEDUPE_STORE_FULL
-   * (the memory dedupe store is full of ids it must not forget) — default
+   * `in-progress` (another delivery of the id is being handled), RECEIVER_ERR_DEDUPE_STORE_FULL
+   * (the memory dedupe store is full of ids it must not forget) and
+   * RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE (the dedupe store's Redis or database is down) — default
    * {@link DEFAULT_RETRY_AFTER_SECONDS}. Senders that honour it (hookwork, Svix) wait at least that
    * long; hookwork holds every request to the webhook until then (capped by its `maxRetryAfter`),
    * so keep it short. A whole number from 1 to 86,400.
@@ -152,7 +154,7 @@ export type ReceiverOutcome =
   | 'test'
   /** Refused: not verified, not parsable, too large: 401, 400 or 413. */
   | 'rejected'
-  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries — or the memory dedupe store is full: 503 with Retry-After. */
+  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries — or the memory dedupe store is full, or the dedupe store's backend is unavailable: 503 with Retry-After. */
   | 'failed';
 
 /** The answer to send back, made by {@link Receiver.handle}; the adapters write it as it is. */
@@ -412,7 +414,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
         token = claim.token;
       } catch (error) {
         if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
-        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${named} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+        const reason = (error as Error)?.message ?? String(error);
+        // The backend down or busy is no bug: 503 with Retry-After, so senders back off until it is
+        // back and then succeed unchanged. Anything else is the store's fault: 500, to be fixed.
+        if (isStoreUnavailable(error)) {
+          return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `could not claim ${named}: the dedupe store is unavailable (${reason}); answered 503 with Retry-After ${retryAfter} s, so the sender backs off and retries — check that the store's backend is up and reachable at the address the store's client is given`, { cause: error }), 'failed', id));
+        }
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${named} in the dedupe store: ${reason}; this is no outage the kit recognises (a connection refused, reset or timed out, a server shutting down) but a failure of the store itself — fix it, or have it throw a ReceiverError with RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE for a backend that is only unavailable; the sender will retry`, { cause: error }), 'failed', id));
       }
     }
     if (!target) {
@@ -433,8 +441,16 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // A store's release() may be synchronous (better-sqlite3) and return nothing, or throw:
       // neither may turn the handler's failure into no answer. Not released, the id stays claimed
       // until its lease runs out — the sender's retries are answered 503 until then.
-      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(key!, token)).catch(() => {});
-      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      // Said in the handler's error, so onError learns why the retries are answered in-progress.
+      let unreleased = '';
+      if (token !== undefined) {
+        await Promise.resolve()
+          .then(() => dedupe!.store.release(key!, token))
+          .catch((releaseError: unknown) => {
+            unreleased = `; its claim could not be released in the dedupe store (${(releaseError as Error)?.message ?? String(releaseError)}), so the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
+          });
+      }
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry${unreleased}`, { cause: error }), 'failed', id));
     }
     if (token !== undefined) await completeClaim(key!, token, 'processed', id, named, event.timestamp);
     return answer(200, 'processed', id);
@@ -454,7 +470,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
-      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      // Told with the code of an outage when it is one, so alerts on onError can tell it from a bug.
+      respond({ ...answer(200, outcome, id), error: new ReceiverError(isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
     }
   };
 

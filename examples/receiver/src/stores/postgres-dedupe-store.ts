@@ -12,7 +12,14 @@ export function dedupeTableDdl(table = 'webhook_receipts'): string {
 )`;
 }
 
-/** A {@link DedupeStore} on PostgreSQL, with a way to delete the expired rows. */
+/**
+ * A {@link DedupeStore} on PostgreSQL, with a way to delete the expired rows.
+ *
+ * Give the pool timeouts — `new Pool({ connectionTimeoutMillis: 2_000, query_timeout: 5_000 })`:
+ * pg waits for a connection for ever by default, so a database behind a firewall that drops packets
+ * holds each request past the sender's timeout. With them the receiver answers 503 with Retry-After
+ * (RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE) within the timeout, and the sender backs off.
+ */
 export interface PostgresDedupeStore extends DedupeStore {
   /** Deletes rows whose lease or retention ran out; run it now and then (a cron, a timer). Returns how many. */
   purgeExpired(): Promise<number>;

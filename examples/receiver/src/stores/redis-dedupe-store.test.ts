@@ -1,7 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
+import { createHookwork, generateSecret } from '@hookwork/core';
+import { cmsComposer, ContentPublishedNotification, exampleCmsContent } from '@hookwork/cms';
 import { createNodeHandler, createReceiver } from '@hookwork/receiver';
 import { describeDedupeStoreContract } from '@hookwork/receiver/testing';
 import { redisDedupeStore } from './redis-dedupe-store';
@@ -40,7 +42,7 @@ describe('redisDedupeStore with Redis down', () => {
     await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
   });
 
-  it('answers 500 at once with the client options the docs give (no offline queue, one retry), so the sender retries instead of waiting out its timeout', async () => {
+  it('answers 503 with Retry-After at once with the client options the docs give (no offline queue, one retry), so the sender backs off instead of waiting out its timeout', async () => {
     // A port nothing listens on: taken, then let go.
     const probe = createServer();
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
@@ -66,8 +68,80 @@ describe('redisDedupeStore with Redis down', () => {
     });
     // ioredis's defaults (an offline queue, 20 retries) held this answer 10.5 s; a sender's timeout is 15 s.
     expect(Date.now() - started).toBeLessThan(5_000);
-    expect(response.status).toBe(500);
-    expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE' } });
-    expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE']);
+    // Redis down is an outage, not a bug: 503, and the sender waits the Retry-After before retrying.
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('5');
+    expect(await response.json()).toMatchObject({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' } });
+    expect(errors).toEqual(['RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE']);
   });
 });
+
+describe('a hookwork app sending to a receiver whose Redis is down, then back', () => {
+  it('is answered 503 RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE while it is down, and the same request is processed once when it is back', async () => {
+    // Redis's address for the receiver: a closed port of 127.0.0.1 at first, then a proxy to the real Redis.
+    const probe = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise((resolve) => probe.close(resolve));
+    const redisUrl = new URL(url);
+    const client = new Redis({ host: '127.0.0.1', port, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => 20 });
+    client.on('error', () => {}); // refused connections, reported by the store's answer instead
+    const prefix = `hookwork-receiver-test:${process.pid}:${Date.now()}:down-then-back:`;
+    const secret = generateSecret();
+    const handled: string[] = [];
+    const receiver = createReceiver<{ alias: 'Umbraco.ContentPublish'; payload: { id: string } }>({
+      secrets: secret,
+      retryAfterSeconds: 1,
+      dedupe: { store: redisDedupeStore(client, prefix) },
+      handlers: { 'Umbraco.ContentPublish': async ({ id }) => void handled.push(id) },
+      onError: () => {},
+    });
+    const receiverServer = createServer(createNodeHandler(receiver));
+    await new Promise<void>((resolve) => receiverServer.listen(0, '127.0.0.1', resolve));
+    const sockets = new Set<Socket>();
+    const proxy = createNetServer((socket) => {
+      const upstream = connect(Number(redisUrl.port || 6379), redisUrl.hostname);
+      sockets.add(socket).add(upstream);
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    const app = createHookwork({ composers: [cmsComposer()], settings: { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [100], retryJitter: 0, maximumRetries: 20 } });
+    await app.start();
+    try {
+      const { key } = await app.webhooks.create({ url: `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/`, events: ['Umbraco.ContentPublish'], secret });
+      await app.publish(new ContentPublishedNotification({ publishedEntities: [exampleCmsContent('doc-1')] }));
+      const logged = async () => (await app.logs(key)).items.map((entry) => [entry.statusCode, JSON.parse(entry.responseBody) as { outcome: string; error?: { code: string } }] as const);
+      const whileDown = await waitFor('an answer while Redis is down', async () => {
+        const answers = await logged();
+        return answers.length > 0 ? answers : undefined;
+      });
+      for (const answer of whileDown) expect(answer).toEqual([503, expect.objectContaining({ outcome: 'failed', error: { code: 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' } })]);
+      expect(handled).toEqual([]);
+
+      await new Promise<void>((resolve) => proxy.listen(port, '127.0.0.1', resolve));
+      await waitFor('the request processed once Redis is back', async () => ((await logged()).some(([status]) => status === 200) ? true : undefined));
+      const answers = await logged();
+      expect(answers.filter(([status]) => status === 200)).toEqual([[200, expect.objectContaining({ outcome: 'processed' })]]);
+      expect(answers.filter(([status]) => status !== 200).every(([status, body]) => status === 503 && body.error?.code === 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE')).toBe(true);
+      expect(handled).toHaveLength(1);
+    } finally {
+      await app.stop();
+      for (const id of handled) await client.del(`${prefix}${id}`).catch(() => {});
+      client.disconnect();
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => proxy.close(resolve));
+      await new Promise((resolve) => (receiverServer.closeAllConnections(), receiverServer.close(resolve)));
+    }
+  });
+});
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -25,7 +25,7 @@ return redis.call('DEL', KEYS[1])`;
  * Give it a client that fails fast when Redis is down —
  * `new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })`. With ioredis's
  * defaults a command waits in the offline queue through 20 reconnection attempts: the receiver's
- * answer (500, so the sender retries) comes after about 10 seconds, close to a sender's timeout
+ * answer (503 with Retry-After, so the sender backs off) comes after about 10 seconds, close to a sender's timeout
  * (hookwork's is 15 s), and every request meanwhile holds a connection open.
  */
 export function redisDedupeStore(redis: Redis, prefix = 'webhook-id:'): DedupeStore {

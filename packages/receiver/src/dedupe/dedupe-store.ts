@@ -38,9 +38,13 @@ export interface DedupeCompleteOptions {
  * - `complete` and `release` with a token that no longer holds the claim (the lease expired and
  *   another worker claimed it) change nothing: a worker can only end its own claim. (Completing
  *   a claim whose lease ran out but that nobody took over may mark it done, or change nothing.)
- * - Durations are milliseconds. A method that fails rejects; the receiver answers 500 then — as it
- *   does when `claim` resolves to anything but a {@link DedupeClaim} (`true`, `'claimed'`, a claim
- *   without its token), rather than handle the request with no claim to complete.
+ * - Durations are milliseconds. A method that fails rejects. A `claim` that rejects because the
+ *   backend is unavailable (connection refused, reset or timed out; the server shutting down or out
+ *   of connections; SQLite busy — or a `ReceiverError` with RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE
+ *   the store throws itself) is answered 503 with Retry-After, so the sender backs off; any other
+ *   rejection is a fault of the store, answered 500 RECEIVER_ERR_DEDUPE_STORE — as is a `claim`
+ *   that resolves to anything but a {@link DedupeClaim} (`true`, `'claimed'`, a claim without its
+ *   token), rather than handle the request with no claim to complete.
  */
 export interface DedupeStore {
   /** Claims `id` for `leaseMs`, atomically. */

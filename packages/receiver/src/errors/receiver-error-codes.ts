@@ -5,8 +5,9 @@
  * The statuses are the contract with the sender's retry policy: 401 and 400 say "this request
  * is wrong" (hookwork retries 4xx unless `retryClientErrors` is off; it can't help, but it does
  * no harm either), 413 says "too large", 415 "sent in a form this receiver can't read", and 500 says "try again later" — a handler failure, a
- * dedupe store failure or a receiver wired up wrongly, all things a retry after a fix can cure; 503
- * (with Retry-After) says "busy: not before then" — a memory dedupe store full of ids it must keep.
+ * dedupe store's fault or a receiver wired up wrongly, all things a retry after a fix can cure; 503
+ * (with Retry-After) says "unavailable: not before then" — a memory dedupe store full of ids it must
+ * keep, or a dedupe store whose backend (Redis, PostgreSQL) is down or busy.
  * One code is no refusal: RECEIVER_ERR_UNHANDLED_EVENT (200) tells `onError` of an event that was
  * answered 200 `unhandled`, so that an event the receiver drops is never dropped silently.
  */
@@ -26,7 +27,8 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_BODY_NOT_RAW: { status: 500, summary: 'the body reached the receiver already parsed, not as the raw bytes that were signed' },
   RECEIVER_ERR_HEADERS_SHAPE: { status: 500, summary: 'the request headers reached the receiver in a shape it does not read (none, a string, the request itself)' },
   RECEIVER_ERR_HANDLER_FAILED: { status: 500, summary: "the event's handler threw" },
-  RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },
+  RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id: a fault of the store (it threw an error that is no outage, or resolved to no claim)' },
+  RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE: { status: 503, summary: "the dedupe store's backend is unavailable for now (connection refused, reset or timed out, the server shutting down, busy or out of connections): answered 503 with Retry-After" },
   RECEIVER_ERR_DEDUPE_STORE_FULL: { status: 503, summary: 'the memory dedupe store is full of ids it must not forget yet (being handled, or still replayable): answered 503 with Retry-After' },
   RECEIVER_ERR_INVALID_OPTIONS: { status: 500, summary: 'createReceiver() or an adapter was given options it cannot work with' },
   RECEIVER_ERR_INVALID_CLI_ARGUMENT: { status: 400, summary: 'hookwork-types (or the receiver example) was given a command line it cannot run: an unknown option, a missing value, no or two catalogue files, a file that is not a hookwork catalogue, a --name that is no type name, or json-schema-to-typescript missing; exit code 2, nothing written' },
