@@ -1,0 +1,103 @@
+import type { Page } from 'playwright-core';
+import { launchAdminBrowser, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+
+jest.setTimeout(180_000);
+
+/**
+ * Back-office operators at work on the admin page, as one meets it after `npm start -- --admin`:
+ * a real admin server on 127.0.0.1 over a SQLite file, Debian's Chromium; a second operator acts
+ * through the app (as their own tab's page would through the API) while the first has a form open.
+ */
+let fixture: AdminFixture;
+let browser: AdminBrowser;
+let tab: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  fixture = await startAdminFixture({ page: true });
+  browser = await launchAdminBrowser();
+  tab = browser.page;
+  watchProblems(tab, problems);
+  tab.on('dialog', (dialog) => {
+    // Leaving a form with unsaved changes (these tests leave some behind) asks, as it should.
+    if (dialog.type() === 'beforeunload') return void dialog.accept();
+    problems.push(`native dialog: ${dialog.message()}`);
+    void dialog.dismiss();
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+const openEditor = async (key: string, name: string) => {
+  await tab.goto('about:blank');
+  await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+  await tab.getByRole('link', { name: `Edit ${name}` }).click();
+  await tab.getByRole('heading', { name: `Edit ${name}` }).waitFor();
+  expect(await tab.getByLabel('Name').inputValue()).toBe(name);
+  return key;
+};
+
+describe('the admin page while another operator deletes the webhook a form is open on', () => {
+  it('says a save was not made because the webhook was deleted since the form was opened, keeping what was typed', async () => {
+    await fixture.app.webhooks.create({ key: 'deleted-under-save', name: 'Orders feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await openEditor('deleted-under-save', 'Orders feed');
+    await tab.getByLabel('Name').fill('Orders feed (EU)');
+    await fixture.app.webhooks.delete('deleted-under-save');
+
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    // The page's words for this form, not those for a link to a webhook that is not there ("or the link is wrong").
+    expect(await alert.textContent()).toMatch(/Not saved: this webhook was deleted since this form was opened.*another tab or by someone else.*what you typed is still here/s);
+    expect(await alert.textContent()).not.toMatch(/link is wrong/);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
+    expect(await fixture.app.webhooks.get('deleted-under-save')).toBeUndefined();
+  });
+
+  it('says no secret was made when the webhook was deleted before Rotate secret was pressed', async () => {
+    await fixture.app.webhooks.create({ key: 'deleted-under-rotate', name: 'Stock feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+    await openEditor('deleted-under-rotate', 'Stock feed');
+    await fixture.app.webhooks.delete('deleted-under-rotate');
+
+    await tab.getByRole('button', { name: 'Rotate secret' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/No secret made: this webhook was deleted since this form was opened/);
+    expect(await alert.textContent()).not.toMatch(/link is wrong/);
+    expect(await tab.locator('code.secret').count()).toBe(0);
+  });
+});
+
+describe('the admin page when a form is refused', () => {
+  it('keeps the event groups side by side under the Events refusal: the message spans the box, not one column of it', async () => {
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    const groups = tab.locator('fieldset.events > fieldset.event-group');
+    const tops = async () => Promise.all((await groups.all()).map(async (group) => Math.round((await group.boundingBox())!.y)));
+    const before = await tops();
+    // Content and Media side by side in a 1280-pixel window.
+    expect(before).toHaveLength(2);
+    expect(before[0]).toBe(before[1]);
+
+    await tab.getByLabel('URL').fill(fixture.receiver.url);
+    await tab.getByRole('button', { name: 'Create' }).click();
+    const message = tab.locator('#events-error');
+    await message.waitFor();
+    const after = await tops();
+    expect(after[0]).toBe(after[1]);
+    // The message is above both groups, as wide as the box.
+    const box = (await message.boundingBox())!;
+    expect(box.y + box.height).toBeLessThanOrEqual(after[0]!);
+    expect(box.width).toBeGreaterThan((await groups.first().boundingBox())!.width * 1.5);
+  });
+
+  it('ran without script errors or native dialogs', () => {
+    // The refused saves and rotations above answer 400 and 404 on purpose: only the rest is a problem.
+    expect(problems.filter((p) => !/^(?:400|404) for .*\/api\/v1\/webhook/.test(p) && !/^console: Failed to load resource: the server responded with a status of (?:400|404)/.test(p))).toEqual([]);
+  });
+});
