@@ -72,6 +72,23 @@ describe('the admin page while another operator deletes the webhook a form is op
   });
 });
 
+describe('the admin page while another operator deletes the webhook a test send is open on', () => {
+  it('says the test event was not sent because the webhook was deleted since the page was opened', async () => {
+    await fixture.app.webhooks.create({ key: 'deleted-under-test', name: 'Search index', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Send test to Search index' }).click();
+    await tab.getByRole('heading', { name: 'Send test event to Search index' }).waitFor();
+    await fixture.app.webhooks.delete('deleted-under-test');
+
+    await tab.getByRole('button', { name: 'Send test event' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not sent: this webhook was deleted since this page was opened.*Nothing was sent to its URL/s);
+    expect(await alert.textContent()).not.toMatch(/link is wrong/);
+  });
+});
+
 describe('the admin page when a form is refused', () => {
   it('keeps the event groups side by side under the Events refusal: the message spans the box, not one column of it', async () => {
     await tab.goto('about:blank');

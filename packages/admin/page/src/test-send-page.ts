@@ -3,6 +3,20 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { api, ApiError, seg, type TestResult, type WebhookView } from './api';
 import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
 
+/**
+ * A test send to a webhook deleted since this page was opened (404): said as such. Its code is the
+ * page's own, so these words are shown, not the general ones for the API's code ("or the link is
+ * wrong"), which fit a link opened, not a page whose webhook another operator deleted.
+ */
+const deletedSinceOpened = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    code: 'WEBHOOK_DELETED_SINCE_OPENED',
+    errors: undefined,
+    title: 'Not sent: this webhook was deleted since this page was opened',
+    detail: 'It was deleted in another tab or by someone else. Nothing was sent to its URL.',
+  });
+
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
 export class TestSendPage extends LightElement {
@@ -58,7 +72,7 @@ export class TestSendPage extends LightElement {
       this.result = await api<TestResult>('POST', `webhook/${seg(this.webhookKey)}/test`, { alias });
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedSinceOpened(error) : error;
       if (isProblem(error, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED')) await this.eventGone(error, alias);
     } finally {
       this.sending = false;
