@@ -89,6 +89,46 @@ describe('the admin page while another operator deletes the webhook a test send 
   });
 });
 
+/**
+ * How many lines `word` is drawn across in `element`'s text (evaluated in the page; the tests compile
+ * without the DOM's types): 1 when it is whole on one line. Reads the text nodes in order, as drawn.
+ */
+const LINES_OF_WORD = `([element, word]) => {
+  const walker = document.createTreeWalker(element, NodeFilter.SHOW_TEXT);
+  const nodes = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) nodes.push(node);
+  const text = nodes.map((n) => n.data).join('');
+  let at = text.indexOf(word);
+  if (at < 0) return -1;
+  const range = document.createRange();
+  const place = (offset) => { for (const n of nodes) { if (offset <= n.data.length) return [n, offset]; offset -= n.data.length; } };
+  range.setStart(...place(at));
+  range.setEnd(...place(at + word.length));
+  return new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top))).size;
+}`;
+
+describe('the webhooks list in a desktop window', () => {
+  it('breaks a name between its words and an event alias after its dot, never inside a word', async () => {
+    await fixture.app.webhooks.create({ key: 'words-whole', name: 'Quickstart receiver', url: `${fixture.receiver.url}/a-rather-long-path/for-the-url-column`, events: ['Umbraco.ContentDelete', 'Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'], contentTypeKeys: ['6f1ab7a6-3d3a-4c8e-9d8e-0b9f1c1d2e01'] });
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    const name = tab.getByRole('link', { name: 'Quickstart receiver', exact: true });
+    await name.waitFor();
+    // Evaluated as text: the tests compile without the DOM's types. The first link to the webhook is its name.
+    const nameLink = `document.querySelector('a[href="#/webhooks/words-whole"]')`;
+    const lines = (element: string, word: string) => tab.evaluate(`(${LINES_OF_WORD})([${element}, ${JSON.stringify(word)}])`);
+    expect(await lines(nameLink, 'Quickstart')).toBe(1);
+    expect(await lines(nameLink, 'receiver')).toBe(1);
+    for (const word of ['ContentDelete', 'ContentPublish', 'ContentUnpublish']) {
+      expect(await lines(`[...${nameLink}.closest('tr').querySelectorAll('ul.tags li')].find((li) => li.textContent.endsWith('.${word}'))`, word)).toBe(1);
+    }
+    const row = tab.getByRole('row').filter({ has: name });
+    // The alias reads as it is: the break opportunity adds no character.
+    expect(await row.locator('ul.tags li').first().textContent()).toBe('Umbraco.ContentDelete');
+    await fixture.app.webhooks.delete('words-whole');
+  });
+});
+
 describe('the admin page when a form is refused', () => {
   it('keeps the event groups side by side under the Events refusal: the message spans the box, not one column of it', async () => {
     await tab.goto('about:blank');
