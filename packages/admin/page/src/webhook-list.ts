@@ -200,7 +200,7 @@ export class WebhookList extends LightElement {
                     </td>
                     <td data-label="Name" class="name-cell"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
                     <td data-label="URL" class="url"><code>${w.url}</code>${w.urlBlocked ? html`<p class="url-blocked"><strong>Not delivered:</strong> ${w.urlBlocked}</p>` : nothing}</td>
-                    <td data-label="Events">
+                    <td data-label="Events" class="events-cell">
                       <ul class="tags">
                         ${w.events.map((e) =>
                           w.unknownEvents.includes(e) ? html`<li class="unknown">${dotted(e)}<span class="visually-hidden"> (not offered by this app)</span></li>` : html`<li>${dotted(e)}</li>`,
