@@ -56,6 +56,31 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(await alert.textContent()).not.toMatch(/link is wrong/);
     expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
     expect(await fixture.app.webhooks.get('deleted-under-save')).toBeUndefined();
+    // Said at the top of the form, out of sight of the Save button pressed at its foot: the focus goes there.
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+  });
+
+  it('takes the focus, and the eye, from Save at the foot of the form to a conflict said at its top, with Load the webhook as it is now the next Tab', async () => {
+    await fixture.app.webhooks.create({ key: 'changed-under-save', name: 'Price feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await openEditor('changed-under-save', 'Price feed');
+    await tab.getByLabel('Name').fill('Price feed (EU)');
+    // The other operator switches it off meanwhile (the API answers the next save 412: If-Match no longer matches).
+    await fixture.app.webhooks.update('changed-under-save', { enabled: false });
+
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened/);
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+    // On screen, not 700 pixels above the button that was pressed.
+    const box = (await alert.boundingBox())!;
+    const viewport = tab.viewportSize()!;
+    expect(box.y).toBeGreaterThanOrEqual(0);
+    expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
+    await tab.keyboard.press('Tab');
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Load the webhook as it is now');
+    expect(await fixture.app.webhooks.get('changed-under-save')).toMatchObject({ name: 'Price feed', enabled: false });
+    await fixture.app.webhooks.delete('changed-under-save');
   });
 
   it('says no secret was made when the webhook was deleted before Rotate secret was pressed', async () => {
@@ -69,6 +94,7 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(await alert.textContent()).toMatch(/No secret made: this webhook was deleted since this form was opened/);
     expect(await alert.textContent()).not.toMatch(/link is wrong/);
     expect(await tab.locator('code.secret').count()).toBe(0);
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
   });
 });
 
@@ -159,7 +185,7 @@ describe('the admin page when a form is refused', () => {
   });
 
   it('ran without script errors or native dialogs', () => {
-    // The refused saves and rotations above answer 400 and 404 on purpose: only the rest is a problem.
-    expect(problems.filter((p) => !/^(?:400|404) for .*\/api\/v1\/webhook/.test(p) && !/^console: Failed to load resource: the server responded with a status of (?:400|404)/.test(p))).toEqual([]);
+    // The refused saves and rotations above answer 400, 404 and 412 on purpose: only the rest is a problem.
+    expect(problems.filter((p) => !/^(?:400|404|412) for .*\/api\/v1\/webhook/.test(p) && !/^console: Failed to load resource: the server responded with a status of (?:400|404|412)/.test(p))).toEqual([]);
   });
 });

@@ -506,10 +506,23 @@ export class WebhookEditor extends LightElement {
         const fields = this.serverProblems(error.problem);
         const count = fields.length;
         await this.showFieldErrors(fields, `Not ${this.webhook ? 'saved' : 'created'}: ${count === 1 ? 'a field needs' : `${count} fields need`} a change`, 'The server refused the form, and nothing was changed. Each field to change is marked.');
+        return;
       } else this.error = error;
+      await this.showRefusal();
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * A refusal that names no field (changed or deleted elsewhere, no answer, a server failing) takes
+   * the focus: it is said at the top of the form, out of sight of the Save button at its foot (or
+   * a secret's button) that was pressed, and its own action (*Load the webhook as it is now*) is the
+   * next Tab from there. A refusal of the token is the app's to say (its sign-in form takes the focus).
+   */
+  private async showRefusal(): Promise<void> {
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('.problem')?.focus();
   }
 
   /** Saved, on a URL delivery will refuse: the editor stays, saying so, with the focus on it. */
@@ -547,6 +560,7 @@ export class WebhookEditor extends LightElement {
     } catch (error) {
       if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { rotate: label });
       else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'No secret made') : error;
+      await this.showRefusal();
     } finally {
       this.secretBusy = false;
     }
@@ -582,8 +596,11 @@ export class WebhookEditor extends LightElement {
           this.error = undefined;
           this.note = `Secret ${secret.hint} was already revoked (in another tab or by someone else): the secrets are shown as they are now.`;
         }
-      } else if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { revoke: secret.hint });
-      else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'Not revoked') : error;
+      } else {
+        if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { revoke: secret.hint });
+        else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'Not revoked') : error;
+        await this.showRefusal();
+      }
     } finally {
       this.secretBusy = false;
     }
