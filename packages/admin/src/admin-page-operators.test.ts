@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { launchAdminBrowser, watchProblems, type AdminBrowser } from './test-support/admin-browser';
-import { PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
 
@@ -157,6 +157,23 @@ describe('the webhooks list in a desktop window', () => {
     expect(await row.locator('ul.tags li').first().textContent()).toBe('Umbraco.ContentDelete');
     await tab.setViewportSize({ width: 1280, height: 900 });
     await fixture.app.webhooks.delete('words-whole');
+  });
+});
+
+describe('the deliveries in the words of the delivery detail', () => {
+  it('heads the log\'s retry column Retry count, as the detail and Umbraco\'s delivery log name it', async () => {
+    await fixture.app.webhooks.create({ key: 'retry-words', name: 'Retry words', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await publish(fixture.app, 'retry-words-page');
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Deliveries of Retry words' }).click();
+    const header = tab.getByRole('columnheader', { name: 'Retry count', exact: true });
+    await header.waitFor();
+    // On a phone the row is a card, each value labelled as its column is headed.
+    expect(await tab.locator('td[data-label="Retry count"]').count()).toBeGreaterThan(0);
+    await tab.getByRole('link', { name: /UTC/ }).first().click();
+    await tab.getByText('Retry count', { exact: true }).waitFor();
+    await fixture.app.webhooks.delete('retry-words');
   });
 });
 
