@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { launchAdminBrowser, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { launchAdminBrowser, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
 import { PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
@@ -95,6 +95,25 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(await alert.textContent()).not.toMatch(/link is wrong/);
     expect(await tab.locator('code.secret').count()).toBe(0);
     expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+  });
+});
+
+describe('Send test event in the words of the editor', () => {
+  it("offers each of the webhook's events by its name and alias, as the editor and the log's filter do", async () => {
+    await fixture.app.webhooks.create({ key: 'named-events', name: 'Named events', url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Send test to Named events' }).click();
+    const select = tab.getByLabel('Event');
+    await select.waitFor();
+    const labels = `[...document.querySelectorAll('select[name=alias] option')].map((o) => o.textContent).join('|')`;
+    await until(tab, `${labels} === 'Content Published (Umbraco.ContentPublish)|Media Saved (Umbraco.MediaSave)'`);
+    // The value sent is the alias.
+    await select.selectOption({ label: 'Media Saved (Umbraco.MediaSave)' });
+    await tab.getByRole('button', { name: 'Send test event' }).click();
+    await tab.getByRole('status').filter({ hasText: 'The receiver answered' }).waitFor();
+    expect(fixture.receiver.requests.at(-1)?.headers['hookwork-event']).toBe('Umbraco.MediaSave');
+    await fixture.app.webhooks.delete('named-events');
   });
 });
 

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, ApiError, seg, type TestResult, type WebhookView } from './api';
+import { api, ApiError, seg, type EventDescriptor, type Page, type TestResult, type WebhookView } from './api';
 import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
 
 /**
@@ -26,6 +26,8 @@ export class TestSendPage extends LightElement {
   @state() private result: TestResult | undefined;
   @state() private sending = false;
   @state() private error: unknown;
+  /** The composed events' names by alias (`Content Published`), as the editor and the log's filter show them. */
+  @state() private eventNames = new Map<string, string>();
 
   /** The key asked for names no webhook (deleted, or a wrong link). */
   @state() private missing = false;
@@ -47,8 +49,10 @@ export class TestSendPage extends LightElement {
     this.error = undefined;
     this.missing = false;
     try {
-      const webhook = await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`);
+      // The names are a nicety: without them (a catalogue not read) each event is offered by its alias.
+      const [webhook, catalogue] = await Promise.all([api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000').catch(() => undefined)]);
       if (turn !== this.loads) return;
+      if (catalogue) this.eventNames = new Map(catalogue.items.map((e) => [e.alias, e.eventName]));
       this.webhook = webhook;
       this.alias = webhook.events[0] ?? '';
       nameView(this, `Send test event to ${webhook.name || webhook.key}`);
@@ -126,7 +130,7 @@ export class TestSendPage extends LightElement {
               <label
                 >Event
                 <select name="alias" @change=${(e: Event) => (this.alias = (e.target as HTMLSelectElement).value)}>
-                  ${w.events.map((a) => html`<option value=${a} ?selected=${a === this.alias}>${a}</option>`)}
+                  ${w.events.map((a) => html`<option value=${a} ?selected=${a === this.alias}>${this.eventNames.has(a) ? `${this.eventNames.get(a)} (${a})` : a}</option>`)}
                 </select></label
               >
               <button type="submit" class="primary" aria-disabled=${ariaDisabled(this.sending)}>${this.sending ? 'Sending…' : 'Send test event'}</button>
