@@ -189,7 +189,7 @@ export class DeliveriesPage extends LightElement {
                     ${webhookKey ? nothing : html`<th scope="col">Webhook</th>`}
                     <th scope="col">Event</th>
                     <th scope="col">Status</th>
-                    <th scope="col">Retry</th>
+                    <th scope="col">Retry count</th>
                     <th scope="col">Duration</th>
                     <th scope="col">Outcome</th>
                   </tr>
@@ -201,7 +201,7 @@ export class DeliveriesPage extends LightElement {
                       ${webhookKey ? nothing : html`<td data-label="Webhook">${this.names.get(e.webhookKey) ?? e.webhookKey}</td>`}
                       <td data-label="Event"><code>${e.eventAlias}</code></td>
                       <td data-label="Status">${statusBadge(e.statusCode, e.errorKind)}</td>
-                      <td data-label="Retry">${e.retryCount}</td>
+                      <td data-label="Retry count">${e.retryCount}</td>
                       <td data-label="Duration">${formatDuration(e.durationMs)}</td>
                       <td data-label="Outcome">${outcomeBadge(e.outcome)}</td>
                     </tr>`,

@@ -1,7 +1,21 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, ApiError, seg, type TestResult, type WebhookView } from './api';
+import { api, ApiError, seg, type EventDescriptor, type Page, type TestResult, type WebhookView } from './api';
 import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
+
+/**
+ * A test send to a webhook deleted since this page was opened (404): said as such. Its code is the
+ * page's own, so these words are shown, not the general ones for the API's code ("or the link is
+ * wrong"), which fit a link opened, not a page whose webhook another operator deleted.
+ */
+const deletedSinceOpened = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    code: 'WEBHOOK_DELETED_SINCE_OPENED',
+    errors: undefined,
+    title: 'Not sent: this webhook was deleted since this page was opened',
+    detail: 'It was deleted in another tab or by someone else. Nothing was sent to its URL.',
+  });
 
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
@@ -12,6 +26,8 @@ export class TestSendPage extends LightElement {
   @state() private result: TestResult | undefined;
   @state() private sending = false;
   @state() private error: unknown;
+  /** The composed events' names by alias (`Content Published`), as the editor and the log's filter show them. */
+  @state() private eventNames = new Map<string, string>();
 
   /** The key asked for names no webhook (deleted, or a wrong link). */
   @state() private missing = false;
@@ -33,8 +49,10 @@ export class TestSendPage extends LightElement {
     this.error = undefined;
     this.missing = false;
     try {
-      const webhook = await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`);
+      // The names are a nicety: without them (a catalogue not read) each event is offered by its alias.
+      const [webhook, catalogue] = await Promise.all([api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000').catch(() => undefined)]);
       if (turn !== this.loads) return;
+      if (catalogue) this.eventNames = new Map(catalogue.items.map((e) => [e.alias, e.eventName]));
       this.webhook = webhook;
       this.alias = webhook.events[0] ?? '';
       nameView(this, `Send test event to ${webhook.name || webhook.key}`);
@@ -58,7 +76,7 @@ export class TestSendPage extends LightElement {
       this.result = await api<TestResult>('POST', `webhook/${seg(this.webhookKey)}/test`, { alias });
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedSinceOpened(error) : error;
       if (isProblem(error, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED')) await this.eventGone(error, alias);
     } finally {
       this.sending = false;
@@ -112,7 +130,7 @@ export class TestSendPage extends LightElement {
               <label
                 >Event
                 <select name="alias" @change=${(e: Event) => (this.alias = (e.target as HTMLSelectElement).value)}>
-                  ${w.events.map((a) => html`<option value=${a} ?selected=${a === this.alias}>${a}</option>`)}
+                  ${w.events.map((a) => html`<option value=${a} ?selected=${a === this.alias}>${this.eventNames.has(a) ? `${this.eventNames.get(a)} (${a})` : a}</option>`)}
                 </select></label
               >
               <button type="submit" class="primary" aria-disabled=${ariaDisabled(this.sending)}>${this.sending ? 'Sending…' : 'Send test event'}</button>

@@ -24,13 +24,19 @@ const changedElsewhere = (error: ApiError) =>
     detail: 'Another tab or person saved it meanwhile, and saving this form would undo their change. Nothing was changed, and what you typed is still here: copy what you need, then load the webhook as it is now and make your change there.',
   });
 
-/** A save of a webhook deleted since the form was opened (404): said, and what was typed kept. */
-const deletedElsewhere = (error: ApiError) =>
+/**
+ * A save, rotation or revocation on a webhook deleted since the form was opened (404): said, and
+ * what was typed kept. Its code is the page's own, so these words are shown, not the page's
+ * general ones for the API's code ("or the link is wrong"), which fit a link opened, not a form
+ * whose webhook another operator deleted.
+ */
+const deletedElsewhere = (error: ApiError, refused: 'Not saved' | 'No secret made' | 'Not revoked') =>
   new ApiError({
     ...error.problem,
+    code: 'WEBHOOK_DELETED_SINCE_OPENED',
     errors: undefined,
-    title: 'Not saved: this webhook was deleted since this form was opened',
-    detail: 'It was deleted in another tab or by someone else. Nothing was saved; what you typed is still here, to copy into a new webhook (Create webhook).',
+    title: `${refused}: this webhook was deleted since this form was opened`,
+    detail: 'It was deleted in another tab or by someone else. Nothing was changed; what you typed is still here, to copy into a new webhook (Create webhook).',
   });
 
 /**
@@ -495,15 +501,28 @@ export class WebhookEditor extends LightElement {
         this.stale = true;
         this.error = changedElsewhere(error);
       } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
-        this.error = deletedElsewhere(error);
+        this.error = deletedElsewhere(error, 'Not saved');
       } else if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors?.length) {
         const fields = this.serverProblems(error.problem);
         const count = fields.length;
         await this.showFieldErrors(fields, `Not ${this.webhook ? 'saved' : 'created'}: ${count === 1 ? 'a field needs' : `${count} fields need`} a change`, 'The server refused the form, and nothing was changed. Each field to change is marked.');
+        return;
       } else this.error = error;
+      await this.showRefusal();
     } finally {
       this.busy = false;
     }
+  }
+
+  /**
+   * A refusal that names no field (changed or deleted elsewhere, no answer, a server failing) takes
+   * the focus: it is said at the top of the form, out of sight of the Save button at its foot (or
+   * a secret's button) that was pressed, and its own action (*Load the webhook as it is now*) is the
+   * next Tab from there. A refusal of the token is the app's to say (its sign-in form takes the focus).
+   */
+  private async showRefusal(): Promise<void> {
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('.problem')?.focus();
   }
 
   /** Saved, on a URL delivery will refuse: the editor stays, saying so, with the focus on it. */
@@ -539,7 +558,9 @@ export class WebhookEditor extends LightElement {
       const after = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
       if (after) this.takeSecrets(after.value, after.etag);
     } catch (error) {
-      this.error = isProblem(error, 'NETWORK') ? secretUnanswered(error, { rotate: label }) : error;
+      if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { rotate: label });
+      else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'No secret made') : error;
+      await this.showRefusal();
     } finally {
       this.secretBusy = false;
     }
@@ -575,7 +596,11 @@ export class WebhookEditor extends LightElement {
           this.error = undefined;
           this.note = `Secret ${secret.hint} was already revoked (in another tab or by someone else): the secrets are shown as they are now.`;
         }
-      } else this.error = isProblem(error, 'NETWORK') ? secretUnanswered(error, { revoke: secret.hint }) : error;
+      } else {
+        if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { revoke: secret.hint });
+        else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'Not revoked') : error;
+        await this.showRefusal();
+      }
     } finally {
       this.secretBusy = false;
     }

@@ -24,6 +24,15 @@ const changedSinceListed = (what: 'deleted' | 'switched', refused?: ApiError) =>
 const isPreconditionFailed = (error: unknown): error is ApiError => error instanceof ApiError && error.problem.status === 412;
 
 /**
+ * An event alias with a line-break opportunity after each dot (`Umbraco.<wbr>ContentPublish`): in
+ * a narrow Events column it breaks there, not inside a word (`Umbraco.ContentDel` / `ete`).
+ */
+const dotted = (alias: string) => {
+  const parts = alias.split('.');
+  return parts.map((part, i) => (i < parts.length - 1 ? html`${part}.<wbr />` : part));
+};
+
+/**
  * Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each.
  * Paged (`#/webhooks?skip=…`), so every webhook is reachable however many there are.
  */
@@ -189,12 +198,12 @@ export class WebhookList extends LightElement {
                         ></label
                       >
                     </td>
-                    <td data-label="Name"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
+                    <td data-label="Name" class="name-cell"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
                     <td data-label="URL" class="url"><code>${w.url}</code>${w.urlBlocked ? html`<p class="url-blocked"><strong>Not delivered:</strong> ${w.urlBlocked}</p>` : nothing}</td>
-                    <td data-label="Events">
+                    <td data-label="Events" class="events-cell">
                       <ul class="tags">
                         ${w.events.map((e) =>
-                          w.unknownEvents.includes(e) ? html`<li class="unknown">${e}<span class="visually-hidden"> (not offered by this app)</span></li>` : html`<li>${e}</li>`,
+                          w.unknownEvents.includes(e) ? html`<li class="unknown">${dotted(e)}<span class="visually-hidden"> (not offered by this app)</span></li>` : html`<li>${dotted(e)}</li>`,
                         )}
                       </ul>
                     </td>
