@@ -181,6 +181,8 @@ export class WebhookEditor extends LightElement {
   /** The form is filled from a version of the webhook that is no longer the stored one: a save is refused (412) until it is loaded again. */
   @state() private stale = false;
   @state() private note = '';
+  /** Just saved or created on a URL delivery refuses: the URL's warning is then the one note saying so. */
+  @state() private blockedDone: 'Saved' | 'Created' | undefined;
   /** The key the form was last loaded for (null: not yet); a response for an earlier one is dropped. */
   private loadedFor: string | undefined | null = null;
   private loads = 0;
@@ -264,6 +266,7 @@ export class WebhookEditor extends LightElement {
     this.fieldErrors = new Map();
     this.stale = false;
     this.note = '';
+    this.blockedDone = undefined;
     this.baseline = undefined;
   }
 
@@ -459,6 +462,7 @@ export class WebhookEditor extends LightElement {
     // The button stays focusable while busy (aria-disabled): a second press does nothing.
     if (this.busy) return;
     this.note = '';
+    this.blockedDone = undefined;
     const problems = this.formProblems();
     if (problems.length > 0) {
       await this.showFieldErrors(problems, 'Not saved: the form needs a change first', 'Nothing was sent to the server. Each field to change is marked.');
@@ -525,9 +529,12 @@ export class WebhookEditor extends LightElement {
     this.querySelector<HTMLElement>('.problem')?.focus();
   }
 
-  /** Saved, on a URL delivery will refuse: the editor stays, saying so, with the focus on it. */
+  /**
+   * Saved, on a URL delivery will refuse: the editor stays, with the focus on the URL's warning,
+   * which then says it was saved — one warning, not a success note beside it that reads as all well.
+   */
   private async sayBlocked(done: 'Saved' | 'Created'): Promise<void> {
-    this.note = `${done}. This webhook will not be delivered to its URL: ${this.webhook!.urlBlocked}`;
+    this.blockedDone = done;
     await this.updateComplete;
     this.querySelector<HTMLElement>('#url-blocked')?.focus();
   }
@@ -753,7 +760,10 @@ export class WebhookEditor extends LightElement {
         />
         ${this.fieldMessage('url')}
         ${this.webhook?.urlBlocked && this.url.trim() === this.webhook.url
-          ? html`<p class="warning" id="url-blocked" tabindex="-1"><strong>Not delivered:</strong> ${this.webhook.urlBlocked}. The webhook is kept; each attempt fails until the address is allowed or the URL changed.</p>`
+          ? html`<p class="warning" id="url-blocked" role="status" tabindex="-1">
+              <strong>${this.blockedDone ? `${this.blockedDone}, but not delivered:` : 'Not delivered:'}</strong> ${this.webhook.urlBlocked}. The webhook is
+              ${this.blockedDone === 'Created' ? 'created' : 'kept'}, but each delivery to this URL is refused until the address is allowed, or the URL is changed to a public one.
+            </p>`
           : nothing}
         <label for="name">Name</label>
         <input
