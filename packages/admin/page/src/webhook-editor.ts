@@ -25,6 +25,23 @@ const changedElsewhere = (error: ApiError) =>
   });
 
 /**
+ * A save refused (412) because only the webhook's signing secrets changed since the form was
+ * opened (another operator rotated or revoked one): the form shows the secrets, so their change is
+ * a new state and the refusal right (RFC 9110: the ETag validates the representation read), but
+ * nothing typed is at odds with it. Said so, with the secrets as they are now and *Save again*,
+ * which saves what was typed over them (a save never changes the secrets).
+ */
+const secretsChangedElsewhere = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    code: 'SECRETS_CHANGED_SINCE_OPENED',
+    errors: undefined,
+    title: "Not saved: this webhook's signing secrets were changed elsewhere since this form was opened",
+    detail:
+      'Another tab or person rotated or revoked a secret meanwhile (Signing secrets below shows them as they are now); nothing else of the webhook changed. What you typed is still here, and saving it leaves the secrets as they are: save again to make your change. A receiver that verifies signatures may need the new secret.',
+  });
+
+/**
  * A save, rotation or revocation on a webhook deleted since the form was opened (404): said, and
  * what was typed kept. Its code is the page's own, so these words are shown, not the page's
  * general ones for the API's code ("or the link is wrong"), which fit a link opened, not a form
@@ -502,8 +519,16 @@ export class WebhookEditor extends LightElement {
       if (isProblem(error, 'NETWORK')) {
         this.error = unanswered(error, this.webhook !== undefined);
       } else if (error instanceof ApiError && error.problem.status === 412) {
-        this.stale = true;
-        this.error = changedElsewhere(error);
+        // Only the secrets changed (another operator's rotation): take them and their version, and offer to save again.
+        const before = this.webhook;
+        const now = before ? await versioned<WebhookView>('GET', `webhook/${seg(before.key)}`).catch(() => undefined) : undefined;
+        if (before && now && !this.stale && this.webhook === before && withoutSecrets(now.value) === withoutSecrets(before)) {
+          this.takeSecrets(now.value, now.etag);
+          this.error = secretsChangedElsewhere(error);
+        } else {
+          this.stale = true;
+          this.error = changedElsewhere(error);
+        }
       } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
         this.error = deletedElsewhere(error, 'Not saved');
       } else if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors?.length) {
@@ -516,6 +541,11 @@ export class WebhookEditor extends LightElement {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** *Save again* after the secrets alone changed elsewhere: the form's own submit (its checks first). */
+  private saveAgain(): void {
+    this.querySelector<HTMLFormElement>('form.editor')?.requestSubmit();
   }
 
   /**
@@ -734,7 +764,14 @@ export class WebhookEditor extends LightElement {
             <button type="button" @click=${this.dismissSecret}>I have copied it</button>
           </div>`
         : nothing}
-      ${problemView(this.error, this.stale ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>` : nothing)}
+      ${problemView(
+        this.error,
+        this.stale
+          ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>`
+          : isProblem(this.error, 'SECRETS_CHANGED_SINCE_OPENED')
+            ? html`<p><button type="button" @click=${this.saveAgain}>Save again</button></p>`
+            : nothing,
+      )}
       ${this.stale && !this.error
         ? html`<div class="problem" role="alert">
             <strong>This webhook was also changed elsewhere since this form was opened</strong>
