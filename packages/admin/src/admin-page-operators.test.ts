@@ -83,6 +83,35 @@ describe('the admin page while another operator deletes the webhook a form is op
     await fixture.app.webhooks.delete('changed-under-save');
   });
 
+  it('says a save was refused because another operator rotated the secret, shows the secrets as they are, and saves the typed change with Save again', async () => {
+    await fixture.app.webhooks.create({ key: 'rotated-under-save', name: 'Invoice feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+    await openEditor('rotated-under-save', 'Invoice feed');
+    await tab.getByLabel('Name').fill('Invoice feed (EU)');
+    // The other operator rotates the secret meanwhile: the representation the form was built from
+    // (its secrets) changed, so its ETag did and the save is refused (412) — for a reason of its own.
+    const rotated = await fixture.app.webhooks.rotateSecret('rotated-under-save');
+
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: this webhook's signing secrets were changed elsewhere since this form was opened.*rotated or revoked a secret.*nothing else of the webhook changed.*save again/s);
+    expect(await alert.textContent()).not.toMatch(/would undo their change|Load the webhook as it is now/);
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+    // The secrets as they are now: the new one listed, by its hint.
+    expect(await tab.locator('fieldset.secrets').textContent()).toContain(rotated.secret.slice(-4));
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Invoice feed (EU)');
+    expect((await fixture.app.webhooks.get('rotated-under-save'))!.name).toBe('Invoice feed');
+
+    await tab.keyboard.press('Tab');
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Save again');
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const stored = (await fixture.app.webhooks.get('rotated-under-save'))!;
+    expect(stored.name).toBe('Invoice feed (EU)');
+    expect(stored.secrets.map((s) => s.id)).toContain(rotated.secretId);
+    await fixture.app.webhooks.delete('rotated-under-save');
+  });
+
   it('says no secret was made when the webhook was deleted before Rotate secret was pressed', async () => {
     await fixture.app.webhooks.create({ key: 'deleted-under-rotate', name: 'Stock feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
     await openEditor('deleted-under-rotate', 'Stock feed');

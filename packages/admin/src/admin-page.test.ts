@@ -811,7 +811,7 @@ describe('the admin page when things go wrong', () => {
     await tab.getByRole('button', { name: 'Save' }).click();
     // Saved; and 127.0.0.2 is not among the addresses this app's ssrf settings allow, which the
     // form says where the URL is, with the focus there, instead of going back to the list.
-    await tab.getByRole('status').filter({ hasText: 'Saved. This webhook will not be delivered to its URL: delivery to 127.0.0.2 was refused' }).waitFor();
+    await tab.getByRole('status').filter({ hasText: /^\s*Saved, but not delivered: delivery to 127\.0\.0\.2 was refused/ }).waitFor();
     expect(await tab.evaluate('document.activeElement?.id')).toBe('url-blocked');
     expect(await tab.getByLabel('URL').getAttribute('aria-describedby')).toBe('url-blocked');
     expect(await stored()).toMatchObject({ url: elsewhere, headers: { Authorization: 'Bearer for-the-new-one' }, sensitiveHeaders: ['authorization'] });
@@ -1139,10 +1139,20 @@ describe('the admin page as a back-office user works in it', () => {
     await tab.locator('input[value="Umbraco.ContentPublish"]').check();
     await tab.getByLabel('Generate a signing secret (shown once)').uncheck();
     await tab.getByRole('button', { name: 'Create' }).click();
-    await tab.getByRole('status').filter({ hasText: 'Created. This webhook will not be delivered to its URL: delivery to 169.254.169.254 was refused' }).waitFor();
     await tab.getByRole('heading', { name: 'Edit Metadata' }).waitFor();
+    // One note, warning-styled: created, but deliveries are refused, why, and the fix — no green
+    // success note beside it that reads as all well.
+    const warning = tab.locator('#url-blocked');
+    await warning.waitFor();
     expect(await activeId()).toBe('url-blocked');
-    expect(await tab.locator('#url-blocked').textContent()).toMatch(/Not delivered:.*169\.254\.169\.254/);
+    expect(await warning.getAttribute('role')).toBe('status');
+    expect(await warning.getAttribute('class')).toBe('warning');
+    expect((await warning.textContent())!.replace(/\s+/g, ' ').trim()).toMatch(
+      /^Created, but not delivered: delivery to 169\.254\.169\.254 was refused: .*ssrf\.allow.*\. The webhook is created, but each delivery to this URL is refused until the address is allowed, or the URL is changed to a public one\.$/,
+    );
+    expect(await tab.locator('main').getByRole('status').allTextContents().then((all) => all.map((t) => t.trim()).filter(Boolean))).toHaveLength(1);
+    expect(await tab.locator('.notice').textContent()).toBe('');
+    expect(await tab.locator('main').textContent()).not.toMatch(/will not be delivered/);
     await tab.getByRole('link', { name: 'Back to webhooks' }).click();
     await tab.getByRole('link', { name: 'Metadata', exact: true }).waitFor();
     expect(await tab.locator('p.url-blocked').textContent()).toMatch(/^Not delivered: delivery to 169\.254\.169\.254 was refused/);

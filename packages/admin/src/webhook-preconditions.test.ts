@@ -114,6 +114,26 @@ describe('If-None-Match on the conditional changes', () => {
   });
 });
 
+describe('a secret rotated by another caller', () => {
+  // The representation a form is built from lists the secrets (id, hint, dates) and updatedAt, so
+  // a rotation changes it and, RFC 9110 §8.8.3, its strong ETag: a change under the tag read
+  // before is a 412 — the page says the secrets changed and offers to save over them.
+  it('changes the ETag with the representation (a new secret listed), refuses a change under the old one, and takes it under the new one, keeping the secret', async () => {
+    const read = await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` });
+    const rotated = await fixture.inject({ method: 'POST', url: `${API}/webhook/shared/secret/rotate`, body: {} });
+    expect(rotated.status).toBe(200);
+    const now = await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` });
+    expect(now.json.secrets).toHaveLength(read.json.secrets.length + 1);
+    expect(now.headers.etag).not.toBe(read.headers.etag);
+    expect(now.headers.etag).toBe(rotated.headers.etag);
+    const stale = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Typed' }, headers: { 'if-match': read.headers.etag as string } });
+    expect([stale.status, stale.json.code, stale.headers.etag]).toEqual([412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED', now.headers.etag]);
+    const over = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Typed' }, headers: { 'if-match': now.headers.etag as string } });
+    expect([over.status, over.json.name, over.json.secrets]).toEqual([200, 'Typed', now.json.secrets]);
+    expect((await fixture.app.webhooks.get('shared'))!.secrets.map((s) => s.id)).toEqual(now.json.secrets.map((s: { id: string }) => s.id));
+  });
+});
+
 describe('If-None-Match and If-Match on a read of one webhook', () => {
   it('answers GET and HEAD 304 with the ETag and no body while the webhook is in a state If-None-Match names (weak comparison, or *), and 200 once it changed', async () => {
     for (const caller of [fixture.inject, fixture.socket]) {

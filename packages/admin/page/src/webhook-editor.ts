@@ -25,6 +25,23 @@ const changedElsewhere = (error: ApiError) =>
   });
 
 /**
+ * A save refused (412) because only the webhook's signing secrets changed since the form was
+ * opened (another operator rotated or revoked one): the form shows the secrets, so their change is
+ * a new state and the refusal right (RFC 9110: the ETag validates the representation read), but
+ * nothing typed is at odds with it. Said so, with the secrets as they are now and *Save again*,
+ * which saves what was typed over them (a save never changes the secrets).
+ */
+const secretsChangedElsewhere = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    code: 'SECRETS_CHANGED_SINCE_OPENED',
+    errors: undefined,
+    title: "Not saved: this webhook's signing secrets were changed elsewhere since this form was opened",
+    detail:
+      'Another tab or person rotated or revoked a secret meanwhile (Signing secrets below shows them as they are now); nothing else of the webhook changed. What you typed is still here, and saving it leaves the secrets as they are: save again to make your change. A receiver that verifies signatures may need the new secret.',
+  });
+
+/**
  * A save, rotation or revocation on a webhook deleted since the form was opened (404): said, and
  * what was typed kept. Its code is the page's own, so these words are shown, not the page's
  * general ones for the API's code ("or the link is wrong"), which fit a link opened, not a form
@@ -181,6 +198,8 @@ export class WebhookEditor extends LightElement {
   /** The form is filled from a version of the webhook that is no longer the stored one: a save is refused (412) until it is loaded again. */
   @state() private stale = false;
   @state() private note = '';
+  /** Just saved or created on a URL delivery refuses: the URL's warning is then the one note saying so. */
+  @state() private blockedDone: 'Saved' | 'Created' | undefined;
   /** The key the form was last loaded for (null: not yet); a response for an earlier one is dropped. */
   private loadedFor: string | undefined | null = null;
   private loads = 0;
@@ -264,6 +283,7 @@ export class WebhookEditor extends LightElement {
     this.fieldErrors = new Map();
     this.stale = false;
     this.note = '';
+    this.blockedDone = undefined;
     this.baseline = undefined;
   }
 
@@ -459,6 +479,7 @@ export class WebhookEditor extends LightElement {
     // The button stays focusable while busy (aria-disabled): a second press does nothing.
     if (this.busy) return;
     this.note = '';
+    this.blockedDone = undefined;
     const problems = this.formProblems();
     if (problems.length > 0) {
       await this.showFieldErrors(problems, 'Not saved: the form needs a change first', 'Nothing was sent to the server. Each field to change is marked.');
@@ -498,8 +519,16 @@ export class WebhookEditor extends LightElement {
       if (isProblem(error, 'NETWORK')) {
         this.error = unanswered(error, this.webhook !== undefined);
       } else if (error instanceof ApiError && error.problem.status === 412) {
-        this.stale = true;
-        this.error = changedElsewhere(error);
+        // Only the secrets changed (another operator's rotation): take them and their version, and offer to save again.
+        const before = this.webhook;
+        const now = before ? await versioned<WebhookView>('GET', `webhook/${seg(before.key)}`).catch(() => undefined) : undefined;
+        if (before && now && !this.stale && this.webhook === before && withoutSecrets(now.value) === withoutSecrets(before)) {
+          this.takeSecrets(now.value, now.etag);
+          this.error = secretsChangedElsewhere(error);
+        } else {
+          this.stale = true;
+          this.error = changedElsewhere(error);
+        }
       } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
         this.error = deletedElsewhere(error, 'Not saved');
       } else if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors?.length) {
@@ -514,6 +543,11 @@ export class WebhookEditor extends LightElement {
     }
   }
 
+  /** *Save again* after the secrets alone changed elsewhere: the form's own submit (its checks first). */
+  private saveAgain(): void {
+    this.querySelector<HTMLFormElement>('form.editor')?.requestSubmit();
+  }
+
   /**
    * A refusal that names no field (changed or deleted elsewhere, no answer, a server failing) takes
    * the focus: it is said at the top of the form, out of sight of the Save button at its foot (or
@@ -525,9 +559,12 @@ export class WebhookEditor extends LightElement {
     this.querySelector<HTMLElement>('.problem')?.focus();
   }
 
-  /** Saved, on a URL delivery will refuse: the editor stays, saying so, with the focus on it. */
+  /**
+   * Saved, on a URL delivery will refuse: the editor stays, with the focus on the URL's warning,
+   * which then says it was saved — one warning, not a success note beside it that reads as all well.
+   */
   private async sayBlocked(done: 'Saved' | 'Created'): Promise<void> {
-    this.note = `${done}. This webhook will not be delivered to its URL: ${this.webhook!.urlBlocked}`;
+    this.blockedDone = done;
     await this.updateComplete;
     this.querySelector<HTMLElement>('#url-blocked')?.focus();
   }
@@ -727,7 +764,14 @@ export class WebhookEditor extends LightElement {
             <button type="button" @click=${this.dismissSecret}>I have copied it</button>
           </div>`
         : nothing}
-      ${problemView(this.error, this.stale ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>` : nothing)}
+      ${problemView(
+        this.error,
+        this.stale
+          ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>`
+          : isProblem(this.error, 'SECRETS_CHANGED_SINCE_OPENED')
+            ? html`<p><button type="button" @click=${this.saveAgain}>Save again</button></p>`
+            : nothing,
+      )}
       ${this.stale && !this.error
         ? html`<div class="problem" role="alert">
             <strong>This webhook was also changed elsewhere since this form was opened</strong>
@@ -753,7 +797,10 @@ export class WebhookEditor extends LightElement {
         />
         ${this.fieldMessage('url')}
         ${this.webhook?.urlBlocked && this.url.trim() === this.webhook.url
-          ? html`<p class="warning" id="url-blocked" tabindex="-1"><strong>Not delivered:</strong> ${this.webhook.urlBlocked}. The webhook is kept; each attempt fails until the address is allowed or the URL changed.</p>`
+          ? html`<p class="warning" id="url-blocked" role="status" tabindex="-1">
+              <strong>${this.blockedDone ? `${this.blockedDone}, but not delivered:` : 'Not delivered:'}</strong> ${this.webhook.urlBlocked}. The webhook is
+              ${this.blockedDone === 'Created' ? 'created' : 'kept'}, but each delivery to this URL is refused until the address is allowed, or the URL is changed to a public one.
+            </p>`
           : nothing}
         <label for="name">Name</label>
         <input
