@@ -278,7 +278,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const onError = options.onError ?? defaultOnError;
   const retryAfter = checkRetryAfter(options.retryAfterSeconds);
   /**
-   * Every 503 (and 429, should one be added) goes out with Retry-After, whichever path made it:
+   * Every 503 (and 429, should one be added) goes out with Retry-After — each is answered through
+   * respond(), which adds it:
    * without one, a sender retries on its own schedule — hookwork's first retry comes after 5 s —
    * into the same busy or full receiver.
    */
@@ -410,7 +411,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       try {
         const claim = checkClaim(await dedupe.store.claim(key, dedupe.leaseMs), named);
         if (claim.status === 'done') return answer(200, 'duplicate', id);
-        if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
+        // Through respond(), as every 503 goes, for its Retry-After.
+        if (claim.status === 'in-progress') return respond(answer(503, 'in-progress', id));
         token = claim.token;
       } catch (error) {
         if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
@@ -484,9 +486,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // The promise never rejects, whatever a store or handler does: an adapter's `void
       // handle().then(write)` would leave the sender without an answer and the process with an
       // unhandled rejection (which ends it, by Node's default).
-      return handleRequest(request)
-        .catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))))
-        .then(withRetryAfter);
+      return handleRequest(request).catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))));
     },
   };
 }
