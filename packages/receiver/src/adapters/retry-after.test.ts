@@ -1,28 +1,12 @@
-import type { Server } from 'node:http';
-import { createFetchHandler } from './fetch';
 import { createReceiver, DEFAULT_RETRY_AFTER_SECONDS, type AnyReceiver } from '../receiver';
 import { memoryDedupeStore } from '../dedupe/memory-dedupe-store';
 import { post } from '../test-support/post';
-import { adapters, closeServers, type ServeWith } from '../test-support/serve';
-import { serveFetch } from '../test-support/serve-fetch';
+import { closeServers, everyAdapter } from '../test-support/serve';
 import { newSecret, signedRequest } from '../test-support/signed-request';
 
 // Every 503 a receiver answers carries Retry-After (RFC 9110 §10.2.3), through every adapter, over
 // real HTTP on 127.0.0.1: a sender that honours it (hookwork holds the webhook until then) backs
 // off instead of retrying on its own schedule into the same busy or full receiver.
-
-const fetchServers: Server[] = [];
-const everyAdapter: [string, ServeWith][] = [
-  ...adapters,
-  [
-    'fetch handler',
-    async (receiver) => {
-      const { url, server } = await serveFetch(createFetchHandler(receiver));
-      fetchServers.push(server);
-      return url;
-    },
-  ],
-];
 
 /** Every gate a test made, opened after it: a test that fails before its open() must not leave a handler waiting. */
 const gates: (() => void)[] = [];
@@ -30,7 +14,6 @@ const gates: (() => void)[] = [];
 afterEach(async () => {
   for (const open of gates.splice(0)) open();
   await closeServers();
-  await Promise.all(fetchServers.splice(0).map((server) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()))));
 });
 
 const secret = newSecret();

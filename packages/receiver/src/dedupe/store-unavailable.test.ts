@@ -1,14 +1,12 @@
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { createFetchHandler } from '../adapters/fetch';
 import { createReceiver, DEFAULT_RETRY_AFTER_SECONDS, type ReceiverAnswer } from '../receiver';
 import { ReceiverError } from '../errors/receiver-error';
 import type { DedupeStore } from './dedupe-store';
 import { isStoreUnavailable } from './store-unavailable';
 import { memoryDedupeStore } from './memory-dedupe-store';
 import { post } from '../test-support/post';
-import { adapters, closeServers, type ServeWith } from '../test-support/serve';
-import { serveFetch } from '../test-support/serve-fetch';
+import { closeServers, everyAdapter } from '../test-support/serve';
 import { newSecret, signedRequest } from '../test-support/signed-request';
 
 // A dedupe store whose backend is down is an outage, not a bug: the receiver answers 503 with
@@ -16,22 +14,8 @@ import { newSecret, signedRequest } from '../test-support/signed-request';
 // backend is back, through every adapter, over real HTTP on 127.0.0.1. A store that fails in its
 // own code is still 500 RECEIVER_ERR_DEDUPE_STORE, to be fixed.
 
-const fetchServers: Server[] = [];
-const everyAdapter: [string, ServeWith][] = [
-  ...adapters,
-  [
-    'fetch handler',
-    async (receiver) => {
-      const { url, server } = await serveFetch(createFetchHandler(receiver));
-      fetchServers.push(server);
-      return url;
-    },
-  ],
-];
-
 afterEach(async () => {
   await closeServers();
-  await Promise.all(fetchServers.splice(0).map((server) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()))));
 });
 
 const secret = newSecret();

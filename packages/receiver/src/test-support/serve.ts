@@ -5,7 +5,9 @@ import Fastify from 'fastify';
 import { createNodeHandler } from '../adapters/node-http';
 import { expressReceiver } from '../adapters/express';
 import { fastifyReceiver } from '../adapters/fastify';
+import { createFetchHandler } from '../adapters/fetch';
 import type { AnyReceiver } from '../receiver';
+import { serveFetch } from './serve-fetch';
 
 const servers: Server[] = [];
 const closers: (() => Promise<unknown>)[] = [];
@@ -38,6 +40,19 @@ export const adapters: [string, ServeWith][] = [
       await app.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyBytes });
       closers.push(() => app.close());
       return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
+    },
+  ],
+];
+
+/** {@link adapters} and the fetch handler behind {@link serveFetch}: every way a receiver is served. */
+export const everyAdapter: [string, ServeWith][] = [
+  ...adapters,
+  [
+    'fetch handler',
+    async (receiver, maxBodyBytes) => {
+      const { url, server } = await serveFetch(maxBodyBytes === undefined ? createFetchHandler(receiver) : createFetchHandler(receiver, { maxBodyBytes }));
+      servers.push(server);
+      return url;
     },
   ],
 ];
