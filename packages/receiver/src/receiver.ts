@@ -194,6 +194,12 @@ export interface ReceiverAnswer {
 /** A receiver, made by {@link createReceiver}: verify, parse, deduplicate and dispatch. */
 export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId extends string | undefined = string> {
   /**
+   * The `Retry-After` this receiver sends with every 503, in seconds (its `retryAfterSeconds`,
+   * default {@link DEFAULT_RETRY_AFTER_SECONDS}) — also what the Fastify adapter adds to the 503
+   * Fastify answers by itself while the server closes (`return503OnClosing`).
+   */
+  readonly retryAfterSeconds: number;
+  /**
    * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
    * for receivers that run their own flow.
    *
@@ -549,6 +555,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   };
 
   return {
+    retryAfterSeconds: retryAfter,
     verify,
     refuse(error, headers) {
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf({ headers: headers ?? {}, body: '' })));
