@@ -5,6 +5,8 @@ import { Pool, type PoolClient, type PoolConfig } from 'pg';
 import { createNodeHandler, createReceiver, type DedupeStore } from '@hookwork/receiver';
 import { describeDedupeStoreContract } from '@hookwork/receiver/testing';
 import { dedupeTableDdl, postgresDedupeStore } from './postgres-dedupe-store';
+import { signedSender } from './test-support/send-signed';
+import { waitFor } from './test-support/wait-for';
 
 // Against the real PostgreSQL at 127.0.0.1:5432 (database test): a schema of this file's own,
 // dropped at the end.
@@ -152,13 +154,7 @@ describe('postgresDedupeStore blocked by a row lock another transaction holds, o
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
-    const send = async (id: string) => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const body = '{"id":"doc-1"}';
-      const signature = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
-      const response = await fetch(url, { method: 'POST', headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, body });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { outcome: string; error?: { code: string } } };
-    };
+    const send = signedSender(url, key);
     /** Locks the row of `id` (an expired claim, which the next claim would take over) in a transaction of a second connection, until the test's end. */
     const lockRow = async (id: string, insert = true) => {
       if (insert) await pool.query(`INSERT INTO ${table} (id, state, token, expires_at) VALUES ($1, 'processing', gen_random_uuid(), now() - interval '1 minute')`, [id]);
@@ -232,13 +228,3 @@ describe('postgresDedupeStore blocked by a row lock another transaction holds, o
     expect(handled).toEqual([id]);
   });
 });
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

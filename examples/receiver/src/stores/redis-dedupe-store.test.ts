@@ -8,6 +8,8 @@ import { createNodeHandler, createReceiver } from '@hookwork/receiver';
 import { describeDedupeStoreContract } from '@hookwork/receiver/testing';
 import { redisDedupeStore } from './redis-dedupe-store';
 import { startOwnRedis, type OwnRedis } from './test-support/own-redis';
+import { signedSender } from './test-support/send-signed';
+import { waitFor } from './test-support/wait-for';
 
 // Against the real Redis at 127.0.0.1:6379; each test uses its own key prefix and deletes its keys.
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -138,16 +140,6 @@ describe('a hookwork app sending to a receiver whose Redis is down, then back', 
   });
 });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
 describe('redisDedupeStore on a Redis that hangs (CLIENT PAUSE) or goes away, on a redis-server of the test\'s own', () => {
   let own: OwnRedis | undefined;
   const clients: Redis[] = [];
@@ -176,13 +168,7 @@ describe('redisDedupeStore on a Redis that hangs (CLIENT PAUSE) or goes away, on
     receiverServer = createServer(createNodeHandler(receiver));
     await new Promise<void>((resolve) => receiverServer!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(receiverServer.address() as AddressInfo).port}/`;
-    const send = async (id: string) => {
-      const timestamp = String(Math.floor(Date.now() / 1000));
-      const body = '{"id":"doc-1"}';
-      const signature = `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.${body}`).digest('base64')}`;
-      const response = await fetch(url, { method: 'POST', headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature }, body });
-      return { status: response.status, retryAfter: response.headers.get('retry-after'), body: (await response.json()) as { outcome: string; error?: { code: string } } };
-    };
+    const send = signedSender(url, key);
     return { send, handled, errors, messages };
   }
 
