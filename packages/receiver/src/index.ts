@@ -26,6 +26,7 @@ export { DEFAULT_MEMORY_DEDUPE_MAX_ENTRIES, memoryDedupeStore, type MemoryDedupe
 export {
   type AnyReceiver,
   createReceiver,
+  DEFAULT_DEDUPE_TIMEOUT_MS,
   DEFAULT_RETRY_AFTER_SECONDS,
   type DedupeOptions,
   type HandleOption,

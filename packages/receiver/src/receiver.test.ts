@@ -512,6 +512,10 @@ describe('createReceiver().handle()', () => {
       ['unhandled with handle', { secrets: secret, handle, unhandled: handle }, /unhandled goes with handlers/],
       ['a lease of 0', { secrets: secret, handle, dedupe: { leaseMs: 0 } }, /dedupe.leaseMs is 0/],
       ['a lease given as text', { secrets: secret, handle, dedupe: { leaseMs: '5000' } }, /dedupe.leaseMs is the string "5000"; use a whole number of milliseconds/],
+      ['a store timeout of 0', { secrets: secret, handle, dedupe: { timeoutMs: 0 } }, /dedupe.timeoutMs is 0; use a whole number of milliseconds from 1 to 2147483647 \(default 5000\)/],
+      ['a store timeout given as text', { secrets: secret, handle, dedupe: { timeoutMs: '5s' } }, /dedupe.timeoutMs is the string "5s"; use a whole number of milliseconds/],
+      // Past Node's longest timer, setTimeout fires after 1 ms: every claim would have been answered 503.
+      ['a store timeout past the longest timer', { secrets: secret, handle, dedupe: { timeoutMs: 2 ** 31 } }, /dedupe.timeoutMs is 2147483648; use a whole number of milliseconds from 1 to 2147483647/],
       ['the store factory itself instead of a store', { secrets: secret, handle, dedupe: { store: memoryDedupeStore } }, /dedupe.store is a function \(memoryDedupeStore\), not a store; call it — store: memoryDedupeStore\(…\)/],
       ['secrets from an unset environment variable (secrets: process.env.WEBHOOK_SECRET!)', { secrets: undefined, handle }, /no secrets \(secrets is undefined: an environment variable that is not set\?\): give the webhook's whsec_… secret/],
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],

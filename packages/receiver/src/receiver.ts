@@ -4,6 +4,7 @@ import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { isStoreUnavailable } from './dedupe/store-unavailable';
+import { withinDeadline } from './dedupe/store-deadline';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
@@ -47,6 +48,23 @@ export interface DedupeOptions {
    * id was forgotten would be processed again.
    */
   retainMs?: number;
+  /**
+   * How long the receiver waits for each call of the store — `claim`, `complete`, `release` — ms
+   * (default {@link DEFAULT_DEDUPE_TIMEOUT_MS}, 5 s; a whole number from 1 to 2,147,483,647). A store
+   * that hangs (Redis paused with `CLIENT PAUSE`, a PostgreSQL row lock held by another transaction,
+   * a SQLite file locked by another process) would otherwise hold the sender's request until the
+   * sender times out. Past it:
+   * - `claim`: answered 503 RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE with Retry-After; nothing is
+   *   handled, then or later, and a claim the store makes after all is released as soon as it is
+   *   made, so it does not hold the id against the sender's retry for `leaseMs`;
+   * - `complete`: still answered 200 (the handler ran), `onError` told RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE;
+   * - `release`, after a handler failed: still answered 500 RECEIVER_ERR_HANDLER_FAILED, saying so.
+   *
+   * Keep it below the sender's timeout (hookwork's is 15 s) less your slowest handler. A store whose
+   * methods are synchronous (better-sqlite3) blocks the process while it waits, which no timer can cut
+   * short: give its database a `busy_timeout` below this instead.
+   */
+  timeoutMs?: number;
 }
 
 /** What a receiver does with a test send (`hookwork-test: true`). */
@@ -176,6 +194,12 @@ export interface ReceiverAnswer {
 /** A receiver, made by {@link createReceiver}: verify, parse, deduplicate and dispatch. */
 export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId extends string | undefined = string> {
   /**
+   * The `Retry-After` this receiver sends with every 503, in seconds (its `retryAfterSeconds`,
+   * default {@link DEFAULT_RETRY_AFTER_SECONDS}) — also what the Fastify adapter adds to the 503
+   * Fastify answers by itself while the server closes (`return503OnClosing`).
+   */
+  readonly retryAfterSeconds: number;
+  /**
    * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
    * for receivers that run their own flow.
    *
@@ -223,6 +247,17 @@ function envelopeType(payload: unknown): { name: string; value: string } | undef
 export type AnyReceiver = Receiver<WebhookEventShape, string | undefined>;
 
 const DEFAULT_LEASE_MS = 5 * 60_000;
+
+/**
+ * How long a receiver waits for each call of its dedupe store when `dedupe.timeoutMs` is not given:
+ * 5,000 ms. A store on a reachable Redis or PostgreSQL answers within milliseconds; 5 s leaves a
+ * sender with a 15-second timeout (hookwork's, Svix's) 10 s for the handler, and still answers 503
+ * with Retry-After — rather than nothing — when the store is blocked.
+ */
+export const DEFAULT_DEDUPE_TIMEOUT_MS = 5_000;
+
+/** The longest timer Node keeps: a larger delay fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
 
 /**
  * The `Retry-After` of a receiver's 503 answers when `retryAfterSeconds` is not given: 5 s, the
@@ -409,7 +444,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     let token: string | undefined;
     if (dedupe && key !== undefined) {
       try {
-        const claim = checkClaim(await dedupe.store.claim(key, dedupe.leaseMs), named);
+        const call = await withinDeadline(() => dedupe.store.claim(key, dedupe.leaseMs), dedupe.timeoutMs);
+        if (!call.settled) {
+          const refused = respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `could not claim ${named}: the dedupe store did not answer within ${dedupe.timeoutMs} ms (dedupe.timeoutMs); answered 503 with Retry-After ${retryAfter} s, so the sender backs off and retries, and nothing was handled — check that the store's backend is up and not blocked (a Redis paused, a row lock held by another transaction, a SQLite file locked)`), 'failed', id));
+          releaseLateClaim(call.late, key, named, refused);
+          return refused;
+        }
+        const claim = checkClaim(call.value, named);
         if (claim.status === 'done') return answer(200, 'duplicate', id);
         // Through respond(), as every 503 goes, for its Retry-After.
         if (claim.status === 'in-progress') return respond(answer(503, 'in-progress', id));
@@ -446,11 +487,14 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // Said in the handler's error, so onError learns why the retries are answered in-progress.
       let unreleased = '';
       if (token !== undefined) {
-        await Promise.resolve()
-          .then(() => dedupe!.store.release(key!, token))
-          .catch((releaseError: unknown) => {
+        await withinDeadline(() => dedupe!.store.release(key!, token), dedupe!.timeoutMs).then(
+          (call) => {
+            if (!call.settled) unreleased = `; the dedupe store did not release its claim within ${dedupe!.timeoutMs} ms (dedupe.timeoutMs): unless it does so late, the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
+          },
+          (releaseError: unknown) => {
             unreleased = `; its claim could not be released in the dedupe store (${(releaseError as Error)?.message ?? String(releaseError)}), so the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
-          });
+          },
+        );
       }
       return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry${unreleased}`, { cause: error }), 'failed', id));
     }
@@ -468,7 +512,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // long enough that it can't be replayed under another alias, short enough that a
       // redelivery after a handler for it was deployed is processed, not answered duplicate.
       const retainMs = outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs;
-      await (verifiableUntil === undefined ? dedupe!.store.complete(key, token, retainMs) : dedupe!.store.complete(key, token, retainMs, { verifiableUntil }));
+      const call = await withinDeadline(() => (verifiableUntil === undefined ? dedupe!.store.complete(key, token, retainMs) : dedupe!.store.complete(key, token, retainMs, { verifiableUntil })), dedupe!.timeoutMs);
+      if (!call.settled) {
+        // Answered all the same: processed is processed. Marked late, or not at all — then the
+        // claim runs out with its lease, after which a redelivery would be processed once more.
+        respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but the dedupe store did not mark it done within ${dedupe!.timeoutMs} ms (dedupe.timeoutMs); answered 200 all the same — unless the store marks it late, a redelivery after the claim's lease (${dedupe!.leaseMs} ms) runs out is processed again`) });
+      }
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
@@ -477,7 +526,36 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     }
   };
 
+  /**
+   * A claim the store made after the receiver stopped waiting: released as soon as it is made. The
+   * request was answered 503 and its handler never runs; kept, the claim would hold the id for
+   * `leaseMs` and the sender's retry would be answered 503 in-progress until then.
+   */
+  const releaseLateClaim = (late: Promise<unknown>, key: string, named: string, sent: ReceiverAnswer): void => {
+    late.then(
+      (claim) => {
+        const { status, token } = (claim ?? {}) as { status?: unknown; token?: unknown };
+        if (status !== 'claimed' || typeof token !== 'string' || token === '') return;
+        return Promise.resolve()
+          .then(() => dedupe!.store.release(key, token))
+          .catch((error: unknown) => {
+            respond({
+              ...sent,
+              error: new ReceiverError(
+                isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE',
+                `the dedupe store claimed ${named} after the receiver had answered 503 (it took over dedupe.timeoutMs, ${dedupe!.timeoutMs} ms), and the claim could not be released: ${(error as Error)?.message ?? String(error)}; the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`,
+                { cause: error },
+              ),
+            });
+          });
+      },
+      // A late failure changes nothing: the request was answered, and nothing was claimed.
+      () => {},
+    );
+  };
+
   return {
+    retryAfterSeconds: retryAfter,
     verify,
     refuse(error, headers) {
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf({ headers: headers ?? {}, body: '' })));
@@ -622,15 +700,19 @@ function checkRetryAfter(seconds: unknown): number {
   return seconds;
 }
 
-function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
+function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number; timeoutMs: number } | undefined {
   if (options === false) return undefined;
   if (options !== undefined && !isPlainOptions(options)) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs }, or false to turn it off`);
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs, timeoutMs }, or false to turn it off`);
   }
-  if (options !== undefined) checkOptionKeys('dedupe', options, ['store', 'leaseMs', 'retainMs']);
-  const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
+  if (options !== undefined) checkOptionKeys('dedupe', options, ['store', 'leaseMs', 'retainMs', 'timeoutMs']);
+  const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS, timeoutMs = DEFAULT_DEDUPE_TIMEOUT_MS } = options ?? {};
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
+  }
+  // Past Node's longest timer a setTimeout fires after 1 ms: every claim would time out at once.
+  if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > MAX_TIMER_MS) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.timeoutMs is ${shown(timeoutMs)}; use a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (default ${DEFAULT_DEDUPE_TIMEOUT_MS}): how long the receiver waits for each call of the store`);
   }
   if (signed && retainMs < REPLAY_WINDOW_MS) {
     throw new ReceiverError(
@@ -645,7 +727,7 @@ function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean
   for (const method of ['claim', 'complete', 'release'] as const) {
     if (typeof store?.[method] !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store has no ${method}() method; give a DedupeStore (see docs/receiver.md)`);
   }
-  return { store, leaseMs, retainMs };
+  return { store, leaseMs, retainMs, timeoutMs };
 }
 
 /** The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. */

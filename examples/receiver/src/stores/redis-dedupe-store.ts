@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { DedupeClaim, DedupeStore } from '@hookwork/receiver';
+import { ReceiverError, type DedupeClaim, type DedupeStore } from '@hookwork/receiver';
 
 // One key per webhook-id: "processing:<token>" with the lease as its TTL, then "done" with the
 // retention as its TTL. Redis expires keys itself, so nothing needs cleaning up. Each operation is
@@ -26,20 +26,35 @@ return redis.call('DEL', KEYS[1])`;
  * `new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })`. With ioredis's
  * defaults a command waits in the offline queue through 20 reconnection attempts: the receiver's
  * answer (503 with Retry-After, so the sender backs off) comes after about 10 seconds, close to a sender's timeout
- * (hookwork's is 15 s), and every request meanwhile holds a connection open.
+ * (hookwork's is 15 s), and every request meanwhile holds a connection open. (The receiver stops
+ * waiting after its `dedupe.timeoutMs`, 5 s by default, whatever the client does.)
+ *
+ * A command that fails while the client is not connected (its `status` is not `ready`: Redis down,
+ * restarting, the connection lost) is thrown as RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE, answered 503
+ * with Retry-After: ioredis gives most of these failures no code and no class of their own, and
+ * its connection state says what its messages only suggest.
  */
 export function redisDedupeStore(redis: Redis, prefix = 'webhook-id:'): DedupeStore {
+  const run = async (operation: string, script: string, id: string, ...args: (string | number)[]): Promise<unknown> => {
+    try {
+      return await redis.eval(script, 1, prefix + id, ...args);
+    } catch (error) {
+      if (redis.status === 'ready') throw error;
+      const { host, port } = redis.options;
+      throw new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `could not ${operation} ${id}: Redis at ${host}:${port} is not connected (ioredis status ${redis.status}): ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  };
   return {
     async claim(id: string, leaseMs: number): Promise<DedupeClaim> {
       const token = randomUUID();
-      const status = (await redis.eval(CLAIM, 1, prefix + id, token, leaseMs)) as 'claimed' | 'done' | 'in-progress';
+      const status = (await run('claim', CLAIM, id, token, leaseMs)) as 'claimed' | 'done' | 'in-progress';
       return status === 'claimed' ? { status, token } : { status };
     },
     async complete(id: string, token: string, retainMs: number): Promise<void> {
-      await redis.eval(COMPLETE, 1, prefix + id, token, retainMs);
+      await run('complete', COMPLETE, id, token, retainMs);
     },
     async release(id: string, token: string): Promise<void> {
-      await redis.eval(RELEASE, 1, prefix + id, token);
+      await run('release', RELEASE, id, token);
     },
   };
 }

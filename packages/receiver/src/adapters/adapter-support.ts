@@ -16,13 +16,28 @@ export interface AdapterOptions {
 
 /**
  * Writes a {@link ReceiverAnswer} to a Node response. A refusal of the body's size closes the
- * connection, as the rest of the body was not read.
+ * connection, as the rest of the body was not read; so does any answer while the server closes
+ * (see {@link isServerClosing}).
  */
 export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): void {
   if (response.headersSent) return;
   const headers: Record<string, string> = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) };
-  if (answer.status === 413) headers.connection = 'close';
+  if (answer.status === 413 || (response.req !== undefined && isServerClosing(response.req))) headers.connection = 'close';
   response.writeHead(answer.status, headers).end(answer.body);
+}
+
+/**
+ * Whether the HTTP/1 server a request came in on is closing (`server.close()` was called: it no
+ * longer listens). Node lets a request that is in flight then, or that arrives on a connection
+ * still open, run to its answer — the receiver answers it as ever, so no work is refused for it —
+ * and keeps the connection alive after it unless told otherwise: the answer says
+ * `Connection: close`, so the sender's next request opens a connection to a server that is up,
+ * and the closing server's `close()` does not wait out a keep-alive. (HTTP/2 has no such header.)
+ */
+export function isServerClosing(request: IncomingMessage): boolean {
+  if (request.httpVersionMajor === 2) return false;
+  // net.Server sets `server` on each socket it accepts; undefined for a request made up in a test.
+  return (request.socket as { server?: { listening?: unknown } } | null)?.server?.listening === false;
 }
 
 /**

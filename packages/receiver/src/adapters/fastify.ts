@@ -1,11 +1,12 @@
 /**
  * @hookwork/receiver/fastify — the Fastify adapter (Fastify 5), a plugin.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import { checkOptionKeys, shown } from '../option-keys';
-import type { AnyReceiver, ReceiverAnswer } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
+import { DEFAULT_RETRY_AFTER_SECONDS, type AnyReceiver, type ReceiverAnswer } from '../receiver';
+import { checkMaxBodyBytes, checkReceiver, isServerClosing, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
 import { readRawBody } from './raw-body';
 
 /** Options of {@link fastifyReceiver}, beside Fastify's own (`prefix`). */
@@ -28,6 +29,11 @@ export interface FastifyReceiverOptions extends AdapterOptions {
  * parsing elsewhere is untouched — as is a content-type Fastify itself can't parse, which it would
  * otherwise answer 415. A body sent content-encoded (gzip, deflate, br) is decoded, as in the other
  * adapters, and one over `maxBodyBytes` (sent or decoded) is answered 413 like there.
+ *
+ * While the app closes (`app.close()`), a request in flight is answered as ever, with
+ * `Connection: close`; one that arrives meanwhile is answered 503 by Fastify itself
+ * (`return503OnClosing`, on by default) — with the receiver's `Retry-After`, which the plugin adds,
+ * as every 503 of the receiver's route carries one.
  */
 export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async (instance, options) => {
   if (typeof (instance as unknown as { handle?: unknown }).handle === 'function' && typeof (instance as unknown as { register?: unknown }).register !== 'function') {
@@ -68,8 +74,9 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   const path = options?.path ?? '/';
   instance.post(path, async (request, reply) => {
     const answer = await receiveWireBody(receiver, request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodyLimit);
-    return reply.code(answer.status).headers(answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
+    return reply.code(answer.status).headers(answer.status === 413 || isServerClosing(request.raw) ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
   });
+  retryAfterWhileClosing(instance, receiver, `${instance.prefix}${path}`);
   // Other methods on the route are 405 with Allow: POST, as the other adapters answer, not Fastify's
   // 404, which told someone trying the URL with a GET that nothing was mounted there. (OPTIONS is
   // left to the app: a CORS plugin answers it.)
@@ -82,3 +89,39 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
     },
   });
 };
+
+/**
+ * Fastify answers a request that arrives while the app closes 503 itself (`return503OnClosing`, on
+ * by default), before any hook or route of the plugin runs, and without `Retry-After` — a sender
+ * then retries on its own schedule, into a server that is going away. From `preClose` on, a
+ * listener put before Fastify's on the server adds the receiver's `Retry-After` to a 503 written
+ * for the receiver's route (and only to a 503: with `return503OnClosing: false` the request is
+ * handled, and its answer is the receiver's own).
+ */
+function retryAfterWhileClosing(instance: Parameters<FastifyPluginAsync>[0], receiver: AnyReceiver, route: string): void {
+  const seconds = String(Number.isInteger(receiver.retryAfterSeconds) ? receiver.retryAfterSeconds : DEFAULT_RETRY_AFTER_SECONDS);
+  // The route's fixed part: up to its first parameter or wildcard, without trailing slashes (Fastify
+  // serves a prefixed '/' at both '/webhooks' and '/webhooks/').
+  const dynamic = route.search(/[:*]/);
+  const fixed = (dynamic === -1 ? route : route.slice(0, dynamic)).replace(/\/+$/, '');
+  const ours = (url: string | undefined) => {
+    const pathname = (url ?? '').split('?', 1)[0]!.replace(/\/+$/, '');
+    return dynamic === -1 ? pathname === fixed : pathname.startsWith(fixed);
+  };
+  const onRequest = (request: IncomingMessage, response: ServerResponse) => {
+    if (!ours(request.url)) return;
+    const writeHead = response.writeHead as (...args: unknown[]) => ServerResponse;
+    response.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+      if (args[0] === 503 && !this.hasHeader('retry-after')) this.setHeader('retry-after', seconds);
+      return writeHead.apply(this, args);
+    } as ServerResponse['writeHead'];
+  };
+  instance.addHook('preClose', (done) => {
+    instance.server.prependListener('request', onRequest);
+    done();
+  });
+  instance.addHook('onClose', (_instance, done) => {
+    instance.server.removeListener('request', onRequest);
+    done();
+  });
+}

@@ -83,6 +83,9 @@ describe('retryAfterSeconds', () => {
 
   it('is on the answer receiver.handle() gives, for a flow of your own', async () => {
     const { receiver, open, running } = slowReceiver({ retryAfterSeconds: 12 });
+    // What an adapter adds to a 503 its framework answers by itself (Fastify's, while closing).
+    expect(receiver.retryAfterSeconds).toBe(12);
+    expect(slowReceiver().receiver.retryAfterSeconds).toBe(DEFAULT_RETRY_AFTER_SECONDS);
     const request = signedRequest({ secrets: [secret] });
     const first = receiver.handle(request);
     await running();

@@ -45,6 +45,10 @@ export interface DedupeCompleteOptions {
  *   rejection is a fault of the store, answered 500 RECEIVER_ERR_DEDUPE_STORE — as is a `claim`
  *   that resolves to anything but a {@link DedupeClaim} (`true`, `'claimed'`, a claim without its
  *   token), rather than handle the request with no claim to complete.
+ * - The receiver waits for each method at most its `dedupe.timeoutMs` (5 s by default). A `claim`
+ *   that takes longer is answered 503 RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE, and a claim it then
+ *   resolves to is released (the request is never handled): a store must let `release` end a claim
+ *   whose request was answered before the claim was made. A synchronous method can't be cut short.
  */
 export interface DedupeStore {
   /** Claims `id` for `leaseMs`, atomically. */

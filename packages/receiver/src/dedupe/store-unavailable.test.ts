@@ -171,6 +171,10 @@ describe('isStoreUnavailable', () => {
     ["pg's query_timeout", new Error('Query read timeout')],
     ["ioredis's commandTimeout", new Error('Command timed out')],
     ['AbortSignal.timeout()', new DOMException('The operation was aborted due to timeout', 'TimeoutError')],
+    ["PostgreSQL's lock_timeout (55P03)", withFields({ code: '55P03' }, 'canceling statement due to lock timeout')],
+    ["PostgreSQL's statement_timeout (57014)", withFields({ code: '57014' }, 'canceling statement due to statement timeout')],
+    ["a Redis replica after a failover (ioredis's ReplyError READONLY)", withFields({ name: 'ReplyError' }, "READONLY You can't write against a read only replica.")],
+    ["Redis loading its data (node-redis's ErrorReply LOADING)", withFields({ name: 'ErrorReply' }, 'LOADING Redis is loading the dataset in memory')],
   ])('is true of %s', (_name, error) => {
     expect(isStoreUnavailable(error)).toBe(true);
   });
@@ -180,6 +184,10 @@ describe('isStoreUnavailable', () => {
     ['a table that does not exist (42P01)', withFields({ code: '42P01' }, 'relation "webhook_receipts" does not exist')],
     ['a SQL syntax error (42601)', withFields({ code: '42601' })],
     ['a Redis script error', withFields({ name: 'ReplyError' }, 'ERR Error compiling script')],
+    // A reply code read as a code: not a word the message happens to contain, nor one of another class.
+    ['a Redis reply that is no outage, though it names one', withFields({ name: 'ReplyError' }, 'ERR BUSY is not a command')],
+    ['a Redis script missing (NOSCRIPT)', withFields({ name: 'ReplyError' }, 'NOSCRIPT No matching script. Please use EVAL.')],
+    ['an error of another class whose message starts with a Redis code', new Error('BUSY doing something else')],
     ['a message that only mentions a code', new Error('ECONNREFUSED 127.0.0.1:6379')],
     ['no error at all', undefined],
     ['a string', 'ECONNREFUSED'],
