@@ -49,7 +49,7 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
       if (checked.checkDurability) {
         for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
       }
-      const engine = new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix, storeId: context.storage?.id, formerStoreIds: context.storage?.formerIds });
+      const engine = new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix, storeId: context.storage?.id, formerStoreIds: context.storage?.formerIds, store: context.storage });
       try {
         await engine.ready();
       } catch (error) {
