@@ -64,11 +64,12 @@ const CUT_AT_ONCE = 0;
 const NUMBERS_AS_NUMBERS = false;
 
 /**
- * How long a TLS connection may take to become ready before the engine asks whether the server is
- * a plain Redis, ms: a TLS handshake and INFO take a round trip or two (milliseconds; a few hundred
- * to a distant managed Redis). Asking costs one plain connection that sends `PING`.
+ * How long a connection may take to become ready before the engine asks whether the server speaks
+ * the other scheme, ms: a TLS handshake and INFO take a round trip or two (milliseconds; a few
+ * hundred to a distant managed Redis). Asking costs one connection: a plain one that sends `PING`,
+ * or a TLS handshake.
  */
-const TLS_PATIENCE_MS = 1_000;
+const SCHEME_PATIENCE_MS = 1_000;
 
 /** Error codes of a connection nothing answered (no server, no route, no such host): no probe can tell more. */
 const NOTHING_ANSWERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
@@ -337,7 +338,7 @@ export class RedisClients {
   async connect(): Promise<void> {
     try {
       const connecting = Promise.all([this.producer.connect(), this.worker.connect()]);
-      await (this.tls ? this.connectOverTls(connecting) : connecting);
+      await this.connectWatched(connecting);
     } catch (error) {
       this.disconnect();
       // The TLS watch's own finding (a plain Redis behind rediss://).
@@ -395,13 +396,15 @@ export class RedisClients {
   }
 
   /**
-   * Connects as `connecting` does over TLS, but fails at once, with the fix, when the server is a
-   * plain Redis: it leaves a TLS handshake unanswered (it reads the ClientHello as the start of an
-   * inline command and waits for a newline), so ioredis alone waited for its `connectTimeout`
-   * (10 s) and said `connect ETIMEDOUT`. A handshake not done within {@link TLS_PATIENCE_MS} is
-   * looked into ({@link wrongScheme}); a TLS server merely slow is waited for as before.
+   * Waits for `connecting`, but fails at once, with the fix, when the server speaks the other
+   * scheme: a plain Redis leaves a TLS handshake unanswered (it reads the ClientHello as the start
+   * of an inline command and waits for a newline), so ioredis alone waited for its
+   * `connectTimeout` (10 s) and said `connect ETIMEDOUT`; a plain connection a TLS server neither
+   * answers nor closes would wait for ever (the worker's connection has no command deadline). A
+   * connection not ready within {@link SCHEME_PATIENCE_MS} is looked into ({@link wrongScheme}); a
+   * server merely slow (a Redis loading its data) is waited for as before.
    */
-  private async connectOverTls(connecting: Promise<unknown>): Promise<void> {
+  private async connectWatched(connecting: Promise<unknown>): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
     const watched = new Promise<never>((_, reject) => {
@@ -409,7 +412,7 @@ export class RedisClients {
         void this.wrongScheme(undefined).then((mismatch) => {
           if (mismatch && !settled) reject(mismatch);
         });
-      }, TLS_PATIENCE_MS);
+      }, SCHEME_PATIENCE_MS);
     });
     watched.catch(() => {});
     try {
@@ -447,7 +450,7 @@ export class RedisClients {
     if (!(await answersTls(target))) return undefined;
     return BULLMQ_ERRORS.create(
       'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
-      `the server at ${this.where} speaks TLS: ${option} connects without TLS (redis://, no tls option), and the server closed the plain connection (${(failure as Error)?.message ?? failure}) while it completed a TLS handshake; connect with rediss:// (or give ioredis options a tls option, e.g. { tls: {} })`,
+      `the server at ${this.where} speaks TLS: ${option} connects without TLS (redis://, no tls option), and the server ${failure === undefined ? 'did not answer the plain connection' : `closed the plain connection (${(failure as Error)?.message ?? failure})`} while it completed a TLS handshake; connect with rediss:// (or give ioredis options a tls option, e.g. { tls: {} })`,
       { cause: failure },
     );
   }

@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as connectTcp, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, silentLogger, type Hookwork } from '@hookwork/core';
 import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY, thingComposer } from '@hookwork/core/testing';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
 import type { RedisConnectionInput } from './redis-connection';
 import { removeBullmqQueue } from './remove-queue';
@@ -41,7 +42,7 @@ async function startError(connection: RedisConnectionInput): Promise<unknown> {
 }
 
 /** An ioredis client a host made (hookwork duplicates its options, never uses it). */
-function hostClient(options: ConstructorParameters<typeof Redis>[0] & object): Redis {
+function hostClient(options: RedisOptions): Redis {
   return new Redis({ ...options, lazyConnect: true });
 }
 
@@ -74,6 +75,33 @@ describe('a connection whose scheme does not match the server fails start() with
       new RegExp(`^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the server at redis://127\\.0\\.0\\.1:${tlsPort} speaks TLS: bullmqQueue\\(\\{ connection \\}\\) connects without TLS .*while it completed a TLS handshake; connect with rediss://`),
     );
     expect((error as Error).message).not.toMatch(/s3cret|start Redis/);
+  });
+
+  it('no TLS asked of a TLS endpoint that neither answers nor closes a plain connection (it waits for a TLS record): said, not waited for', async () => {
+    // A TLS handshake (first byte 0x16) is passed to the TLS Redis; anything else is read and never answered.
+    const sockets = new Set<Socket>();
+    const endpoint: Server = createServer((socket) => {
+      sockets.add(socket);
+      socket.once('data', (first) => {
+        if (first[0] !== 0x16) return socket.resume();
+        const upstream = connectTcp(tlsPort, '127.0.0.1', () => upstream.write(first));
+        socket.pipe(upstream).pipe(socket);
+        upstream.on('error', () => socket.destroy());
+        socket.on('error', () => upstream.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    const port = (endpoint.address() as { port: number }).port;
+    try {
+      // It used to wait for ever: the Worker's connection has no command deadline.
+      const error = await startError(`redis://127.0.0.1:${port}`);
+      expect((error as Error).message).toMatch(
+        new RegExp(`^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the server at redis://127\\.0\\.0\\.1:${port} speaks TLS: .*the server did not answer the plain connection while it completed a TLS handshake; connect with rediss://`),
+      );
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => endpoint.close(resolve));
+    }
   });
 
   it('removeBullmqQueue() says the same, in its own name', async () => {
