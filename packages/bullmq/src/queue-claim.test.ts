@@ -45,6 +45,20 @@ async function claimOf(queueName: string, url = TEST_REDIS_URL): Promise<{ value
   }
 }
 
+/** Resolves once the test Redis lists no connection whose name starts with `name` (at most 5 s). */
+async function noConnectionsNamed(name: string): Promise<void> {
+  const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await admin.connect();
+  try {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (!String(await admin.client('LIST')).split('\n').some((line) => line.includes(` name=${name}`))) return;
+    }
+    throw new Error(`connections named ${name}… still listed after 5 s`);
+  } finally {
+    admin.disconnect();
+  }
+}
+
 const refusedAsRunning = (queueName: string) =>
   new RegExp(`^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the BullMQ queue "${queueName}" \\(prefix "${prefix}"\\) at redis://127\\.0\\.0\\.1:\\d+ is used by another running app whose webhooks are in a store of its own without an id .*Give this app a queue of its own \\(bullmqQueue\\(\\{ queueName \\}\\)\\), or give both apps one store they share`);
 
@@ -101,6 +115,8 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
+    // The kernel closed its sockets; Redis drops them as it reads the close (a turn of its loop).
+    await noConnectionsNamed(`${prefix}:killed:hookwork:`);
     const left = await claimOf('killed');
     expect(left.value).toMatch(/^memory:/);
     // Within the claim's TTL, which the start does not wait for: Redis lists none of its connections.

@@ -334,14 +334,14 @@ export class RedisClients {
     this.reporter?.back(`the connection to ${this.where} is back after ${Math.max(1, Math.round((Date.now() - since) / 1000))} s${more > 0 ? ` (${more} more connection error${more === 1 ? '' : 's'} while it was away, not logged one by one)` : ''}`);
   }
 
-  /** Connects both clients; HOOKWORK_ERR_REDIS_UNAVAILABLE (and both closed) when Redis cannot be reached. */
+  /** Connects both clients; HOOKWORK_ERR_REDIS_UNAVAILABLE (and both closed) when Redis cannot be reached, HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server speaks the other scheme (TLS or plain). */
   async connect(): Promise<void> {
     try {
       const connecting = Promise.all([this.producer.connect(), this.worker.connect()]);
       await this.connectWatched(connecting);
     } catch (error) {
       this.disconnect();
-      // The TLS watch's own finding (a plain Redis behind rediss://).
+      // The scheme watch's own finding (connectWatched).
       if (isHookworkError(error)) throw error;
       // ioredis rejects with "Connection is closed."; the error event before it says why.
       const refusal = this.lastRefusal;
