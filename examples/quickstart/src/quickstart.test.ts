@@ -688,6 +688,7 @@ describe('the quickstart (npm start)', () => {
   // sets (bullmqQueue({ connection }), "the connection string", postgresStorage({ schema })).
   it.each<[string, (closed: number) => string[], RegExp]>([
     ['--redis whose login Redis refuses', () => ['--redis', `redis://hookwork-no-such-user-${process.pid}:pw@127.0.0.1:6379`], /refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of --redis \(redis:\/\/user:password@host:port\)/],
+    ['--redis with rediss:// at a plain Redis', () => ['--redis', 'rediss://127.0.0.1:6379'], /the server at rediss:\/\/127\.0\.0\.1:6379 speaks plain Redis, not TLS: --redis asks for TLS \(rediss:\/\/\), .*; give --redis a redis:\/\/ URL, or give the server TLS/],
     ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis and give --queue a name of its own$/],
     ['--postgres where nothing listens', (closed) => ['--postgres', `postgres://postgres@127.0.0.1:${closed}/test`], /could not be reached while connecting .*; check that the server runs and --postgres \(host, port, database, user, password\) is right$/],
     ['--postgres naming a database that is not there', () => ['--postgres', new URL('/hookwork_no_such_db', PG_URL).toString()], /database "hookwork_no_such_db" does not exist\); create the database \(createdb\) or name an existing one in --postgres$/],

@@ -8,7 +8,7 @@ import { defineErrorCodes } from '@hookwork/core';
  */
 export const BULLMQ_ERRORS = defineErrorCodes('@hookwork/bullmq', {
   HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: {
-    summary: 'bullmqQueue() was given options it does not understand (a connection, queue name or prefix of the wrong kind), or its connection names a server it cannot run on (a database index the server refuses, a Redis Cluster node, a replica, a Redis older than 6.2, a queue of another webhook store\'s apps).',
+    summary: 'bullmqQueue() was given options it does not understand (a connection, queue name or prefix of the wrong kind), or its connection names a server it cannot run on (a database index the server refuses, a Redis Cluster node, a replica, a Redis older than 6.2, a scheme that does not match the server — rediss:// at a plain Redis, redis:// at a TLS one —, a queue of another webhook store\'s apps).',
     status: 500,
   },
   HOOKWORK_ERR_REDIS_UNAVAILABLE: {

@@ -25,6 +25,7 @@ import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
 import { isConnectionError, isOutOfMemory, OUT_OF_MEMORY, redisFailure, type RedisClients } from './redis-connection';
+import { QueueClaim } from './queue-claim';
 import { WebhookLanes } from './webhook-lanes';
 
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
@@ -262,31 +263,13 @@ export interface BullmqEngineOptions {
   prefix: string;
   /** How long stop() waits for Redis to confirm what it gives back, ms. */
   stopGraceMs?: number;
-  /** The app's store's `id` (Storage.id): recorded with the queue, and a queue of another store's refused. Undefined: not checked. */
+  /** The app's store's `id` (Storage.id): recorded with the queue, and a queue of another store's refused (see QueueClaim). */
   storeId?: string;
   /** The store's `formerIds` (Storage.formerIds): one of them recorded is replaced by `storeId`, not refused. */
   formerStoreIds?: readonly string[];
+  /** The opened store (Storage): one without an id is claimed while its apps run. Undefined (an engine opened without a store): nothing claimed or checked. */
+  store?: object;
 }
-
-/** The key recording the id of the store whose apps use a queue (see BullmqQueueEngine's refuseAnotherStoresQueue); removeBullmqQueue() deletes it with the queue. */
-export function storeMarkerKey(prefix: string, queueName: string): string {
-  return `${prefix}:${queueName}:hookwork:store`;
-}
-
-/**
- * Records `ARGV[1]` (a store's id) in `KEYS[1]` unless one is there, and returns the one there;
- * one of `ARGV[2..]` (the store's former ids) there is replaced by `ARGV[1]`. A full Redis
- * (noeviction) refuses the SET: the id is then left unrecorded, not start() failed.
- */
-const CLAIM_QUEUE_FOR_STORE = `
-local held = redis.call('GET', KEYS[1])
-if held then
-  local former = false
-  for i = 2, #ARGV do if ARGV[i] == held then former = true end end
-  if not former then return held end
-end
-redis.pcall('SET', KEYS[1], ARGV[1])
-return ARGV[1]`;
 
 /**
  * hookwork's queue engine on Redis with BullMQ: each request is a job whose id is its
@@ -330,6 +313,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private readonly sentUnapplied = new Map<string, number>();
   /** Whether {@link ready} resolved: before, a failure is start()'s error, not a background one to log as well. */
   private isReady = false;
+  /** Which webhook store's apps use the queue (refuses another store's app at start). */
+  private readonly claim: QueueClaim;
   /** The enqueues of this process under way, by the ids they add (see {@link enqueueInTurn}). */
   private readonly adding = new Map<string, Promise<EnqueueResult>>();
 
@@ -352,6 +337,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       if (!isConnectionError(error)) onError(error);
     });
     this.lanes = new WebhookLanes(() => context.settings.current.concurrency);
+    this.claim = new QueueClaim(redis, options, (error) => context.onError('bullmq queue', error));
   }
 
   /**
@@ -385,36 +371,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         { cause: error },
       );
     }
-    await this.refuseAnotherStoresQueue();
+    // Last: a claim taken is renewed until close() releases it.
+    await this.claim.take();
     this.isReady = true;
     // The clients' own errors: a lost connection once per outage, anything else as it comes.
     this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
-  }
-
-  /**
-   * Fails start() when the queue holds the requests of apps on another webhook store. Each app's
-   * Worker takes any job of the queue, and a job whose webhook its store lacks is dropped as one
-   * of a deleted webhook; its cleanup round, a second after start, drops every pending and dead
-   * request of such webhooks. Two apps on the default queue name with stores of their own — in
-   * one process or several — dropped each other's requests without a word. The first app to
-   * start records its store's id with the queue (`<prefix>:<queue>:hookwork:store`); an app of
-   * another store is refused.
-   */
-  private async refuseAnotherStoresQueue(): Promise<void> {
-    const { storeId, formerStoreIds = [], prefix, queueName } = this.options;
-    if (storeId === undefined) return;
-    const key = storeMarkerKey(prefix, queueName);
-    let held: unknown;
-    try {
-      held = await this.redis.producer.eval(CLAIM_QUEUE_FOR_STORE, 1, key, storeId, ...formerStoreIds.filter((id) => id !== storeId));
-    } catch (error) {
-      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue could not start on ${this.redis.where} (${redisFailure(error, this.redis.producer.options.commandTimeout).text})`, { cause: error });
-    }
-    if (held === storeId) return;
-    throw BULLMQ_ERRORS.create(
-      'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
-      `the BullMQ queue "${queueName}" (prefix "${prefix}") at ${this.redis.where} holds the requests of apps on another webhook store (${String(held)}; this app's is ${storeId}, as its store's line at start says): apps on two stores drop each other's requests there, as requests of webhooks their store does not have. Give this app a queue of its own (bullmqQueue({ queueName })), or the other apps' store; if this queue's apps moved to this store on purpose, remove the old queue once it is empty (removeBullmqQueue()) or delete the key ${key}`,
-    );
   }
 
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<EnqueueResult> {
@@ -841,6 +802,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   async close(): Promise<void> {
     await this.stop(0);
+    await this.claim.release();
     await this.flows.close();
     await this.queue.close();
     await this.redis.close();

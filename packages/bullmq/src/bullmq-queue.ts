@@ -13,10 +13,12 @@ export interface BullmqQueueOptions {
    * Where Redis is: a `redis://` or `rediss://` URL, ioredis options (`{ host, port, password, tls, … }`),
    * or an ioredis client (of any copy of ioredis) — hookwork makes its connections with its
    * options (it never uses or closes yours) and uses no `keyPrefix` (use `prefix`). Not an ioredis
-   * Cluster. A database index the server lacks fails start().
+   * Cluster. A database index the server lacks fails start(), and so does a scheme the server does
+   * not speak (`rediss://` or a `tls` option at a plain Redis, `redis://` at a TLS port), within
+   * about a second, naming the scheme to use.
    */
   connection: RedisConnectionInput;
-  /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own. No `:`, control character or space at either end (HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS). */
+  /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own: start() refuses an app of another webhook store on a queue (of a memory store: while an app of another runs). No `:`, control character or space at either end (HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS). */
   queueName?: string;
   /** BullMQ's key prefix: keys are `<prefix>:<queueName>:…`. Default `bull`, BullMQ's own (so dashboards such as bull-board find the queue). No control character or space at either end. */
   prefix?: string;
@@ -36,7 +38,10 @@ const OPTION_KEYS = new Set(['connection', 'queueName', 'prefix', 'commandTimeou
  * producer, BullMQ's worker and its blocking fetch). See docs/bullmq.md.
  *
  * @throws HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS at once for options of the wrong kind; the app's
- * start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached.
+ * start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, and with
+ * HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server cannot run the queue as given (a TLS scheme
+ * the server does not speak, a database it lacks, a cluster node or replica) or the queue is used
+ * by apps of another webhook store (docs/bullmq.md#several-processes).
  */
 export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<never> {
   const checked = checkOptions(options);
@@ -49,7 +54,7 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
       if (checked.checkDurability) {
         for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
       }
-      const engine = new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix, storeId: context.storage?.id, formerStoreIds: context.storage?.formerIds });
+      const engine = new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix, storeId: context.storage?.id, formerStoreIds: context.storage?.formerIds, store: context.storage });
       try {
         await engine.ready();
       } catch (error) {

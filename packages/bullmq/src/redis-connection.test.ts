@@ -128,12 +128,12 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     }
   });
 
-  it('a TLS connection to a server without TLS is named as TLS, with the fix', async () => {
+  it('a TLS connection to a server without TLS is named as TLS, with the fix, also when its connectTimeout ends first', async () => {
     const url = new URL(TEST_REDIS_URL);
-    // ioredis's connectTimeout: the TLS handshake gets no answer from a plain server.
+    // ioredis's connectTimeout: the TLS handshake gets no answer from a plain server (tls-scheme.test.ts has the rest).
     const error = await start({ connection: { host: url.hostname, port: Number(url.port || 6379), tls: {}, connectTimeout: 500 }, queueName: 'tls' }).then(() => undefined, (e: unknown) => e);
-    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
-    expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/the server at rediss:\/\/.* speaks plain Redis, not TLS: .*the TLS handshake failed \(connect ETIMEDOUT\) while a plain PING was answered as Redis answers; connect with redis:\/\//);
   });
 
   it('a server that is not Redis (an HTTP server) fails start() and removeBullmqQueue() saying it did not answer as Redis does, not that nothing answered', async () => {

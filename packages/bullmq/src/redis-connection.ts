@@ -5,6 +5,7 @@ import { finishedWithin } from './finished-within';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
 import { quietClient, type RedisNoticeKind } from './quiet-client';
+import { answersPlainRedis, answersTls } from './redis-protocol-probe';
 import { redisServerProblem } from './redis-server-problem';
 
 /** Where Redis is: a `redis://` / `rediss://` URL, ioredis options, or an ioredis client (duplicated, never closed by hookwork). */
@@ -61,6 +62,17 @@ const CUT_AT_ONCE = 0;
  * queueCounts() add strings (`pending: "000"`).
  */
 const NUMBERS_AS_NUMBERS = false;
+
+/**
+ * How long a connection may take to become ready before the engine asks whether the server speaks
+ * the other scheme, ms: a TLS handshake and INFO take a round trip or two (milliseconds; a few
+ * hundred to a distant managed Redis). Asking costs one connection: a plain one that sends `PING`,
+ * or a TLS handshake.
+ */
+const SCHEME_PATIENCE_MS = 1_000;
+
+/** Error codes of a connection nothing answered (no server, no route, no such host): no probe can tell more. */
+const NOTHING_ANSWERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
 const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
@@ -322,12 +334,15 @@ export class RedisClients {
     this.reporter?.back(`the connection to ${this.where} is back after ${Math.max(1, Math.round((Date.now() - since) / 1000))} s${more > 0 ? ` (${more} more connection error${more === 1 ? '' : 's'} while it was away, not logged one by one)` : ''}`);
   }
 
-  /** Connects both clients; HOOKWORK_ERR_REDIS_UNAVAILABLE (and both closed) when Redis cannot be reached. */
+  /** Connects both clients; HOOKWORK_ERR_REDIS_UNAVAILABLE (and both closed) when Redis cannot be reached, HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server speaks the other scheme (TLS or plain). */
   async connect(): Promise<void> {
     try {
-      await Promise.all([this.producer.connect(), this.worker.connect()]);
+      const connecting = Promise.all([this.producer.connect(), this.worker.connect()]);
+      await this.connectWatched(connecting);
     } catch (error) {
       this.disconnect();
+      // The scheme watch's own finding (connectWatched).
+      if (isHookworkError(error)) throw error;
       // ioredis rejects with "Connection is closed."; the error event before it says why.
       const refusal = this.lastRefusal;
       if (refusal !== undefined && /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username/i.test(String((refusal as Error)?.message))) {
@@ -337,6 +352,8 @@ export class RedisClients {
           { cause: refusal },
         );
       }
+      const mismatch = await this.wrongScheme(this.lastError ?? refusal ?? error);
+      if (mismatch) throw mismatch;
       // Something answered, but not in Redis's protocol (an HTTP server's "HTTP/1.1 400", a TLS
       // server's alert): ioredis then closes, and its next error ("Stream isn't writeable …") was
       // what start() said, as if nothing had answered.
@@ -376,6 +393,66 @@ export class RedisClients {
         );
       }
     }
+  }
+
+  /**
+   * Waits for `connecting`, but fails at once, with the fix, when the server speaks the other
+   * scheme: a plain Redis leaves a TLS handshake unanswered (it reads the ClientHello as the start
+   * of an inline command and waits for a newline), so ioredis alone waited for its
+   * `connectTimeout` (10 s) and said `connect ETIMEDOUT`; a plain connection a TLS server neither
+   * answers nor closes would wait for ever (the worker's connection has no command deadline). A
+   * connection not ready within {@link SCHEME_PATIENCE_MS} is looked into ({@link wrongScheme}); a
+   * server merely slow (a Redis loading its data) is waited for as before.
+   */
+  private async connectWatched(connecting: Promise<unknown>): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    let settled = false;
+    const watched = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        void this.wrongScheme(undefined).then((mismatch) => {
+          if (mismatch && !settled) reject(mismatch);
+        });
+      }, SCHEME_PATIENCE_MS);
+    });
+    watched.catch(() => {});
+    try {
+      await Promise.race([connecting, watched]);
+    } finally {
+      settled = true;
+      clearTimeout(timer);
+      // Cut by the caller after a mismatch: its rejection ("Connection is closed.") is no news.
+      connecting.catch(() => {});
+    }
+  }
+
+  /**
+   * A connection whose scheme does not match the server, said with the fix
+   * (HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS), or undefined: `rediss://` (or a `tls` option) at a
+   * server that answers a plain PING as Redis, or `redis://` at one that completes a TLS handshake
+   * (it drops a plain command at once: ioredis said only `Connection is closed.` or `ECONNRESET`).
+   * Nothing is probed when nothing answered at all (refused, unknown host, unreachable).
+   */
+  private async wrongScheme(failure: unknown): Promise<HookworkError | undefined> {
+    const code = (failure as { code?: unknown } | undefined)?.code;
+    // Over plain TCP, ETIMEDOUT is a connection never made; over TLS it may be a handshake unanswered.
+    if (typeof code === 'string' && (NOTHING_ANSWERED.has(code) || (code === 'ETIMEDOUT' && !this.tls))) return undefined;
+    const { host, port, path } = this.producer.options;
+    const target = { host, port, path };
+    const option = `${this.caller}({ connection })`;
+    if (this.tls) {
+      if (!(await answersPlainRedis(target))) return undefined;
+      return BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+        `the server at ${this.where} speaks plain Redis, not TLS: ${option} asks for TLS (rediss://, or a tls option), and the TLS handshake ${failure === undefined ? 'got no answer' : `failed (${(failure as Error)?.message ?? failure})`} while a plain PING was answered as Redis answers; connect with redis:// (without a tls option), or give the server TLS (its tls-port) and connect there`,
+        { cause: failure },
+      );
+    }
+    if (!(await answersTls(target))) return undefined;
+    return BULLMQ_ERRORS.create(
+      'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+      `the server at ${this.where} speaks TLS: ${option} connects without TLS (redis://, no tls option), and the server ${failure === undefined ? 'did not answer the plain connection' : `closed the plain connection (${(failure as Error)?.message ?? failure})`} while it completed a TLS handshake; connect with rediss:// (or give ioredis options a tls option, e.g. { tls: {} })`,
+      { cause: failure },
+    );
   }
 
   /**

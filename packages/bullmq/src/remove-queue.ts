@@ -1,7 +1,7 @@
 import type { QueueCounts } from '@hookwork/core';
 import { Queue } from 'bullmq';
 import { checkOptions, type BullmqQueueOptions, type OptionsCaller } from './bullmq-queue';
-import { storeMarkerKey } from './bullmq-queue-engine';
+import { storeMarkerKey } from './queue-claim';
 import { RedisClients } from './redis-connection';
 
 /** removeBullmqQueue's options, for the messages of its checks (the queue's, without bullmqQueue's checkDurability). */

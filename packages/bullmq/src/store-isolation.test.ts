@@ -185,7 +185,7 @@ describe('apps of different webhook stores on BullMQ', () => {
     expect(await deliveries(second, 2)).toEqual([2, 0]);
   });
 
-  it('records no store for an app on a :memory: store (each open a new database): the app starts again on its queue after a restart', async () => {
+  it('records no store for good for an app on a :memory: store (each open a new database): the app starts again on its queue after a restart', async () => {
     const before = app(':memory:', { queueName: 'in-memory' });
     await before.start();
     await before.webhooks.create({ url: receivers[0]!.url, events: ['thing.happened'] });
@@ -196,8 +196,11 @@ describe('apps of different webhook stores on BullMQ', () => {
     await after.start();
     await after.webhooks.create({ url: receivers[1]!.url, events: ['thing.happened'] });
     expect(await deliveries(after, 3)).toEqual([2, 3]);
+    // Only while it runs, with a TTL (queue-claim.test.ts): deleted at stop.
     const admin = new Redis(TEST_REDIS_URL);
     try {
+      expect(await admin.pttl(`${prefix}:in-memory:hookwork:store`)).toBeGreaterThan(0);
+      await after.stop();
       expect(await admin.exists(`${prefix}:in-memory:hookwork:store`)).toBe(0);
     } finally {
       admin.disconnect();

@@ -36,7 +36,8 @@ export async function within<T>(work: Promise<T>, ms: number, what: () => string
   }
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 now (for a server a test starts next). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

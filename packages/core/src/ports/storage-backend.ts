@@ -31,8 +31,9 @@ export interface Storage<TTransaction = never> {
    * the store (BullMQ, in Redis) records it with its queue and refuses to start on a queue whose
    * requests belong to another store's webhooks: each app would drop the other's requests as
    * those of deleted webhooks. A store whose data is new at every open (the memory store, SQLite's
-   * `:memory:`) has none — an id made up per open would refuse the app's own restart — and that
-   * check is not made: two such apps on one queue are not caught.
+   * `:memory:`) has none — an id recorded for good would refuse the app's own restart —: such an
+   * engine claims the queue for the opened store only while its apps run (BullMQ: a key with a TTL,
+   * renewed, deleted at stop), so a second app on a store of its own is still refused.
    */
   readonly id?: string;
   /**

@@ -32,6 +32,7 @@ export {
 export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-process';
 export { reportLine } from './report-line';
 export { describeTransportContract } from './transport-contract';
+export { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
 export { startSilentServer, stopDuringStart, type SilentServer } from './silent-server';
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';

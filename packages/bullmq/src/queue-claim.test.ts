@@ -1,0 +1,185 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createHookwork, isHookworkError, memoryStorage, silentLogger, type Hookwork, type Storage, type StorageBackend } from '@hookwork/core';
+import { startTestReceiver, ThingHappened, thingComposer, type TestReceiver } from '@hookwork/core/testing';
+import { sqliteStorage } from '@hookwork/sqlite';
+import { Redis } from 'ioredis';
+import { bullmqQueue } from './bullmq-queue';
+import { CLAIM_TTL_MS } from './queue-claim';
+import { startPrivateRedis } from './testing/private-redis';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+
+// Apps whose webhooks are in memory stores of their own (the default when only `queue` is given)
+// on one BullMQ queue: each app's Worker took the other's jobs and dropped them as requests of
+// webhooks its store lacks. Now the second is refused at start, while an app restarting on its
+// own queue — after a stop, or after its process was SIGKILLed — starts.
+const prefix = uniquePrefix('claim');
+const FIXTURE = join(__dirname, '..', 'dist', 'test-fixtures', 'memory-store-app.js');
+const apps: Hookwork[] = [];
+const children: ChildProcess[] = [];
+let receiver: TestReceiver;
+
+function memoryApp(queueName: string, options: { connection?: string; storage?: StorageBackend } = {}): Hookwork {
+  const app = createHookwork({
+    composers: [thingComposer],
+    logger: silentLogger,
+    settings: { ssrf: { allow: ['127.0.0.1'] } },
+    ...(options.storage ? { storage: options.storage } : {}),
+    queue: bullmqQueue({ connection: options.connection ?? TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
+  });
+  apps.push(app);
+  return app;
+}
+
+async function claimOf(queueName: string, url = TEST_REDIS_URL): Promise<{ value: string | null; ttl: number }> {
+  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await admin.connect();
+  try {
+    const key = `${prefix}:${queueName}:hookwork:store`;
+    return { value: await admin.get(key), ttl: await admin.pttl(key) };
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Resolves once the test Redis lists no connection whose name starts with `name` (at most 5 s). */
+async function noConnectionsNamed(name: string): Promise<void> {
+  const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await admin.connect();
+  try {
+    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (!String(await admin.client('LIST')).split('\n').some((line) => line.includes(` name=${name}`))) return;
+    }
+    throw new Error(`connections named ${name}… still listed after 5 s`);
+  } finally {
+    admin.disconnect();
+  }
+}
+
+const refusedAsRunning = (queueName: string) =>
+  new RegExp(`^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the BullMQ queue "${queueName}" \\(prefix "${prefix}"\\) at redis://127\\.0\\.0\\.1:\\d+ is used by another running app whose webhooks are in a store of its own without an id .*Give this app a queue of its own \\(bullmqQueue\\(\\{ queueName \\}\\)\\), or give both apps one store they share`);
+
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+});
+afterEach(async () => {
+  for (const child of children.splice(0)) child.kill('SIGKILL');
+  for (const app of apps.splice(0)) await app.stop().catch(() => {});
+  await receiver.close();
+});
+afterAll(async () => {
+  await deleteKeys(prefix);
+});
+
+describe('apps on memory stores of their own on one BullMQ queue', () => {
+  it('refuses the second at start, and the first app\'s requests reach its webhook; a restart after stop() starts, and stop() deletes the claim', async () => {
+    const first = memoryApp('two-memory');
+    await first.start();
+    await first.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const second = memoryApp('two-memory');
+    const error = await second.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+    expect((error as Error).message).toMatch(refusedAsRunning('two-memory'));
+    // The refused app's Worker does not run: every request reaches the first app's webhook.
+    for (let i = 0; i < 5; i++) await first.publish(new ThingHappened(String(i)));
+    await first.drain({ timeoutMs: 10_000 });
+    expect(receiver.requests.length).toBe(5);
+
+    const claim = await claimOf('two-memory');
+    expect(claim.value).toMatch(/^memory:[0-9a-f-]{36} \d+,\d+ \d+$/);
+    expect(claim.ttl).toBeGreaterThan(0);
+    expect(claim.ttl).toBeLessThanOrEqual(CLAIM_TTL_MS);
+    await first.stop();
+    expect((await claimOf('two-memory')).value).toBeNull();
+    const restarted = memoryApp('two-memory');
+    await restarted.start();
+    await restarted.stop();
+    expect((await claimOf('two-memory')).value).toBeNull();
+  });
+
+  it('starts an app again on its queue at once after its process was SIGKILLed (its claim left in Redis, its connections gone)', async () => {
+    const child = spawn(process.execPath, [FIXTURE, TEST_REDIS_URL, prefix, 'killed'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    children.push(child);
+    const [line] = await (async () => {
+      for await (const read of createInterface({ input: child.stdout! })) return [read];
+      return [''];
+    })();
+    expect(JSON.parse(line!)).toEqual({ started: true });
+    // Running in its process: refused here.
+    const refused = await memoryApp('killed').start().then(() => undefined, (e: unknown) => e);
+    expect((refused as Error).message).toMatch(refusedAsRunning('killed'));
+
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    // The kernel closed its sockets; Redis drops them as it reads the close (a turn of its loop).
+    await noConnectionsNamed(`${prefix}:killed:hookwork:`);
+    const left = await claimOf('killed');
+    expect(left.value).toMatch(/^memory:/);
+    // Within the claim's TTL, which the start does not wait for: Redis lists none of its connections.
+    const again = memoryApp('killed');
+    const began = Date.now();
+    await again.start();
+    expect(Date.now() - began).toBeLessThan(left.ttl);
+    const taken = await claimOf('killed');
+    expect(taken.value).toMatch(/^memory:/);
+    expect(taken.value!.split(' ')[0]).not.toBe(left.value!.split(' ')[0]);
+    await again.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await again.publish(new ThingHappened('after'));
+    await again.drain({ timeoutMs: 10_000 });
+    expect(receiver.requests.length).toBe(1);
+  });
+
+  it('starts apps that share one opened store on one queue (one holder), and keeps the claim until the last of them stops', async () => {
+    const inner = memoryStorage();
+    let shared: Storage | undefined;
+    // Opened once for both apps; the first app's stop() must leave it to the second.
+    const storage: StorageBackend = { ...inner, open: async (context) => (shared ??= { ...(await inner.open(context)), close: async () => {} }) };
+    const a = memoryApp('one-store', { storage });
+    const b = memoryApp('one-store', { storage });
+    await a.start();
+    await b.start();
+    await a.stop();
+    expect((await claimOf('one-store')).value).toMatch(/^memory:/);
+    await b.stop();
+    expect((await claimOf('one-store')).value).toBeNull();
+  });
+
+  it('refuses an app of a SQLite store on a queue a memory-store app runs on, and a memory-store app on a SQLite store\'s queue', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookwork-bullmq-claim-'));
+    try {
+      const memory = memoryApp('memory-first');
+      await memory.start();
+      const sql = memoryApp('memory-first', { storage: sqliteStorage({ file: join(dir, 'a.db') }) });
+      const error = await sql.start().then(() => undefined, (e: unknown) => e);
+      expect((error as Error).message).toMatch(/is used by another running app whose webhooks are in a store of its own without an id .*; this app's is sqlite:[0-9a-f-]{36}, as its store's line at start says/);
+
+      const sqlFirst = memoryApp('sqlite-first', { storage: sqliteStorage({ file: join(dir, 'b.db') }) });
+      await sqlFirst.start();
+      await sqlFirst.stop();
+      // Its requests stay in the queue while its apps are stopped: the record stays too.
+      const late = await memoryApp('sqlite-first').start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(late, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+      expect((late as Error).message).toMatch(/holds the requests of apps on another webhook store \(sqlite:[0-9a-f-]{36}; this app's webhooks are in a store of its own that has no id \(the memory store/);
+    } finally {
+      for (const app of apps.splice(0)) await app.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('where an ACL denies CLIENT LIST, refuses a second app once it saw the first renew its claim', async () => {
+    const server = await startPrivateRedis({ user: 'default on nopass ~* &* +@all -client|list' });
+    try {
+      const first = memoryApp('no-client-list', { connection: server.url });
+      await first.start();
+      const error = await memoryApp('no-client-list', { connection: server.url }).start().then(() => undefined, (e: unknown) => e);
+      expect((error as Error).message).toMatch(refusedAsRunning('no-client-list'));
+    } finally {
+      for (const app of apps.splice(0)) await app.stop().catch(() => {});
+      await server.remove();
+    }
+  });
+});
