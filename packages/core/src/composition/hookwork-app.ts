@@ -450,7 +450,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     await storage?.close();
   }
 
-  async publish(notification: object, options: PublishOptions<TTransaction> = {}): Promise<PublishResult> {
+  async publish(notification: object, given?: PublishOptions<TTransaction>): Promise<PublishResult> {
+    // Filled in as the events' batches are stored, it goes down in the options each event passes on
+    // to fireMany: in publish()'s own object when the host gave none, else in a copy (the host's own
+    // object is left as it was given).
+    const tally = new PublishTally();
+    const options: PublishOptions<TTransaction> & TalliedOptions = given === undefined ? { [PUBLISH_TALLY]: tally } : given;
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {
@@ -468,12 +473,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       const span = parts.tracer.startSpan('hookwork.publish', PUBLISH_SPAN, parent);
       // Without an SDK the span is a no-op: entering a context for it would cost every publish. One
       // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
-      // Filled in as the events' batches are stored; handed down in a copy of the options (the
-      // host's own object is left as it was given), which each event passes on to fireMany.
-      const tally = new PublishTally();
       if (!span.isRecording()) {
         span.end();
-        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? { ...options, [PUBLISH_TALLY]: tally } : { ...options, traceContext: trace.setSpan(parent, span), [PUBLISH_TALLY]: tally };
+        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? (given === undefined ? options : { ...options, [PUBLISH_TALLY]: tally }) : { ...options, traceContext: trace.setSpan(parent, span), [PUBLISH_TALLY]: tally };
         return this.gather(notification, await this.runEvents(notification, passed), passed, tally);
       }
       return await this.publishInSpan(notification, options, parent, span, tally);
