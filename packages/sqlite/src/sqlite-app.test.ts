@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -72,6 +72,14 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
   it('counts a publish made again with its idempotencyKey as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one file, as another process (or this one restarted) does.
     await expectRepeatedPublishEnqueuedOnce(async () => {
+      const made = app();
+      await made.start();
+      return made;
+    }, receiver);
+  });
+
+  it('answers publish() with what it enqueued in the file: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {
+    await expectPublishResultCounts(async () => {
       const made = app();
       await made.start();
       return made;
