@@ -2,8 +2,9 @@ import type { NewWebhookRequest } from '../model/webhook-request';
 
 /**
  * Where the options of one publish() carry its {@link PublishTally}: a symbol no host can spell, so
- * publish() refuses no option for it and `{ ...options }` (an event's handle() passing them on to
- * fireMany) copies it along with the transaction and the trace context.
+ * publish() refuses no option for it. It goes where the transaction and the trace context go: an
+ * event class overriding handle() that passes its `options` on to super.handle() (or spreads them)
+ * keeps it, and WebhookEventBase.handle() names it in the options it gives fireMany.
  */
 export const PUBLISH_TALLY: unique symbol = Symbol('hookwork.publishTally');
 
