@@ -161,6 +161,7 @@ async function runJson<T>(project: string, script: string, args: string[] = []):
 interface TourResult {
   events: string[];
   publishFailures: number;
+  enqueued: number;
   received: { path: string; event: string; test: boolean; body: unknown }[];
   refused: number;
   log: { eventAlias: string; statusCode?: number; retryCount: number; outcome: string }[];
@@ -273,6 +274,7 @@ describe('hookwork installed from its packed tarballs into host projects', () =>
     const result = await runJson<TourResult>(join(dir, name), 'dist/main.js', ['--json']);
     expect(result.events).toEqual(expect.arrayContaining(['Umbraco.ContentPublish', 'Umbraco.MediaSave', 'shop.orderPlaced']));
     expect(result.publishFailures).toBe(0);
+    expect(result.enqueued).toBe(3);
     expect(result.refused).toBe(0); // every signature verified with standardwebhooks
     const byPath = (path: string, test = false) => result.received.filter((r) => r.path === path && r.test === test).map(({ event, body }) => ({ event, body }));
     // The custom event and the replaced payload (the host service was injected).

@@ -55,6 +55,8 @@ export class MyContentPublishedWebhookEvent extends ContentPublishedWebhookEvent
 export interface TourResult {
   events: string[];
   publishFailures: number;
+  /** Requests the two publishes enqueued: one per subscribed webhook (0 would mean they matched nothing). */
+  enqueued: number;
   received: { path: string; event: string; test: boolean; body: unknown }[];
   refused: number;
   log: { eventAlias: string; statusCode?: number; retryCount: number; outcome: string }[];
@@ -112,6 +114,8 @@ export async function runTour(dataDir: string, print: (line: string) => void = (
     cache.set('home', '<h1>Home</h1>');
     const published = await app.publish(new ContentPublishedNotification({ publishedEntities: [{ key: 'home', name: 'Home', contentType: { key: 't-1', alias: 'home' } }] }));
     const ordered = await app.publish(new OrderPlaced({ id: 'o-1', total: 42 }));
+    // What each publish enqueued: one request per subscribed webhook (the order goes to both).
+    print(`published: content to ${published.enqueued} webhook(s), the order to ${ordered.enqueued}`);
 
     // 5. Read the log.
     await app.drain(); // waits for this app's requests: delivered or dead-lettered
@@ -142,6 +146,7 @@ export async function runTour(dataDir: string, print: (line: string) => void = (
     return {
       events,
       publishFailures: published.failures.length + ordered.failures.length,
+      enqueued: published.enqueued + ordered.enqueued,
       received: receiver.verified.map(({ path, event, test, body }) => ({ path, event, test, body })),
       refused: receiver.refused.length,
       log: items.map(({ eventAlias, statusCode, retryCount, outcome }) => ({ eventAlias, statusCode, retryCount, outcome })),

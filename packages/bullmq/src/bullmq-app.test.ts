@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger, type QueueEngine } from '@hookwork/core';
 import type { EventEmitter } from 'node:events';
-import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -148,6 +148,10 @@ describe('an app on SQLite with the BullMQ queue', () => {
     // Each app on the one queue and file, as another process.
     const queueName = `app${++queues}`;
     await expectRepeatedPublishEnqueuedOnce(() => startApp(TEST_REDIS_URL, {}, queueName), receiver);
+  });
+
+  it('answers publish() with what it enqueued in Redis: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {
+    await expectPublishResultCounts(() => startApp(TEST_REDIS_URL, {}, `app${++queues}`), receiver);
   });
 
   it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {

@@ -1,5 +1,5 @@
 import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import type { PostgresTransaction } from './index';
 import { withTestSchema } from './testing/test-schema';
 
@@ -19,13 +19,14 @@ async function enqueuedTotal(app: Hookwork<PostgresTransaction>): Promise<number
   return Number(/^hookwork_requests_enqueued_total (\S+)$/m.exec((await app.metrics.scrape()).text)?.[1]);
 }
 
-/** Publishes in a committed transaction of the host's own pool. */
-async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: string, idempotencyKey: string): Promise<void> {
+/** Publishes in a committed transaction of the host's own pool; resolves with publish()'s counts. */
+async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: string, idempotencyKey: string): Promise<{ enqueued: number; alreadyEnqueued: number }> {
   const client = await t.host.connect();
   try {
     await client.query('BEGIN');
-    await app.publish(new ThingHappened(id), { transaction: client, idempotencyKey });
+    const { enqueued, alreadyEnqueued } = await app.publish(new ThingHappened(id), { transaction: client, idempotencyKey });
     await client.query('COMMIT');
+    return { enqueued, alreadyEnqueued };
   } finally {
     client.release();
   }
@@ -42,6 +43,29 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
   it('a publish made again with its idempotencyKey counts once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one schema, as another process does.
     await expectRepeatedPublishEnqueuedOnce(startApp as () => Promise<Hookwork<never>>, receiver);
+  });
+
+  it('publish() answers what it enqueued: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {
+    await expectPublishResultCounts(startApp as () => Promise<Hookwork<never>>, receiver);
+  });
+
+  it('in the host transaction: publish() answers what the commit makes durable — sent once committed, nothing when rolled back', async () => {
+    const app = await startApp();
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const client = await t.host.connect();
+    try {
+      await client.query('BEGIN');
+      expect(await app.publish(new ThingHappened('rolled-back'), { transaction: client })).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      expect(await app.publish(new ThingHappened('committed'), { transaction: client })).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await app.drain({ timeoutMs: 10_000 });
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['committed', 'committed']);
   });
 
   it('a publish made again right after its request was delivered, before the delivery log entry could be written apart, is skipped', async () => {
@@ -65,11 +89,11 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     const enqueued: string[] = [];
     app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
     const a = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    await publishInTransaction(app, 'order-7', 'order-7:paid');
+    expect(await publishInTransaction(app, 'order-7', 'order-7:paid')).toEqual({ enqueued: 1, alreadyEnqueued: 0 });
     // A second webhook: the same publish made again is a batch of two, the first held already.
     const b = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    await publishInTransaction(app, 'order-7', 'order-7:paid');
-    await publishInTransaction(app, 'order-7', 'order-7:paid');
+    expect(await publishInTransaction(app, 'order-7', 'order-7:paid')).toEqual({ enqueued: 1, alreadyEnqueued: 1 });
+    expect(await publishInTransaction(app, 'order-7', 'order-7:paid')).toEqual({ enqueued: 0, alreadyEnqueued: 2 });
     await app.drain({ timeoutMs: 10_000 });
     expect(enqueued.sort()).toEqual([keyedMessageId('order-7:paid', a.key, 'thing.happened', 0), keyedMessageId('order-7:paid', b.key, 'thing.happened', 0)].sort());
     expect(await enqueuedTotal(app)).toBe(2);
@@ -84,11 +108,11 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     const client = await t.host.connect();
     try {
       await client.query('BEGIN');
-      await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' });
-      await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' });
+      expect(await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' })).toMatchObject({ enqueued: 1, alreadyEnqueued: 0 });
+      expect(await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' })).toMatchObject({ enqueued: 0, alreadyEnqueued: 1 });
       // The transaction's own row of the first publish is skipped; hookwork's pool cannot see it.
       const b = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-      await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' });
+      expect(await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' })).toMatchObject({ enqueued: 1, alreadyEnqueued: 1 });
       expect(enqueued.sort()).toEqual([keyedMessageId('order-9:paid', a.key, 'thing.happened', 0), keyedMessageId('order-9:paid', b.key, 'thing.happened', 0)].sort());
       expect((await client.query('COMMIT')).command).toBe('COMMIT');
     } catch (error) {

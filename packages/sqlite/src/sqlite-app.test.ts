@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -31,6 +31,12 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
   const app = () => {
     const made = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file: temp.file() }) });
     apps.push(made);
+    return made;
+  };
+  /** Another app on the test's file, started (another process, or this one restarted). */
+  const started = async () => {
+    const made = app();
+    await made.start();
     return made;
   };
 
@@ -71,11 +77,11 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
 
   it('counts a publish made again with its idempotencyKey as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one file, as another process (or this one restarted) does.
-    await expectRepeatedPublishEnqueuedOnce(async () => {
-      const made = app();
-      await made.start();
-      return made;
-    }, receiver);
+    await expectRepeatedPublishEnqueuedOnce(started, receiver);
+  });
+
+  it('answers publish() with what it enqueued in the file: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {
+    await expectPublishResultCounts(started, receiver);
   });
 
   it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {

@@ -111,7 +111,7 @@ describe('cockpitHost(app).trigger()', () => {
     const triggered = cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
     entry.title = 'after';
     entry.tags.push('b');
-    expect(await triggered).toEqual({ failures: [] });
+    expect(await triggered).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
     expect((await bodies()).map((b) => b.args[1])).toEqual([{ title: 'before', tags: ['a'] }, { title: 'before', tags: ['a'] }]);
   });
 
@@ -205,8 +205,8 @@ describe('cockpitHost(app).trigger()', () => {
     let enqueued = 0;
     app.lifecycle.on('enqueued', (r) => (enqueued += r.length));
     await app.webhooks.create({ name: 'h', url: URL, events: ['forms.save.after'] });
-    expect(await cockpitHost(app).trigger('forms.save.before', 'contact', {})).toEqual({ failures: [] });
-    expect(await cockpitHost(app).trigger('cockpit.bootstrap')).toEqual({ failures: [] });
+    expect(await cockpitHost(app).trigger('forms.save.before', 'contact', {})).toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
+    expect(await cockpitHost(app).trigger('cockpit.bootstrap')).toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
     expect(enqueued).toBe(0);
   });
 
@@ -234,10 +234,10 @@ describe('cockpitHost(app).trigger()', () => {
     const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) });
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'singleton.save.after', 'shop.order.placed'] });
     const cockpit = cockpitHost(app);
-    expect(await cockpit.trigger('collections.save.after', '*', {}, false)).toEqual({ failures: [] });
-    expect(await cockpit.trigger('collections.save.after', 'a*b', {}, false)).toEqual({ failures: [] });
-    expect(await cockpit.trigger('singleton.save.after', { name: 'set*tings' })).toEqual({ failures: [] });
-    expect(await cockpit.trigger('shop.order.placed', '*')).toEqual({ failures: [] });
+    expect(await cockpit.trigger('collections.save.after', '*', {}, false)).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
+    expect(await cockpit.trigger('collections.save.after', 'a*b', {}, false)).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
+    expect(await cockpit.trigger('singleton.save.after', { name: 'set*tings' })).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
+    expect(await cockpit.trigger('shop.order.placed', '*')).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
     expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after', 'collections.save.after', 'singleton.save.after', 'shop.order.placed']);
   });
 
@@ -266,7 +266,7 @@ describe('cockpitHost(app).trigger()', () => {
     const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], IdOnly) });
     app.updateSettings({ maxPayloadBytes: 2000 });
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
-    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: 'e1', body: 'x'.repeat(5000) }, true)).toEqual({ failures: [] });
+    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: 'e1', body: 'x'.repeat(5000) }, true)).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
     expect((await bodies()).map((b) => b.args)).toEqual([['posts', { _id: 'e1' }, true]]);
   });
 
@@ -293,7 +293,7 @@ describe('cockpitHost(app).trigger()', () => {
     const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], Plain) });
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
     const cockpit = cockpitHost(app);
-    expect(await cockpit.trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [] });
+    expect(await cockpit.trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
     expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after']);
     expect(cockpit.catalogue.list().find((e) => e.name === 'collections.save.after')).not.toHaveProperty('pattern');
   });
@@ -426,7 +426,7 @@ describe('cost of a trigger', () => {
     };
     const { app } = await started({}, counting('collections.save.after'), counting('cockpit.clearcache'));
     constructed.length = 0; // start() builds each composed event once, to fail early on a missing service
-    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [] });
+    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
     await cockpitHost(app).trigger('collections.save.after', 'posts', {}, true);
     expect(constructed).toEqual(['collections.save.after', 'collections.save.after']);
   });

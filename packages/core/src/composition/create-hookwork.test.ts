@@ -407,7 +407,7 @@ describe('publishing through composed events', () => {
 
   it('resolves with nothing to do for a notification no event handles', async () => {
     const { app, storage } = await startApp();
-    await expect(app.publish(new (class Unrelated {})())).resolves.toEqual({ failures: [] });
+    await expect(app.publish(new (class Unrelated {})())).resolves.toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
     expect(storage.enqueued).toEqual([]);
   });
 

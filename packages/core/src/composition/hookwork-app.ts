@@ -18,6 +18,7 @@ import { unknownOption } from '../errors/nearest-name';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
+import { PUBLISH_TALLY, PublishTally, type TalliedOptions } from '../firing/publish-tally';
 import type { HandlerOutcome, NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -56,10 +57,31 @@ const PUBLISH_SPAN = { kind: SpanKind.INTERNAL };
 /** The options publish() takes; any other key is refused. */
 const PUBLISH_OPTIONS: readonly string[] = ['transaction', 'traceContext', 'idempotencyKey'] satisfies (keyof PublishOptions)[];
 
-/** The outcome of publish(): handlers that failed (their webhooks got nothing; the others did). */
+/**
+ * The outcome of publish(): how many webhook requests it enqueued, and the handlers that failed
+ * (their webhooks got nothing; the others did). `enqueued: 0` with no failures and
+ * `alreadyEnqueued: 0` means the notification matched nothing: no composed event handles its
+ * class, none fired (settings `enabled: false`, the server role, shouldFireWebhookForNotification(),
+ * a content-type filter), or no enabled webhook subscribes to the aliases it fired.
+ */
 export interface PublishResult {
   /** One entry per failed handler: its alias and a HOOKWORK_ERR_HANDLER_FAILED error whose `cause` is what it threw. */
   failures: { eventAlias: string; error: HookworkError }[];
+  /**
+   * Webhook requests this publish stored durably — one per subscribed webhook (and per entity, for
+   * content events), as the queue engine itself answered, on every engine — each now sent at least
+   * once. Counted as the `enqueued` lifecycle event and `hookwork_requests_enqueued_total` count.
+   * With `{ transaction }`, they are stored in the host's transaction: durable once it commits,
+   * gone if it rolls back (the count is then what the commit makes durable).
+   */
+  enqueued: number;
+  /**
+   * Requests this publish made whose `webhook-id` the queue held or remembered already: a publish
+   * repeated with the same `idempotencyKey` stores nothing twice and counts here what it did not
+   * store again (0 without a key). A repeat of a publish that stored 3 reports
+   * `{ enqueued: 0, alreadyEnqueued: 3 }`; one that stored part reports the rest as `enqueued`.
+   */
+  alreadyEnqueued: number;
 }
 
 /** Where an app is in its life: created → starting → started → stopping → stopped. */
@@ -428,7 +450,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     await storage?.close();
   }
 
-  async publish(notification: object, options: PublishOptions<TTransaction> = {}): Promise<PublishResult> {
+  async publish(notification: object, given?: PublishOptions<TTransaction>): Promise<PublishResult> {
+    // Filled in as the events' batches are stored, it goes down in the options each event passes on
+    // to fireMany: in publish()'s own object when the host gave none, else in a copy (the host's own
+    // object is left as it was given).
+    const tally = new PublishTally();
+    const options: PublishOptions<TTransaction> & TalliedOptions = given === undefined ? { [PUBLISH_TALLY]: tally } : given;
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {
@@ -448,10 +475,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
       if (!span.isRecording()) {
         span.end();
-        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) };
-        return this.gather(notification, await this.runEvents(notification, passed), passed);
+        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? (given === undefined ? options : { ...options, [PUBLISH_TALLY]: tally }) : { ...options, traceContext: trace.setSpan(parent, span), [PUBLISH_TALLY]: tally };
+        return this.gather(notification, await this.runEvents(notification, passed), passed, tally);
       }
-      return await this.publishInSpan(notification, options, parent, span);
+      return await this.publishInSpan(notification, options, parent, span, tally);
     } finally {
       if (--this.publishing === 0) this.publishesDone?.();
     }
@@ -517,14 +544,15 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   /** publish() in its recording span: the span is made active, handed down, and records failures. */
-  private async publishInSpan(notification: object, options: PublishOptions<TTransaction>, parent: Context, span: Span): Promise<PublishResult> {
+  private async publishInSpan(notification: object, options: PublishOptions<TTransaction>, parent: Context, span: Span, tally: PublishTally): Promise<PublishResult> {
     span.setAttribute('hookwork.notification', notification.constructor.name);
     try {
       // Handed down, not only made active: the enqueue spans nest in the publish span even when
       // no context manager carries the active span across the awaits (a `tracerProvider` given
       // to createHookwork() without a registered SDK).
       const traced = trace.setSpan(parent, span);
-      const result = await context.with(traced, () => this.dispatch(notification, { ...options, traceContext: traced }));
+      const result = await context.with(traced, () => this.dispatch(notification, { ...options, traceContext: traced, [PUBLISH_TALLY]: tally }, tally));
+      span.setAttribute('hookwork.enqueued', result.enqueued);
       if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
       return result;
     } catch (error) {
@@ -548,8 +576,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   /** Runs every composed event handling the notification and gathers their failures. */
-  private async dispatch(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
-    return this.gather(notification, await this.runEvents(notification, options), options);
+  private async dispatch(notification: object, options: PublishOptions<TTransaction> & TalliedOptions, tally: PublishTally): Promise<PublishResult> {
+    return this.gather(notification, await this.runEvents(notification, options), options, tally);
   }
 
   /** The bus's publish, which stop() can end once nothing of it can be stored any more (see {@link cuttable}). */
@@ -583,8 +611,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     });
   }
 
-  /** publish()'s result from the events' outcomes; throws when the store failed under one of them. */
-  private gather(notification: object, outcomes: readonly HandlerOutcome[], options: PublishOptions<TTransaction>): PublishResult {
+  /** publish()'s result from the events' outcomes and what they enqueued; throws when the store failed under one of them. */
+  private gather(notification: object, outcomes: readonly HandlerOutcome[], options: PublishOptions<TTransaction>, tally: PublishTally): PublishResult {
     const { parts } = this;
     const failures: PublishResult['failures'] = [];
     for (const outcome of outcomes) {
@@ -601,7 +629,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.reporter.emit('handlerFailed', { eventAlias: outcome.handlerName, notification: notification.constructor.name, error: cause });
       parts.logger.error(error.message, { error: cause });
     }
-    return { failures };
+    return { failures, enqueued: tally.enqueued, alreadyEnqueued: tally.alreadyEnqueued };
   }
 
   /** An operator event goes to the webhooks subscribed to it, when the host composed the operator events. */

@@ -14,6 +14,7 @@ import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
+import { PUBLISH_TALLY, type TalliedOptions } from './publish-tally';
 
 /** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */
 const ENQUEUE_SPAN = { kind: SpanKind.PRODUCER };
@@ -159,6 +160,8 @@ export class WebhookFiringService {
     // Only what was stored: a request skipped (published again with its idempotency key) is no
     // more enqueued, for the metric, listeners and drain(), than the first time.
     const stored = storedRequests(requests, result);
+    // What publish() reports (PublishResult.enqueued): the same stored requests as the event below.
+    (options as TalliedOptions | undefined)?.[PUBLISH_TALLY]?.count(requests, stored);
     if (stored.length > 0) {
       this.reporter.emit(
         'enqueued',

@@ -20,7 +20,8 @@ function countEnqueued(app: Hookwork<never>): { ids: string[] } {
 /**
  * Checks on a backend (storage and queue engine) that a publish made again with its
  * `idempotencyKey` — whose requests the queue skips — counts as enqueued once: one `enqueued`
- * lifecycle event, `hookwork_requests_enqueued_total` 1, one request sent; and that `drain()` does
+ * lifecycle event, `hookwork_requests_enqueued_total` 1, one request sent, publish() answering
+ * `enqueued: 1` the first time and `{ enqueued: 0, alreadyEnqueued: 1 }` after; and that `drain()` does
  * not wait for a skipped request: another app on the same store (another process, or this one
  * restarted) publishing again what the first holds in flight drains at once. Call it from a jest
  * test; `startApp` starts another app on the one store at each call, composed with
@@ -32,11 +33,14 @@ export async function expectRepeatedPublishEnqueuedOnce(startApp: () => Promise<
   const enqueued = countEnqueued(first);
   const webhook = await first.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
   const id = keyedMessageId('change-1', webhook.key, 'thing.happened', 0);
-  // Again at once (queued or in flight), then again once delivered (remembered by its log entry).
-  await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' });
-  await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' });
+  // Again at once (queued or in flight), then again once delivered (remembered by its log entry):
+  // each repeat says it stored nothing and that its one request was held already.
+  const stored = { failures: [], enqueued: 1, alreadyEnqueued: 0 };
+  const repeated = { failures: [], enqueued: 0, alreadyEnqueued: 1 };
+  expect(await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' })).toEqual(stored);
+  expect(await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' })).toEqual(repeated);
   await first.drain({ timeoutMs: 15_000 });
-  await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' });
+  expect(await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' })).toEqual(repeated);
   await first.drain({ timeoutMs: 15_000 });
   expect(enqueued.ids).toEqual([id]);
   expect(await enqueuedTotal(first)).toBe(1);
@@ -51,11 +55,11 @@ export async function expectRepeatedPublishEnqueuedOnce(startApp: () => Promise<
     return handler(request, response, index);
   };
   try {
-    await first.publish(new ThingHappened('2'), { idempotencyKey: 'change-2' });
+    expect(await first.publish(new ThingHappened('2'), { idempotencyKey: 'change-2' })).toEqual(stored);
     await receiver.waitFor(2, 15_000);
     const second = await startApp();
     const secondEnqueued = countEnqueued(second);
-    await second.publish(new ThingHappened('2'), { idempotencyKey: 'change-2' });
+    expect(await second.publish(new ThingHappened('2'), { idempotencyKey: 'change-2' })).toEqual(repeated);
     await second.drain({ timeoutMs: 1_000 });
     expect(secondEnqueued.ids).toEqual([]);
     expect(await enqueuedTotal(second)).toBe(0);
