@@ -716,6 +716,16 @@ describe('the app object guards its lifecycle', () => {
       await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: `HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a deadSince that is ${problem}` });
       await expect(app.redeliver({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining(`redeliver() was given a deadSince that is ${problem}; pass exactly one of`) });
     }
+    // A window that ends before it starts holds nothing: redeliver() refused it while deadLetters()
+    // answered an empty page, read as "nothing died then". Both refuse it now, in one wording.
+    const [since, until] = [new Date('2026-02-01T00:00:00Z'), new Date('2026-01-31T00:00:00Z')];
+    await expect(app.deadLetters({ deadSince: since, deadUntil: until })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_INVALID_QUERY',
+      message: 'HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a deadUntil (2026-01-31T00:00:00.000Z) before its deadSince (2026-02-01T00:00:00.000Z), which lists nothing; pass a deadUntil at or after deadSince',
+      details: [{ field: 'deadUntil', problem: expect.stringMatching(/before its deadSince/) }],
+    });
+    await expect(app.redeliver({ deadSince: since, deadUntil: until })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining('before its deadSince (2026-02-01T00:00:00.000Z), which selects nothing') });
+    await expect(app.deadLetters({ deadSince: since, deadUntil: since })).resolves.toMatchObject({ total: 0 });
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });
     await expect(app.publish(new Pinged(1), { transacton: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/unknown option `transacton` \(did you mean `transaction`\?\)/) });
