@@ -1,4 +1,4 @@
-import { checkUrl, cliArgumentError, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName } from '@hookwork/core';
+import { checkUrl, cliArgumentError, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName, signingSecretProblem } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
@@ -184,7 +184,10 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--secret': {
         const secret = value();
-        if (!/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(secret)) throw cliArgumentError('--secret must look like whsec_<base64> (Standard Webhooks); leave it out to have one generated');
+        // The webhook's own rule (16 to 128 bytes, not guessable), here rather than when the app has
+        // started: a secret the pattern let by was refused by create() after the store was opened (exit code 1).
+        const problem = signingSecretProblem(secret);
+        if (problem !== undefined) throw cliArgumentError(`--secret ${problem.replace(/,? or let hookwork generate one \(secret: true\)|; let hookwork generate one \(secret: true\)/, '; leave --secret out to have one generated')}`);
         options.secret = secret;
         break;
       }
