@@ -136,6 +136,7 @@ export {
 // Firing
 export { WebhookFiringService, newMessageId, type FireOptions, type FireRequest } from './firing/webhook-firing-service';
 export { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
+export { jsonFailure } from './firing/json-failure';
 export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery
