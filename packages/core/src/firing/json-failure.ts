@@ -30,14 +30,21 @@ export function jsonFailure(value: unknown, cause: unknown, root = 'payload'): s
   const tooDeep = cause instanceof RangeError && /call stack/i.test(reason);
   const found = failureIn(value, tooDeep);
   if (found === undefined) return `a value JSON.stringify cannot serialise (${reason})`;
-  return `${found.what} at ${root}${shownPath(found.path)}${found.back !== undefined ? `, back to ${root}${shownPath(found.back)}` : ''}${found.why !== undefined ? `: ${found.why}` : ''}`;
+  return `${found.what} at ${root}${shownPath(found.path)}${found.back !== undefined ? `, back to ${root}${shownPath(found.back.place)}` : ''}${found.why !== undefined ? `: ${found.why}` : ''}`;
+}
+
+/** A place in the value: its last step and the place holding it (a list of parents, not a copied array per value, so a deep chain costs no more than its length). */
+interface Place {
+  step: string;
+  parent: Place | undefined;
+  depth: number;
 }
 
 interface Failure {
   what: string;
-  path: readonly string[];
-  /** For a cycle: the path of the object it refers back to. */
-  back?: readonly string[];
+  path: Place | undefined;
+  /** For a cycle: the place of the object it refers back to (`place` undefined: the root). */
+  back?: { place: Place | undefined };
   /** Why JSON cannot hold it, and the fix, after the place. */
   why?: string;
 }
@@ -46,7 +53,7 @@ interface Visit {
   /** The object or array holding the value (none for the root), read when the visit comes. */
   holder: object | undefined;
   key: string;
-  path: string[];
+  path: Place | undefined;
   /** The root's value. */
   value?: unknown;
 }
@@ -54,8 +61,8 @@ interface Visit {
 /** The first thing JSON.stringify fails on, in its order; undefined when none is found. */
 function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
   // An exit marker (an object) pops it from the ancestors when its children are done.
-  const stack: (Visit | { exit: object })[] = [{ holder: undefined, key: '', path: [], value: root }];
-  const ancestors = new Map<object, string[]>();
+  const stack: (Visit | { exit: object })[] = [{ holder: undefined, key: '', path: undefined, value: root }];
+  const ancestors = new Map<object, Place | undefined>();
   let visited = 0;
   while (stack.length > 0) {
     const next = stack.pop()!;
@@ -89,9 +96,8 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
     }
     if (typeof value === 'bigint') return { what: 'a BigInt', path, why: 'JSON has no form for it (send String(value), or a Number when it is safe)' };
     if (typeof value !== 'object' || value === null) continue;
-    const back = ancestors.get(value);
-    if (back !== undefined) return { what: 'a circular reference', path, back, why: 'JSON cannot hold a cycle (send an id instead of the object)' };
-    if (tooDeep && path.length >= DEEP_LEVELS) {
+    if (ancestors.has(value)) return { what: 'a circular reference', path, back: { place: ancestors.get(value) }, why: 'JSON cannot hold a cycle (send an id instead of the object)' };
+    if (tooDeep && (path?.depth ?? 0) >= DEEP_LEVELS) {
       return { what: `a value nested more than ${DEEP_LEVELS} levels deep`, path, why: 'deeper than JSON.stringify can go (flatten it, or send ids and let the receiver fetch the rest)' };
     }
     let keys: string[];
@@ -105,7 +111,7 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
     // Pushed last to first, so they are walked first to last, as JSON.stringify writes them.
     for (let i = keys.length - 1; i >= 0; i--) {
       const childKey = keys[i]!;
-      stack.push({ holder: value, key: childKey, path: [...path, Array.isArray(value) ? `[${childKey}]` : propertyStep(childKey)] });
+      stack.push({ holder: value, key: childKey, path: { step: Array.isArray(value) ? `[${childKey}]` : propertyStep(childKey), parent: path, depth: (path?.depth ?? 0) + 1 } });
     }
   }
   return undefined;
@@ -116,7 +122,10 @@ function messageOf(error: unknown): string {
 }
 
 /** A path as a message shows it: whole when short, else its first steps and its length. */
-function shownPath(path: readonly string[]): string {
-  if (path.length <= SHOWN_STEPS * 2) return path.join('');
-  return `${path.slice(0, SHOWN_STEPS).join('')}… (${path.length} steps)`;
+function shownPath(place: Place | undefined): string {
+  const steps: string[] = [];
+  for (let at = place; at !== undefined; at = at.parent) steps.push(at.step);
+  steps.reverse();
+  if (steps.length <= SHOWN_STEPS * 2) return steps.join('');
+  return `${steps.slice(0, SHOWN_STEPS).join('')}… (${steps.length} steps)`;
 }
