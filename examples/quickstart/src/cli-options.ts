@@ -1,4 +1,4 @@
-import { checkUrl, cliArgumentError, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName } from '@hookwork/core';
+import { checkUrl, cliArgumentError, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName, signingSecretProblem } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
@@ -146,15 +146,24 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
 }
 
+/** The options that take a value: each may be given once. */
+const VALUE_OPTIONS: readonly string[] = ['--target', '--secret', '--events', '--data-dir', '--admin-port', '--redis', '--postgres', '--schema', '--queue'];
+
 /**
  * Parses the command line. Anything it does not understand is HOOKWORK_ERR_INVALID_CLI_ARGUMENT
  * (cliArgumentError()), raised before anything is started, connected to or written.
  */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
   const options: QuickstartOptions = { dataDir: defaultDataDir, help: false, admin: false };
+  const seen = new Set<string>();
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    // An option that takes a value, given twice, kept the last without a word ("--target A --target B"):
+    // which was meant is a guess. Refused at its second value, once that is read (an empty one is
+    // "needs a value"); the values are not shown (a URL may hold a password).
+    const again = VALUE_OPTIONS.includes(flag) && seen.has(flag);
+    seen.add(flag);
     const value = (): string => {
       const v = inline ?? argv[++i];
       // "--data-dir=" (a shell variable that was empty) is as much a missing value as "--data-dir" alone.
@@ -184,7 +193,10 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--secret': {
         const secret = value();
-        if (!/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(secret)) throw cliArgumentError('--secret must look like whsec_<base64> (Standard Webhooks); leave it out to have one generated');
+        // The webhook's own rule (16 to 128 bytes, not guessable), here rather than when the app has
+        // started: a secret the pattern let by was refused by create() after the store was opened (exit code 1).
+        const problem = signingSecretProblem(secret);
+        if (problem !== undefined) throw cliArgumentError(`--secret ${problem.replace(/,? or let hookwork generate one \(secret: true\)|; let hookwork generate one \(secret: true\)/, '; leave --secret out to have one generated')}`);
         options.secret = secret;
         break;
       }
@@ -243,6 +255,10 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         const meant = LIKELY_MEANT[flag] ?? (near ? `did you mean --${near}?` : undefined);
         throw cliArgumentError(`unknown option "${maskUrlCredentials(flag)}"${meant ? ` (${meant})` : ''}; ${HELP}`);
       }
+    }
+    if (again) {
+      const count = argv.filter((a) => a === flag || a.startsWith(`${flag}=`)).length;
+      throw cliArgumentError(`${flag} is given ${count} times; give it once (${HELP})`);
     }
   }
   if (options.adminPort !== undefined && !options.admin) throw cliArgumentError('--admin-port goes with --admin');

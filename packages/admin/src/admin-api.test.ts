@@ -345,6 +345,10 @@ describe.each([
       expect(refused.json.detail).toMatch(detail);
       expect(refused.json.errors.map((e: { field: string }) => e.field)).toContain(field);
     }
+    // The listing refuses the window redeliver refuses, instead of an empty page.
+    const reversed = await call({ method: 'GET', url: `${API}/dead-letter?deadSince=${encodeURIComponent(deadUntil)}&deadUntil=${encodeURIComponent(new Date(Date.parse(deadUntil) - 1).toISOString())}` });
+    expectProblem(reversed, 400, 'HOOKWORK_ERR_INVALID_QUERY');
+    expect(reversed.json.detail).toMatch(/deadUntil .* before its deadSince .*, which lists nothing/);
     const notATime = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, deadUntil: 'now' } });
     expectProblem(notATime, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(notATime.json.errors).toEqual([{ in: 'body', field: 'deadUntil', pointer: '#/deadUntil', detail: expect.stringMatching(/ISO 8601 date-time/) }]);

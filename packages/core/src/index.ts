@@ -136,10 +136,11 @@ export {
 // Firing
 export { WebhookFiringService, newMessageId, type FireOptions, type FireRequest } from './firing/webhook-firing-service';
 export { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
+export { jsonFailure } from './firing/json-failure';
 export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery
-export { generateSecret, signPayload, signatureHeader } from './delivery/signing';
+export { generateSecret, signingSecretProblem, signPayload, signatureHeader } from './delivery/signing';
 export { BODY_HEADERS, CLOUD_EVENTS_HEADERS, FRAMEWORK_HEADERS, MAX_CUSTOM_HEADER_BYTES, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './model/framework-headers';
 export { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_MAX_ENVELOPE_BYTES, CLOUD_EVENTS_SPEC_VERSION, MAX_CLOUD_EVENTS_SUBJECT_LENGTH } from './delivery/cloud-events';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';

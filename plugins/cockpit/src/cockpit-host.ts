@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, nearestName, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -180,7 +180,7 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
       text = JSON.stringify(arg, keepsContents);
     } catch (cause) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
-        `trigger("${event}"): ${argumentName(definition, index)} cannot be serialised to JSON (${(cause as Error)?.message ?? String(cause)}); pass plain data (no circular references, BigInt, or nesting thousands of levels deep). Nothing was enqueued`,
+        `trigger("${event}"): ${argumentName(definition, index)} cannot be serialised to JSON: it holds ${jsonFailure(arg, cause, argumentName(definition, index))}; pass plain data. Nothing was enqueued`,
         { cause },
       );
     }

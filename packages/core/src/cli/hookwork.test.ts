@@ -92,6 +92,8 @@ describe('npx hookwork catalogue', () => {
     // parseArgs's own refusals, worded as the command's others are (they read "Unknown option '--format'", "Option '--out <value>' argument missing").
     ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: unknown option "--format"; hookwork catalogue --help shows the options\n$/],
     ['an option without its value', ['catalogue', '--composers'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --composers needs a value; hookwork catalogue --help shows the options\n$/],
+    // parseArgs kept the last without a word: b.js was read, a.js never named.
+    ['an option given twice', ['catalogue', '--composers', 'a.js', '--composers=b.js'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --composers is given 2 times; give it once \(hookwork catalogue --help shows the options\)\n$/],
     ['a value given to a switch', ['catalogue', '--help=yes'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: --help takes no value; give it alone\n$/],
     ['an argument that is not an option', ['catalogue', 'composers.js'], /^hookwork: HOOKWORK_ERR_INVALID_CLI_ARGUMENT: unexpected argument "composers\.js": catalogue takes options only \(--composers <module>\)\n/],
     ['a module that is not there', ['catalogue', '--composers', join(tmpdir(), 'hookwork-no-such-dir', 'composers.js')], /cannot find the composers module .*build your app first/],

@@ -100,13 +100,26 @@ function parseArgsProblem(error: unknown): string {
   }
 }
 
+/** The first of `names` (options that take a value) given more than once, with how often; undefined when none is. */
+function repeatedOption(tokens: readonly { kind: string; name?: string }[], names: readonly string[]): { name: string; count: number } | undefined {
+  const counts = new Map<string, number>();
+  for (const token of tokens) if (token.kind === 'option' && token.name !== undefined && names.includes(token.name)) counts.set(token.name, (counts.get(token.name) ?? 0) + 1);
+  const found = [...counts].find(([, count]) => count > 1);
+  return found && { name: found[0], count: found[1] };
+}
+
 async function catalogue(args: string[]): Promise<void> {
   let values: { composers?: string; out?: string; title?: string; version?: string; help?: boolean };
+  let tokens: readonly { kind: string; name?: string }[];
   try {
-    ({ values } = parseArgs({ args, options: CATALOGUE_OPTIONS, strict: true, allowPositionals: false }));
+    ({ values, tokens } = parseArgs({ args, options: CATALOGUE_OPTIONS, strict: true, allowPositionals: false, tokens: true }));
   } catch (error) {
     throw cliArgumentError(parseArgsProblem(error));
   }
+  // parseArgs keeps the last of an option given twice without a word ("--composers a.js --composers
+  // b.js" read b.js only): which one was meant is a guess, as the admin API says of a query given twice.
+  const twice = repeatedOption(tokens, ['composers', 'out', 'title', 'version']);
+  if (twice) throw cliArgumentError(`--${twice.name} is given ${twice.count} times; give it once (${HELP})`);
   // "--out=$OUT" with OUT empty wrote the document to standard output instead of a file.
   const empty = Object.entries(values).find(([, value]) => value === '');
   if (empty) throw cliArgumentError(`--${empty[0]} needs a value; ${HELP}`);

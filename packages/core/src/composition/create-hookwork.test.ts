@@ -335,6 +335,15 @@ describe('publishing through composed events', () => {
     expect(await refusal({ id: 1, format: () => 'x' })).toMatch(/the payload of shaped has a function \(format\) .* at payload.format; return plain data/);
     expect(await refusal({ id: 1, bytes: new Uint8Array([1, 2, 3]) })).toMatch(/the payload of shaped has a Uint8Array of 3 \(JSON.stringify sends an object of its items by index/);
     expect(await refusal(undefined)).toMatch(/the payload of shaped is undefined; the payload converter must return a JSON value/);
+    // What JSON.stringify throws on, named where it is, on one line: a nesting too deep was told
+    // "no circular references or BigInt", and a cycle quoted V8's several lines.
+    const order: Record<string, unknown> = { id: 'o-1' };
+    order.lines = [{ sku: 'a', order }];
+    expect(await refusal({ order })).toBe('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: the payload of shaped cannot be serialised to JSON: it holds a circular reference at payload.order.lines[0].order, back to payload.order: JSON cannot hold a cycle (send an id instead of the object); return plain data from the payload converter');
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 50_000; i++) deep = { parent: deep };
+    expect(await refusal({ deep })).toMatch(/: it holds a value nested more than 1000 levels deep at payload\.deep\.parent\.parent\.parent\.parent\.parent… \(1000 steps\): deeper than JSON\.stringify can go \(flatten it, or send ids/);
+    expect(await refusal({ total: 12n })).toMatch(/: it holds a BigInt at payload\.total: JSON has no form for it/);
     expect(storage.enqueued).toEqual([]);
     // What JSON holds as the author meant still goes: a Buffer (its own toJSON), an undefined field left out.
     expect((await app.publish(new Shaped({ id: 1, raw: Buffer.from('hi'), none: undefined }))).failures).toEqual([]);
@@ -716,6 +725,16 @@ describe('the app object guards its lifecycle', () => {
       await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: `HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a deadSince that is ${problem}` });
       await expect(app.redeliver({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining(`redeliver() was given a deadSince that is ${problem}; pass exactly one of`) });
     }
+    // A window that ends before it starts holds nothing: redeliver() refused it while deadLetters()
+    // answered an empty page, read as "nothing died then". Both refuse it now, in one wording.
+    const [since, until] = [new Date('2026-02-01T00:00:00Z'), new Date('2026-01-31T00:00:00Z')];
+    await expect(app.deadLetters({ deadSince: since, deadUntil: until })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_INVALID_QUERY',
+      message: 'HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a deadUntil (2026-01-31T00:00:00.000Z) before its deadSince (2026-02-01T00:00:00.000Z), which lists nothing; pass a deadUntil at or after deadSince',
+      details: [{ field: 'deadUntil', problem: expect.stringMatching(/before its deadSince/) }],
+    });
+    await expect(app.redeliver({ deadSince: since, deadUntil: until })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining('before its deadSince (2026-02-01T00:00:00.000Z), which selects nothing') });
+    await expect(app.deadLetters({ deadSince: since, deadUntil: since })).resolves.toMatchObject({ total: 0 });
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });
     await expect(app.publish(new Pinged(1), { transacton: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/unknown option `transacton` \(did you mean `transaction`\?\)/) });

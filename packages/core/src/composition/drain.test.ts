@@ -55,6 +55,9 @@ describe('drain()', () => {
     const app = await startTestApp();
     apps.push(app);
     await expect(app.drain({ timeoutMs: -1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: drain\(\) was given timeoutMs -1/);
+    // Named as given: NaN (an unset variable read with Number()) was "was given timeoutMs null".
+    await expect(app.drain({ timeoutMs: Number.NaN })).rejects.toThrow(/drain\(\) was given timeoutMs NaN, not a number of milliseconds >= 0/);
+    await expect(app.drain({ timeoutMs: -Infinity })).rejects.toThrow(/drain\(\) was given timeoutMs -Infinity,/);
     await expect(app.drain({ timeout: 1 } as never)).rejects.toThrow(
       'HOOKWORK_ERR_INVALID_ARGUMENT: drain(): unknown option `timeout` (did you mean `timeoutMs`?); the options are `timeoutMs`, `requestIds`, `webhookKey`, `all`',
     );

@@ -1,4 +1,4 @@
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
@@ -143,7 +143,7 @@ function checkDrainOptions(options: DrainOptions): void {
   const unknown = unknownOption(options, DRAIN_KEYS);
   if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain(): ${unknown.text}`);
   const { timeoutMs, requestIds, webhookKey, all } = options;
-  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) throw bad(`was given timeoutMs ${JSON.stringify(timeoutMs)}, not a number of milliseconds >= 0`);
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) throw bad(`was given timeoutMs ${shownValue(timeoutMs)}, not a number of milliseconds >= 0`);
   if (requestIds !== undefined && (!Array.isArray(requestIds) || requestIds.some((id) => typeof id !== 'string'))) throw bad('was given requestIds that are not a list of request ids (webhook-ids)');
   if (webhookKey !== undefined && typeof webhookKey !== 'string') throw bad('was given a webhookKey that is not a string');
   if (all !== undefined && typeof all !== 'boolean') throw bad('was given all that is not true or false');

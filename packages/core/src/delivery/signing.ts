@@ -36,6 +36,26 @@ export function weakSecretProblem(key: Buffer): string | undefined {
 }
 
 /**
+ * Why `secret` cannot be brought to a webhook as its signing secret, or undefined when it can:
+ * not `whsec_` followed by the base64 of 16 to 128 bytes, or key bytes anyone can guess
+ * ({@link weakSecretProblem}). The words `app.webhooks.create({ secret })` refuses it with (after
+ * the field's name, e.g. `must look like whsec_<base64>; let hookwork generate one (secret:
+ * true)`), for a command line or form that takes a secret to refuse it before anything starts.
+ *
+ * @param secret what was given; anything that is not a string is refused too
+ * @returns the problem, starting with a verb (`must …`, `is 24 bytes of one value repeated …`)
+ */
+export function signingSecretProblem(secret: unknown): string | undefined {
+  let key: Buffer;
+  try {
+    key = secretKey(secret as string);
+  } catch (error) {
+    return (error as Error).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '');
+  }
+  return weakSecretProblem(key);
+}
+
+/**
  * One `v1,<base64>` signature of Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`
  * with the secret's key bytes. `timestamp` is in seconds.
  */

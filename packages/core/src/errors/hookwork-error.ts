@@ -1,6 +1,6 @@
 import { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './error-codes';
 import { nearestName } from './nearest-name';
-import { visibleText } from './visible-text';
+import { oneLineText, visibleText } from './visible-text';
 
 /**
  * A code of another package's catalogue: its prefix, `_ERR_`, and a name
@@ -37,7 +37,9 @@ export class HookworkError extends Error {
   readonly details?: unknown;
 
   constructor(code: HookworkErrorCode | PluginErrorCode, message: string, options: HookworkErrorOptions = {}) {
-    super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    // One line, and nothing a reader cannot see, whatever a message quotes: a value quoted with
+    // JSON.stringify (which leaves U+202E and U+200B as they are) or a driver's text of several lines.
+    super(`${code}: ${oneLineText(message)}`, options.cause === undefined ? undefined : { cause: options.cause });
     const definition = options.definition ?? (ERROR_CODES as Record<string, ErrorCodeDefinition | undefined>)[code];
     this.code = code;
     this.status = definition?.status ?? 500;

@@ -1,3 +1,5 @@
+import { createHookwork } from '../composition/create-hookwork';
+import { memoryStorage } from '../storage/memory/memory-storage';
 import { HookworkError, messageWithoutCode, shownValue } from './hookwork-error';
 
 describe('shownValue', () => {
@@ -34,5 +36,22 @@ describe('messageWithoutCode', () => {
     expect(messageWithoutCode(new HookworkError('ACME_ERR_BAD_ORDER', 'order 7 has no lines'))).toBe('order 7 has no lines');
     // A message that does not start with its code (an object shaped like one) is left as it is.
     expect(messageWithoutCode({ code: 'ACME_ERR_BAD_ORDER', message: 'order 7 has no lines' })).toBe('order 7 has no lines');
+  });
+});
+
+describe('HookworkError', () => {
+  it('keeps its message on one line with nothing a reader cannot see, whatever a message quotes', () => {
+    // A value quoted with JSON.stringify kept U+202E as it was (reversing the rest of a log line),
+    // and a driver's or V8's message embedded went over several lines.
+    const error = new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `was given ${JSON.stringify('enqueued\u202e')}: first line\nsecond line\u200b`);
+    expect(error.message).toBe('HOOKWORK_ERR_INVALID_ARGUMENT: was given "enqueued\\u202e": first line second line\\u200b');
+    expect(messageWithoutCode(error)).toBe('was given "enqueued\\u202e": first line second line\\u200b');
+    // Text a reader can see is kept as it is, and escaping twice changes nothing.
+    expect(new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', 'café 📦 "a\\u202e"').message).toBe('HOOKWORK_ERR_INVALID_ARGUMENT: café 📦 "a\\u202e"');
+  });
+
+  it('escapes through every quoting path, e.g. app.lifecycle.on() given a name with a bidirectional override', () => {
+    const app = createHookwork({ storage: memoryStorage() });
+    expect(() => app.lifecycle.on('enqueued\u202e' as never, () => undefined)).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.on() was given "enqueued\\u202e", which is not a lifecycle event (did you mean enqueued?)');
   });
 });

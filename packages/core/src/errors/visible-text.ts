@@ -6,6 +6,15 @@
  * "Umbraco.ContentPublish"`, an alias the same message listed as known; a U+202E reversed the
  * log line after it. Everything else is kept as it is.
  */
+/**
+ * `text` on one line for a message: each line break (with the blanks around it) becomes one
+ * space, as a quoted message of several lines reads (`SyntaxError\n    at line 1` is `SyntaxError at
+ * line 1`), then {@link visibleText}. Every HookworkError's message goes through it.
+ */
+export function oneLineText(text: string): string {
+  return visibleText(text.replace(/[^\S\r\n\u2028\u2029]*[\r\n\u2028\u2029]\s*/g, ' '));
+}
+
 export function visibleText(text: string): string {
   return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (char) => JSON.stringify(char).slice(1, -1).replace(/^(.)$/su, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
 }

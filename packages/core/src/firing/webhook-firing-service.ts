@@ -12,6 +12,7 @@ import type { Webhook } from '../model/webhook';
 import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
+import { jsonFailure } from './json-failure';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 import { PUBLISH_TALLY, type TalliedOptions } from './publish-tally';
@@ -182,7 +183,7 @@ export class WebhookFiringService {
     } catch (cause) {
       throw new HookworkError(
         'HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
-        `the payload of ${alias} cannot be serialised to JSON (${(cause as Error).message}); return plain data from the payload converter (no circular references or BigInt)`,
+        `the payload of ${alias} cannot be serialised to JSON: it holds ${jsonFailure(payload, cause)}; return plain data from the payload converter`,
         { cause },
       );
     }

@@ -219,6 +219,9 @@ export class ManagementService implements Management {
     if (deadSinceProblem) throw invalidQuery('deadLetters', deadSinceProblem);
     const deadUntilProblem = query.deadUntil !== undefined ? dateProblem('deadUntil', query.deadUntil) : undefined;
     if (deadUntilProblem) throw invalidQuery('deadLetters', deadUntilProblem);
+    // As redeliver() refuses it: an empty page read as "no dead letters in that window".
+    const reversed = reversedWindowProblem(query.deadSince, query.deadUntil, 'lists');
+    if (reversed) throw new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `deadLetters() ${reversed}`, { details: [{ field: 'deadUntil', problem: reversed }] });
     const engine = this.deps.engine();
     const result = await cursorPage('deadLetters', query, engine.pagesDeadByPosition === true, (paging) =>
       engine.listDead({
@@ -514,6 +517,15 @@ function invalidQuery(method: string, problem: string): HookworkError {
   return new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `${method}() ${problem}`);
 }
 
+/**
+ * Why a window of dead letters whose `deadUntil` is before its `deadSince` is refused (it holds
+ * none), or undefined: one wording for redeliver() and deadLetters(). Both dates valid.
+ */
+function reversedWindowProblem(deadSince: Date | undefined, deadUntil: Date | undefined, verb: 'selects' | 'lists'): string | undefined {
+  if (deadSince === undefined || deadUntil === undefined || deadUntil.getTime() >= deadSince.getTime()) return undefined;
+  return `was given a deadUntil (${deadUntil.toISOString()}) before its deadSince (${deadSince.toISOString()}), which ${verb} nothing; pass a deadUntil at or after deadSince`;
+}
+
 function selectorProblem(selector: RedeliverSelector | undefined): string | undefined {
   if (!isPlainObject(selector)) return `needs a plain selector object${gotKind(selector)}`;
   const unknown = Object.keys(selector).filter((key) => !SELECTOR_KEYS.includes(key));
@@ -530,7 +542,8 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
     const problem = dateProblem('deadUntil', deadUntil);
     if (problem) return problem;
     if (ids !== undefined) return 'was given ids together with deadUntil, which no selector combines (ids name the dead letters themselves); pass the ids alone';
-    if (deadSince !== undefined && deadUntil.getTime() < deadSince.getTime()) return `was given a deadUntil (${deadUntil.toISOString()}) before its deadSince (${deadSince.toISOString()}), which selects nothing; pass a deadUntil at or after deadSince`;
+    const reversed = reversedWindowProblem(deadSince, deadUntil, 'selects');
+    if (reversed) return reversed;
   }
   if (all !== undefined && all !== true) return 'was given all that is not true';
   if (all && (ids !== undefined || webhookKey !== undefined || deadSince !== undefined)) return 'was given { all: true } with a narrower selector; pass one or the other';

@@ -3,7 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import Ajv, { type ErrorObject } from 'ajv';
 import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
-import { generateSecret, secretKey, weakSecretProblem } from '../delivery/signing';
+import { generateSecret, signingSecretProblem } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -873,12 +873,8 @@ export class WebhookService implements Webhooks {
     if (input.fifo !== undefined && input.fifo !== false && !reported.has('fifo')) problems.push(...this.fifoProblems({ onDeadLetter: 'skip' }));
     if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
     if (mode === 'create' && typeof input.secret === 'string') {
-      try {
-        const weak = weakSecretProblem(secretKey(input.secret));
-        if (weak) problems.push({ field: 'secret', problem: weak });
-      } catch (error) {
-        problems.push({ field: 'secret', problem: messageWithoutCode(error as HookworkError).replace(/^a signing secret /, '') });
-      }
+      const problem = signingSecretProblem(input.secret);
+      if (problem) problems.push({ field: 'secret', problem });
     }
     return { problems, ...(href !== undefined ? { href } : {}) };
   }

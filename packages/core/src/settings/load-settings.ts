@@ -148,6 +148,46 @@ function findSection(json: unknown, section: string): unknown {
 }
 
 /**
+ * Where hookwork's section gives one key in spellings that differ only in case
+ * (`"MaximumRetries"` and `"maximumRetries"`, `"Breaker"` and `"breaker"`): the objects along the
+ * section's path (two keys matching one of its segments) and every object inside it. Each is the
+ * path to the object and the spellings, in document order. No recursion, so a deeply nested file
+ * cannot overflow the call stack.
+ */
+function caseVariantKeys(json: unknown, section: string): [string[], string[]][] {
+  const found: [string[], string[]][] = [];
+  const variantsIn = (keys: readonly string[], path: string[]) => {
+    const byCase = new Map<string, string[]>();
+    for (const key of keys) byCase.set(key.toLowerCase(), [...(byCase.get(key.toLowerCase()) ?? []), key]);
+    for (const spellings of byCase.values()) if (spellings.length > 1) found.push([path, spellings]);
+  };
+  let value = json;
+  const path: string[] = [];
+  for (const segment of section.split('.')) {
+    if (!isObject(value)) return found;
+    const matching = Object.keys(value).filter((k) => k.toLowerCase() === segment.toLowerCase());
+    variantsIn(matching, [...path]);
+    const name = matching.find((k) => k === segment) ?? matching[0];
+    if (name === undefined) return found;
+    path.push(name);
+    value = value[name];
+  }
+  // Breadth first, a queue read by index: the section's own keys are reported before its groups'.
+  const queue: [unknown, string[]][] = [[value, path]];
+  for (let i = 0; i < queue.length; i++) {
+    const [next, at] = queue[i]!;
+    if (Array.isArray(next)) next.forEach((item, index) => queue.push([item, [...at, String(index)]]));
+    else if (isObject(next)) {
+      variantsIn(Object.keys(next), at);
+      for (const [key, inner] of Object.entries(next)) queue.push([inner, [...at, key]]);
+    }
+  }
+  return found;
+}
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/**
  * Whether a path in the file lies in hookwork's section or is the section (or a part of its
  * name) given twice, matched as findSection matches it; the rest of a host's file is its own.
  */
@@ -178,6 +218,15 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
     throw new HookworkError(
       'HOOKWORK_ERR_SETTINGS_FILE',
       `settings file ${file} gives the key ${shownList(duplicates.map((path) => path.join('.')), { show: (p) => JSON.stringify(p) })} more than once in one object; keep the one you mean and remove the other`,
+    );
+  }
+  // .NET's reader keeps its keys in a case-insensitive dictionary, so it refuses these too;
+  // canonicalKeys kept the last silently, and a second "breaker" group replaced the first whole.
+  const variants = caseVariantKeys(json, section);
+  if (variants.length > 0) {
+    throw new HookworkError(
+      'HOOKWORK_ERR_SETTINGS_FILE',
+      `settings file ${file} gives ${shownList(variants, { show: ([path, keys]) => keys.map((k) => JSON.stringify([...path, k].join('.'))).join(' and '), separator: '; ' })}, which differ only in case and name one key (keys are read whatever their case, as .NET reads them); keep the one you mean and remove the other`,
     );
   }
   const value = findSection(json, section);

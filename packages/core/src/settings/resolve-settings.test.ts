@@ -699,6 +699,26 @@ describe('loadSettings', () => {
     expect(loadSettings({ file: elsewhere, env: {} })).toEqual({ maximumRetries: 3 });
   });
 
+  it("refuses one key given in spellings that differ only in case, in hookwork's section and in its name, as .NET's case-insensitive configuration does", () => {
+    // Keys are read whatever their case, so these were one key given twice: the last was kept
+    // without a word, and a second "breaker" group replaced the first whole (Enabled: false was lost).
+    const groups = join(dir, 'case-groups.json');
+    writeFileSync(groups, '{ "Hookwork": { "Breaker": { "Enabled": false }, "MaximumRetries": 3, "breaker": { "FailureThreshold": 3 }, "Ssrf": { "Allow": [], "allow": ["10.0.0.0/8"] } } }');
+    expect(() => loadSettings({ file: groups, env: {} })).toThrow(
+      `HOOKWORK_ERR_SETTINGS_FILE: settings file ${groups} gives "Hookwork.Breaker" and "Hookwork.breaker"; "Hookwork.Ssrf.Allow" and "Hookwork.Ssrf.allow", which differ only in case and name one key (keys are read whatever their case, as .NET reads them); keep the one you mean and remove the other`,
+    );
+    const keys = join(dir, 'case-keys.json');
+    writeFileSync(keys, '{ "Hookwork": { "MaximumRetries": 0, "maximumRetries": 5 } }');
+    expect(() => loadSettings({ file: keys, env: {} })).toThrow(/gives "Hookwork.MaximumRetries" and "Hookwork.maximumRetries", which differ only in case/);
+    const sections = join(dir, 'case-sections.json');
+    writeFileSync(sections, '{ "Umbraco": { "CMS": { "Webhook": { "Period": "00:00:05" }, "webhook": { "Period": "00:00:30" } } } }');
+    expect(() => loadSettings({ file: sections, section: 'Umbraco.CMS.Webhook', env: {} })).toThrow(/gives "Umbraco.CMS.Webhook" and "Umbraco.CMS.webhook", which differ only in case/);
+    // The rest of the host's file is its own, and one spelling in any case is read as before.
+    const host = join(dir, 'case-host.json');
+    writeFileSync(host, '{ "Logging": { "Level": "Info", "level": "Debug" }, "hookwork": { "maximumRetries": "3", "BREAKER": { "enabled": false } } }');
+    expect(loadSettings({ file: host, env: {} })).toEqual({ maximumRetries: 3, breaker: { enabled: false } });
+  });
+
   it('gives coded errors for a missing or malformed file', () => {
     expect(() => loadSettings({ file: join(dir, 'missing.json'), env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: cannot read settings file/);
     const bad = join(dir, 'bad.json');

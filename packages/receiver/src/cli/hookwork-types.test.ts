@@ -236,6 +236,8 @@ describe('npx hookwork-types', () => {
     ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "--outt" \(did you mean --out\?\); hookwork-types --help shows the options\n/],
     ['a file named like an option', () => ['-events.json'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: unknown option "-e"; a catalogue file whose name starts with - goes after --: hookwork-types -- -events\.json\n/],
     ['--name without its value', () => ['x.json', '--name'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: --name needs a value; hookwork-types --help shows the options\n/],
+    // The test adds its own --out: the one given here made the types go to one of two files, the last.
+    ['--out given twice', () => [file('ok.json', '{"webhooks":{}}'), '--out', join(dir, 'first.ts')], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: --out is given 2 times; give it once \(hookwork-types --help shows the options\)\n/],
     ['a value given to --help', () => ['--help=yes'], /^hookwork-types: RECEIVER_ERR_INVALID_CLI_ARGUMENT: --help takes no value; give it alone\n/],
     ['a reserved word as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'string'], /--name string is a reserved word or built-in type of TypeScript; choose a name of your own, e.g. StringWebhookEvent/],
     ['a global as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'Event'], /--name Event is a global of JavaScript or TypeScript that the type would shadow/],

@@ -95,11 +95,16 @@ function parseArgsProblem(error: unknown, argv: readonly string[]): string {
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
-    let parsed: { values: { out?: string; name?: string; help?: boolean }; positionals: string[] };
+    let parsed: { values: { out?: string; name?: string; help?: boolean }; positionals: string[]; tokens: readonly { kind: string; name?: string }[] };
     try {
-      parsed = parseArgs({ args: [...argv], options: { out: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({ args: [...argv], options: { out: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true, tokens: true });
     } catch (error) {
       throw new CatalogueInputError(parseArgsProblem(error, argv));
+    }
+    // parseArgs keeps the last of an option given twice without a word: which was meant is a guess.
+    for (const name of ['out', 'name']) {
+      const count = parsed.tokens.filter((token) => token.kind === 'option' && token.name === name).length;
+      if (count > 1) throw new CatalogueInputError(`--${name} is given ${count} times; give it once (${HELP})`);
     }
     const { values, positionals } = parsed;
     // "--out=$OUT" with OUT empty wrote the types to standard output instead of a file.
