@@ -25,6 +25,7 @@ mkdirSync(out, { recursive: true });
 const { webhookInputSchema } = createRequire(import.meta.url)('@hookwork/core');
 const limits = {
   nameMaxLength: webhookInputSchema.properties.name.maxLength,
+  descriptionMaxLength: webhookInputSchema.properties.description.maxLength,
   urlMaxLength: webhookInputSchema.properties.url.maxLength,
   minRatePerSecond: webhookInputSchema.properties.rateLimit.properties.perSecond.minimum,
 };

@@ -60,7 +60,7 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
   });
 
-  it('takes the focus, and the eye, from Save at the foot of the form to a conflict said at its top, with Load the webhook as it is now the next Tab', async () => {
+  it('takes the focus, and the eye, from Save at the foot of the form to a conflict said at its top, with Save again the next Tab', async () => {
     await fixture.app.webhooks.create({ key: 'changed-under-save', name: 'Price feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
     await openEditor('changed-under-save', 'Price feed');
     await tab.getByLabel('Name').fill('Price feed (EU)');
@@ -70,7 +70,7 @@ describe('the admin page while another operator deletes the webhook a form is op
     await tab.getByRole('button', { name: 'Save' }).click();
     const alert = tab.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened/);
+    expect(await alert.textContent()).toMatch(/Not saved yet: this webhook was changed elsewhere since this form was opened/);
     expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
     // On screen, not 700 pixels above the button that was pressed.
     const box = (await alert.boundingBox())!;
@@ -78,8 +78,13 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(box.y).toBeGreaterThanOrEqual(0);
     expect(box.y + box.height).toBeLessThanOrEqual(viewport.height);
     await tab.keyboard.press('Tab');
-    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Load the webhook as it is now');
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Save again');
     expect(await fixture.app.webhooks.get('changed-under-save')).toMatchObject({ name: 'Price feed', enabled: false });
+    // The colleague's switch-off is taken into the form, the rename kept: saving undoes neither.
+    expect(await tab.getByLabel('Enabled').isChecked()).toBe(false);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(await fixture.app.webhooks.get('changed-under-save')).toMatchObject({ name: 'Price feed (EU)', enabled: false });
     await fixture.app.webhooks.delete('changed-under-save');
   });
 
@@ -124,6 +129,90 @@ describe('the admin page while another operator deletes the webhook a form is op
     expect(await alert.textContent()).not.toMatch(/link is wrong/);
     expect(await tab.locator('code.secret').count()).toBe(0);
     expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+  });
+});
+
+describe('the admin page putting a refused save together with what another operator saved meanwhile', () => {
+  /** The merge view's row for `field`: its cells' text (Field, Yours, Stored now, Saved). */
+  const row = async (field: string) => (await tab.locator('table.merge tr', { has: tab.locator(`th[scope=row]:text-is("${field}")`) }).locator('th, td').allTextContents()).map((t) => t.trim().replace(/\s+/g, ' '));
+
+  it('keeps the URL typed and the events stored, asks only about the description both changed, and saves the merged webhook', async () => {
+    await fixture.app.webhooks.create({ key: 'merged-under-save', name: 'Stock feed', description: 'Stock levels', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await openEditor('merged-under-save', 'Stock feed');
+    // This operator moves the URL and rewrites the description...
+    const url = `${fixture.receiver.url}/eu`;
+    await tab.getByLabel('URL').fill(url);
+    await tab.getByLabel('Description', { exact: true }).fill('Stock levels, EU warehouse');
+    // ...while another adds an event and rewrites the description too, and saves first.
+    await fixture.app.webhooks.update('merged-under-save', { events: ['Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'], description: 'Stock levels (publish and unpublish)' });
+
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved yet: this webhook was changed elsewhere since this form was opened.*one field you both changed waits for you to choose/s);
+    // Said at the top of the form: the focus goes there, as for every refusal that names no field.
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('problem');
+    expect(await tab.locator('table.merge th[scope=row]').allTextContents()).toEqual(['URL', 'Description', 'Events']);
+    expect(await row('URL')).toEqual(['URL', url, fixture.receiver.url, 'As you typed it']);
+    expect(await row('Events')).toEqual(['Events', 'Umbraco.ContentPublish', 'Umbraco.ContentPublish, Umbraco.ContentUnpublish', 'As stored now']);
+    expect((await row('Description')).slice(0, 3)).toEqual(['Description', 'Stock levels, EU warehouse', 'Stock levels (publish and unpublish)']);
+    // One conflict, one choice: a radio group named for its field.
+    expect(await tab.getByRole('radiogroup').count()).toBe(1);
+    expect(await tab.getByRole('radiogroup', { name: 'Description: changed here and elsewhere, keep which?' }).count()).toBe(1);
+    // The form holds the merge: the URL typed, the events stored, the description still as typed.
+    expect(await tab.getByLabel('URL').inputValue()).toBe(url);
+    expect(await tab.locator('input[name=event][value="Umbraco.ContentUnpublish"]').isChecked()).toBe(true);
+    expect(await tab.getByLabel('Description', { exact: true }).inputValue()).toBe('Stock levels, EU warehouse');
+
+    // Saving before choosing sends nothing and takes the focus to the choice.
+    await tab.getByRole('button', { name: 'Save again' }).click();
+    await until(tab, `document.activeElement?.id === 'conflict-description'`);
+    expect(await tab.getByRole('radiogroup').getAttribute('aria-invalid')).toBe('true');
+    expect((await fixture.app.webhooks.get('merged-under-save'))!.url).toBe(fixture.receiver.url);
+
+    // By keyboard: the arrow picks Use theirs, which fills the field; then Save again.
+    await tab.keyboard.press('ArrowDown');
+    expect(await tab.getByRole('radio', { name: 'Use theirs for Description' }).isChecked()).toBe(true);
+    expect(await tab.getByLabel('Description', { exact: true }).inputValue()).toBe('Stock levels (publish and unpublish)');
+    // Changed the mind: Keep mine puts back what was typed.
+    await tab.getByRole('radio', { name: 'Keep mine for Description' }).check();
+    expect(await tab.getByLabel('Description', { exact: true }).inputValue()).toBe('Stock levels, EU warehouse');
+    await tab.getByRole('button', { name: 'Save again' }).click();
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(await fixture.app.webhooks.get('merged-under-save')).toMatchObject({
+      name: 'Stock feed',
+      url,
+      description: 'Stock levels, EU warehouse',
+      events: ['Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'],
+    });
+    await fixture.app.webhooks.delete('merged-under-save');
+  });
+
+  it('takes a rotated secret and a rename made elsewhere together, keeping the URL typed, and Save again saves over both', async () => {
+    await fixture.app.webhooks.create({ key: 'rotated-renamed', name: 'Refund feed', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+    await openEditor('rotated-renamed', 'Refund feed');
+    const url = `${fixture.receiver.url}/refunds`;
+    await tab.getByLabel('URL').fill(url);
+    const rotated = await fixture.app.webhooks.rotateSecret('rotated-renamed');
+    await fixture.app.webhooks.update('rotated-renamed', { name: 'Refund feed (audited)' });
+
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved yet: this webhook was changed elsewhere/);
+    expect(await alert.textContent()).not.toMatch(/choose/);
+    expect(await tab.getByRole('radiogroup').count()).toBe(0);
+    expect(await row('Name')).toEqual(['Name', 'Refund feed', 'Refund feed (audited)', 'As stored now']);
+    expect(await row('URL')).toEqual(['URL', url, fixture.receiver.url, 'As you typed it']);
+    expect(await tab.locator('fieldset.secrets').textContent()).toContain(rotated.secret.slice(-4));
+    expect(await tab.getByLabel('Name', { exact: true }).inputValue()).toBe('Refund feed (audited)');
+
+    await tab.getByRole('button', { name: 'Save again' }).click();
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const stored = (await fixture.app.webhooks.get('rotated-renamed'))!;
+    expect(stored).toMatchObject({ name: 'Refund feed (audited)', url });
+    expect(stored.secrets.map((s) => s.id)).toContain(rotated.secretId);
+    await fixture.app.webhooks.delete('rotated-renamed');
   });
 });
 
@@ -231,6 +320,8 @@ describe('the admin page when a form is refused', () => {
     await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     const groups = tab.locator('fieldset.events > fieldset.event-group');
+    // The form is drawn once the catalogue is read: measured before, there is nothing to measure.
+    await groups.nth(1).waitFor();
     const tops = async () => Promise.all((await groups.all()).map(async (group) => Math.round((await group.boundingBox())!.y)));
     const before = await tops();
     // Content and Media side by side in a 1280-pixel window.

@@ -473,9 +473,11 @@ describe('the admin page when things go wrong', () => {
     await tab.getByRole('button', { name: 'Save' }).click();
     const alert = tab.getByRole('alert');
     await alert.waitFor();
-    expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened.*Nothing was changed/s);
+    expect(await alert.textContent()).toMatch(/Not saved yet: this webhook was changed elsewhere since this form was opened.*nothing was changed/s);
     expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed' });
     expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
+    // The colleague's switch-off is taken into the form (a save no longer undoes it).
+    expect(await tab.getByLabel('Enabled', { exact: true }).isChecked()).toBe(false);
     await tab.screenshot({ path: join(screenshots, '23-changed-elsewhere.png'), fullPage: true });
     // Leaving asks first, in the page's dialog: what was typed is not thrown away without a word.
     await tab.getByRole('link', { name: 'Back to webhooks' }).click();
@@ -985,7 +987,7 @@ describe('the admin page as a back-office user works in it', () => {
     await tab.getByRole('link', { name: 'Signed, renamed', exact: true }).waitFor();
     expect(await own.app.webhooks.get('signed')).toMatchObject({ name: 'Signed, renamed', events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
 
-    // Changed elsewhere meanwhile: the rotation is made, the form says so, and a save stays refused.
+    // Changed elsewhere meanwhile: the rotation is made, the form says so, and a save is refused, then put together with that change.
     await tab.getByRole('link', { name: 'Edit Signed, renamed' }).click();
     await tab.getByRole('heading', { name: 'Edit Signed, renamed' }).waitFor();
     await tab.getByLabel('Name').fill('Typed here');
@@ -994,7 +996,7 @@ describe('the admin page as a back-office user works in it', () => {
     await tab.getByRole('alert').filter({ hasText: 'This webhook was also changed elsewhere since this form was opened' }).waitFor();
     expect(await tab.getByLabel('Name').inputValue()).toBe('Typed here');
     await tab.getByRole('button', { name: 'Save' }).click();
-    await tab.getByRole('alert').filter({ hasText: 'Not saved: this webhook was changed elsewhere' }).waitFor();
+    await tab.getByRole('alert').filter({ hasText: 'Not saved yet: this webhook was changed elsewhere' }).waitFor();
     expect(await own.app.webhooks.get('signed')).toMatchObject({ name: 'Signed, renamed', enabled: false });
     await tab.getByRole('button', { name: 'Load the webhook as it is now' }).click();
     await tab.getByRole('dialog', { name: 'Load the webhook as it is now?' }).getByRole('button', { name: 'Load it and discard my changes' }).click();

@@ -5,6 +5,7 @@ import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescripto
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
+import { fieldText, formOf, mergeFields, type FieldChange, type FieldName, type FormFields, type HeaderRow } from './edit-merge';
 import { withoutRouteTalk } from './wording';
 
 /**
@@ -12,7 +13,7 @@ import { withoutRouteTalk } from './wording';
  * reads them there and esbuild writes them in (the page holds core's types only, not its code), so
  * a form field and the API refuse at the same length. admin-page.test.ts checks the built page.
  */
-declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; urlMaxLength: number; minRatePerSecond: number };
+declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; descriptionMaxLength: number; urlMaxLength: number; minRatePerSecond: number };
 const LIMITS = __WEBHOOK_LIMITS__;
 
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
@@ -39,6 +40,21 @@ const secretsChangedElsewhere = (error: ApiError) =>
     title: "Not saved: this webhook's signing secrets were changed elsewhere since this form was opened",
     detail:
       'Another tab or person rotated or revoked a secret meanwhile (Signing secrets below shows them as they are now); nothing else of the webhook changed. What you typed is still here, and saving it leaves the secrets as they are: save again to make your change. A receiver that verifies signatures may need the new secret.',
+  });
+
+/**
+ * A save refused (412) because another operator changed the webhook since the form was opened,
+ * once their change is put together with what was typed (the editor's merge view lists each field).
+ */
+const mergedElsewhere = (error: ApiError, conflicts: number) =>
+  new ApiError({
+    ...error.problem,
+    code: 'CHANGED_SINCE_OPENED_MERGED',
+    errors: undefined,
+    title: 'Not saved yet: this webhook was changed elsewhere since this form was opened',
+    detail: `Another tab or person saved it meanwhile; nothing was changed. Their change and yours are put together in the form: what only you changed is kept as you typed it, what only they changed is taken as it is stored now${
+      conflicts === 0 ? '' : conflicts === 1 ? ', and one field you both changed waits for you to choose' : `, and ${conflicts} fields you both changed wait for you to choose`
+    }. Check the form, then save again.`,
   });
 
 /**
@@ -128,20 +144,6 @@ function findOtherAliases(catalogue: readonly EventDescriptor[], webhook: Webhoo
   return { owned, notOffered };
 }
 
-/** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
-const REDACTED = '[redacted]';
-
-interface HeaderRow {
-  name: string;
-  value: string;
-  sensitive: boolean;
-  /**
-   * The value is a sensitive one stored on the server, which the page never gets: `value` is the
-   * placeholder. It can stay sensitive as it is, but cannot become a plain value without being typed.
-   */
-  hidden: boolean;
-}
-
 /** A field at fault, in the form's words: the control to mark and go to, what it is called here, and what is wrong. */
 interface FieldError {
   control: string;
@@ -176,6 +178,7 @@ export class WebhookEditor extends LightElement {
   private etag: string | undefined;
   @state() private health: Health | undefined;
   @state() private name = '';
+  @state() private description = '';
   @state() private url = '';
   @state() private events = new Set<string>();
   @state() private contentTypes = '';
@@ -205,6 +208,12 @@ export class WebhookEditor extends LightElement {
   private loads = 0;
   /** The form as filled (JSON), to tell unsaved changes. */
   private baseline: string | undefined;
+  /**
+   * A save refused (412) because the webhook changed elsewhere, put together with what was typed:
+   * each field that differs, the form's and the stored sides (for the side-by-side view and
+   * *Keep mine* / *Use theirs*), and the side chosen for each conflict.
+   */
+  @state() private merge: { changes: FieldChange[]; mine: FormFields; theirs: FormFields; chosen: Map<FieldName, 'mine' | 'theirs'>; asked: boolean } | undefined;
   /** otherAliases, and the catalogue and webhook it was worked out from. */
   private otherAliasesOf: { catalogue: EventDescriptor[]; webhook: WebhookView | undefined; aliases: OtherAliases } | undefined;
 
@@ -229,9 +238,18 @@ export class WebhookEditor extends LightElement {
     return this.baseline !== undefined && !this.missing && this.snapshot() !== this.baseline;
   }
 
-  private snapshot(): string {
-    const { name, url, contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds } = this;
-    return JSON.stringify({ name, url, events: [...this.events].sort(), contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds, secret: this.webhook ? undefined : this.generateSecret });
+  private snapshot(fields = this.fields()): string {
+    return JSON.stringify({ ...fields, events: [...fields.events].sort(), secret: this.webhook ? undefined : this.generateSecret });
+  }
+
+  /** The form's fields as they are now. */
+  private fields(): FormFields {
+    const { url, name, description, contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds } = this;
+    return { url, name, description, events: [...this.events], contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds };
+  }
+
+  private setFields(fields: FormFields): void {
+    Object.assign(this, { ...fields, events: new Set(fields.events) });
   }
 
   private async load(): Promise<void> {
@@ -266,6 +284,7 @@ export class WebhookEditor extends LightElement {
     this.etag = undefined;
     this.health = undefined;
     this.name = '';
+    this.description = '';
     this.url = '';
     this.events = new Set();
     this.contentTypes = '';
@@ -285,26 +304,15 @@ export class WebhookEditor extends LightElement {
     this.note = '';
     this.blockedDone = undefined;
     this.baseline = undefined;
+    this.merge = undefined;
   }
 
   private fill(webhook: WebhookView, etag: string | undefined): void {
     this.webhook = webhook;
     this.etag = etag;
     this.stale = false;
-    this.name = webhook.name ?? '';
-    this.url = webhook.url;
-    this.events = new Set(webhook.events);
-    this.contentTypes = webhook.contentTypeKeys.join('\n');
-    this.headers = Object.entries(webhook.headers).map(([name, value]) => {
-      const sensitive = webhook.sensitiveHeaders.includes(name.toLowerCase());
-      return { name, value, sensitive, hidden: sensitive && value === REDACTED };
-    });
-    this.enabled = webhook.enabled;
-    this.perSecond = webhook.rateLimit ? String(webhook.rateLimit.perSecond) : '';
-    this.burst = webhook.rateLimit ? String(webhook.rateLimit.burst) : '';
-    this.order = webhook.fifo ? webhook.fifo.onDeadLetter : 'any';
-    this.failureThreshold = webhook.breaker?.failureThreshold !== undefined ? String(webhook.breaker.failureThreshold) : '';
-    this.coolDownSeconds = webhook.breaker?.coolDown !== undefined ? String(webhook.breaker.coolDown / 1000) : '';
+    this.merge = undefined;
+    this.setFields(formOf(webhook));
   }
 
   /**
@@ -331,7 +339,8 @@ export class WebhookEditor extends LightElement {
     const headers = Object.fromEntries(this.headers.filter((h) => h.name.trim() !== '').map((h) => [h.name.trim(), h.sensitive ? { value: h.value, sensitive: true } : h.value]));
     const contentTypeKeys = this.filterApplies ? this.contentTypes.split(/[\s,]+/).filter(Boolean) : [];
     // Every alias ticked, those this app no longer offers too: the API keeps a stored one as it is.
-    return { name: this.name, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled, ...this.flowControl() };
+    const description = this.webhook || this.description !== '' ? { description: this.description } : {};
+    return { name: this.name, ...description, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled, ...this.flowControl() };
   }
 
   /**
@@ -416,6 +425,8 @@ export class WebhookEditor extends LightElement {
         return { control: 'url', label: 'URL' };
       case 'name':
         return { control: 'name', label: 'Name' };
+      case 'description':
+        return { control: 'description', label: 'Description' };
       case 'events':
         return { control: 'events', label: 'Events' };
       case 'contentTypeKeys':
@@ -478,6 +489,14 @@ export class WebhookEditor extends LightElement {
     event.preventDefault();
     // The button stays focusable while busy (aria-disabled): a second press does nothing.
     if (this.busy) return;
+    const unchosen = this.unchosen;
+    if (unchosen) {
+      // Nothing is sent while a field changed both ways waits for its side: the focus goes to its choice.
+      this.merge = { ...this.merge!, asked: true };
+      await this.updateComplete;
+      this.querySelector<HTMLElement>(`#conflict-${unchosen.field}`)?.focus();
+      return;
+    }
     this.note = '';
     this.blockedDone = undefined;
     const problems = this.formProblems();
@@ -519,12 +538,16 @@ export class WebhookEditor extends LightElement {
       if (isProblem(error, 'NETWORK')) {
         this.error = unanswered(error, this.webhook !== undefined);
       } else if (error instanceof ApiError && error.problem.status === 412) {
-        // Only the secrets changed (another operator's rotation): take them and their version, and offer to save again.
+        // The webhook as it is now, and its version: only the secrets changed (another operator's
+        // rotation), or the fields the other operator changed are put together with those typed.
         const before = this.webhook;
         const now = before ? await versioned<WebhookView>('GET', `webhook/${seg(before.key)}`).catch(() => undefined) : undefined;
         if (before && now && !this.stale && this.webhook === before && withoutSecrets(now.value) === withoutSecrets(before)) {
           this.takeSecrets(now.value, now.etag);
           this.error = secretsChangedElsewhere(error);
+        } else if (before && now && this.webhook === before) {
+          this.mergeWith(before, now.value, now.etag);
+          this.error = mergedElsewhere(error, this.merge!.changes.filter((c) => c.outcome === 'conflict').length);
         } else {
           this.stale = true;
           this.error = changedElsewhere(error);
@@ -543,7 +566,38 @@ export class WebhookEditor extends LightElement {
     }
   }
 
-  /** *Save again* after the secrets alone changed elsewhere: the form's own submit (its checks first). */
+  /**
+   * Puts what was typed together with the webhook as stored now (`now`, the version `etag`), field
+   * by field from `before`, the version the form was filled from: the next save is made over `now`.
+   * A field changed both ways stays as typed until its side is chosen.
+   */
+  private mergeWith(before: WebhookView, now: WebhookView, etag: string | undefined): void {
+    const mine = this.fields();
+    const theirs = formOf(now);
+    const { merged, changes } = mergeFields(formOf(before), mine, theirs);
+    this.webhook = now;
+    this.etag = etag;
+    this.stale = false;
+    this.setFields(merged);
+    // Unsaved changes are those against the stored webhook now (leaving asks while any stay).
+    this.baseline = this.snapshot(theirs);
+    this.merge = { changes, mine, theirs, chosen: new Map(), asked: false };
+  }
+
+  /** *Keep mine* or *Use theirs* on a field changed both here and elsewhere: the form's field takes that side. */
+  private choose(field: FieldName, side: 'mine' | 'theirs'): void {
+    if (!this.merge) return;
+    const chosen = new Map(this.merge.chosen).set(field, side);
+    this.setFields({ ...this.fields(), [field]: this.merge[side][field] });
+    this.merge = { ...this.merge, chosen };
+  }
+
+  /** The first field changed both here and elsewhere whose side is not chosen yet. */
+  private get unchosen(): FieldChange | undefined {
+    return this.merge?.changes.find((c) => c.outcome === 'conflict' && !this.merge!.chosen.has(c.field));
+  }
+
+  /** *Save again* after a change elsewhere (the secrets alone, or put together with the form): the form's own submit (its checks first). */
   private saveAgain(): void {
     this.querySelector<HTMLFormElement>('form.editor')?.requestSubmit();
   }
@@ -739,6 +793,53 @@ export class WebhookEditor extends LightElement {
     (this.querySelector<HTMLElement>('#url') ?? this.querySelector<HTMLElement>('.problem') ?? this.closest('main'))?.focus();
   }
 
+  /**
+   * Each field that differs after a change elsewhere: what was typed and what is stored now side by
+   * side, and what the save makes of it — as typed, as stored, or (changed both ways) a choice of
+   * *Keep mine* / *Use theirs*, a radio group named for its field.
+   */
+  private mergeView() {
+    const { changes, mine, theirs, chosen, asked } = this.merge!;
+    if (changes.length === 0) return html`<p>None of the fields on this form differ: what changed is not shown here (the signing secrets, or a setting made through the API).</p>`;
+    return html`<table class="grid merge">
+      <caption class="visually-hidden">Fields changed here or elsewhere</caption>
+      <thead>
+        <tr><th scope="col">Field</th><th scope="col">Yours</th><th scope="col">Stored now</th><th scope="col">Saved</th></tr>
+      </thead>
+      <tbody>
+        ${changes.map(({ field, label, outcome }) => {
+          const waiting = asked && outcome === 'conflict' && !chosen.has(field);
+          return html`<tr>
+            <th scope="row">${label}</th>
+            <td class="merge-value">${fieldText(mine, field)}</td>
+            <td class="merge-value">${fieldText(theirs, field)}</td>
+            <td>
+              ${outcome === 'conflict'
+                ? html`<div role="radiogroup" aria-label="${label}: changed here and elsewhere, keep which?" aria-describedby=${waiting ? `conflict-${field}-error` : nothing} aria-invalid=${waiting ? 'true' : nothing}>
+                      ${(['mine', 'theirs'] as const).map(
+                        (side) => html`<label class="check"
+                          ><input
+                            type="radio"
+                            id=${side === 'mine' ? `conflict-${field}` : nothing}
+                            name="conflict-${field}"
+                            .checked=${chosen.get(field) === side}
+                            @change=${() => this.choose(field, side)}
+                          />
+                          ${side === 'mine' ? 'Keep mine' : 'Use theirs'}<span class="visually-hidden"> for ${label}</span></label
+                        >`,
+                      )}
+                    </div>
+                    ${waiting ? html`<p class="field-error" id="conflict-${field}-error">${label}: choose Keep mine or Use theirs, then save again.</p>` : nothing}`
+                : outcome === 'mine'
+                  ? 'As you typed it'
+                  : 'As stored now'}
+            </td>
+          </tr>`;
+        })}
+      </tbody>
+    </table>`;
+  }
+
   override render() {
     if (this.missing) return this.renderMissing();
     if (this.baseline === undefined) return this.renderUnloaded();
@@ -770,12 +871,18 @@ export class WebhookEditor extends LightElement {
           ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>`
           : isProblem(this.error, 'SECRETS_CHANGED_SINCE_OPENED')
             ? html`<p><button type="button" @click=${this.saveAgain}>Save again</button></p>`
-            : nothing,
+            : isProblem(this.error, 'CHANGED_SINCE_OPENED_MERGED') && this.merge
+              ? html`${this.mergeView()}
+                  <p class="form-actions">
+                    <button type="button" @click=${this.saveAgain}>Save again</button>
+                    <button type="button" class="link" @click=${this.reload}>Load the webhook as it is now</button>
+                  </p>`
+              : nothing,
       )}
       ${this.stale && !this.error
         ? html`<div class="problem" role="alert">
             <strong>This webhook was also changed elsewhere since this form was opened</strong>
-            <p>Saving this form would undo that change, so it is refused. What you typed is still here: copy what you need, then load the webhook as it is now.</p>
+            <p>What you typed is still here. Save puts it together with that change, field by field, and shows both where you both changed a field; or load the webhook as it is now.</p>
             <p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>
           </div>`
         : nothing}
@@ -813,6 +920,17 @@ export class WebhookEditor extends LightElement {
           @input=${(e: Event) => ((this.name = (e.target as HTMLInputElement).value), this.edited('name'))}
         />
         ${this.fieldMessage('name')}
+        <label for="description">Description</label>
+        <textarea
+          id="description"
+          rows="2"
+          maxlength=${LIMITS.descriptionMaxLength}
+          aria-invalid=${mark('description').invalid}
+          aria-describedby=${mark('description').describedBy}
+          .value=${this.description}
+          @input=${(e: Event) => ((this.description = (e.target as HTMLTextAreaElement).value), this.edited('description'))}
+        ></textarea>
+        ${this.fieldMessage('description')}
 
         <fieldset class="events" aria-describedby=${this.fieldErrors.has('events') ? 'events-error' : nothing}>
           <legend>Events</legend>
