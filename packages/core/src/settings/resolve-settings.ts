@@ -1,3 +1,4 @@
+import { readCallerInput } from '../model/caller-input';
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
@@ -296,6 +297,13 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
  */
 export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
   const problems: { key: string; problem: string; value?: unknown }[] = [];
+  // Read once into a plain copy: a getter or Proxy trap that throws is refused coded, by key.
+  const read = readCallerInput(input);
+  if (!read.ok) {
+    const { path, problem } = read.unreadable;
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings${path ? ` ${path}` : ''} ${problem}; see docs/settings.md`, { details: [{ key: path || '(root)', problem }] });
+  }
+  input = read.value;
   if (!isPlainObject(input)) {
     const problem = `must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md${input !== null && typeof input === 'object' ? ` (got ${objectKind(input)}; give a plain object)` : ''}`;
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
