@@ -4,6 +4,16 @@ import { join } from 'node:path';
 import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, pollingQueue, resolveSettings, type QueueEngineProvider } from '../index';
 import { MAX_RETRY_SCHEDULE_ENTRIES } from './resolve-settings';
 
+/** The `details` resolveSettings refuses `input` with (`[]` when it accepts it). */
+function problemsOf(input: unknown): { key: string; problem: string }[] {
+  try {
+    resolveSettings(input as never);
+  } catch (e) {
+    return (e as HookworkError).details as { key: string; problem: string }[];
+  }
+  return [];
+}
+
 describe('resolveSettings', () => {
   it('fills in the defaults of DESIGN.md', () => {
     const settings = resolveSettings();
@@ -229,14 +239,6 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
   });
 
-  const problemsOf = (input: unknown) => {
-    try {
-      resolveSettings(input as never);
-    } catch (e) {
-      return (e as HookworkError).details as { key: string; problem: string }[];
-    }
-    return [];
-  };
 
   it('lists every problem of one input, whatever the shape of the other keys', () => {
     expect(problemsOf({ retrySchedule: ['x', -1, 5], headers: 5, concurrency: 4, timeout: 0 }).map((p) => p.key).sort()).toEqual(['concurrency', 'headers', 'retrySchedule.0', 'retrySchedule.1', 'timeout']);
@@ -772,14 +774,6 @@ describe('whole-number settings from the environment or a settings file', () => 
 });
 
 describe('retrySchedule', () => {
-  const problemsOf = (input: unknown) => {
-    try {
-      resolveSettings(input as never);
-    } catch (e) {
-      return (e as HookworkError).details as { key: string; problem: string }[];
-    }
-    return [];
-  };
   it(`takes at most ${MAX_RETRY_SCHEDULE_ENTRIES} entries, maximumRetries' own bound, from code, the environment, a settings file and updateSettings()`, () => {
     expect(resolveSettings({ retrySchedule: Array.from({ length: MAX_RETRY_SCHEDULE_ENTRIES }, () => 1000) }).retrySchedule).toHaveLength(MAX_RETRY_SCHEDULE_ENTRIES);
     const tooMany = Array.from({ length: 100_000 }, () => 1000);
