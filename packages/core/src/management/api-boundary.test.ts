@@ -235,7 +235,7 @@ describe('an input a getter or Proxy trap throws from, where the API first reads
     expect(reads).toBe(1);
   });
 
-  it('is refused coded by publish(), logs(), deadLetters(), redeliver() and updateSettings(), the settings unchanged', async () => {
+  it('is refused coded by publish(), logs(), deadLetters(), redeliver(), the ifMatch options of update(), delete() and rotateSecret(), and updateSettings(), nothing changed', async () => {
     expect(await codeOf(app.publish(new ThingHappened('t1'), throwing({}, 'idempotencyKey') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
     expect(await codeOf(app.logs(throwing({}, 'webhookKey') as never))).toBe('HOOKWORK_ERR_INVALID_QUERY');
     expect(await codeOf(app.logs('k', throwing({}, 'limit') as never))).toBe('HOOKWORK_ERR_INVALID_QUERY');
@@ -253,6 +253,11 @@ describe('an input a getter or Proxy trap throws from, where the API first reads
     expect(settingsError?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     expect(settingsError?.details).toEqual([{ key: 'breaker.coolDown', problem: expect.stringContaining('could not be read') as string }]);
     expect(app.settings).toEqual(before);
+    const hook = await app.webhooks.create({ url, events });
+    expect(await codeOf(app.webhooks.update(hook.key, { enabled: false }, throwing({}, 'ifMatch') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.webhooks.rotateSecret(hook.key, throwing({}, 'gracePeriod') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.webhooks.delete(hook.key, throwing({}, 'ifMatch') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
     expect(() => createHookwork({ settings: trapped({ maximumRetries: 2 }) as never })).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS' }) as Error);
   });
 });
