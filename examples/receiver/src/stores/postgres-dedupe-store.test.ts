@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { Pool, type PoolClient, type PoolConfig } from 'pg';
-import { createNodeHandler, createReceiver, type DedupeStore } from '@hookwork/receiver';
+import { createNodeHandler, createReceiver, ReceiverError, type DedupeStore } from '@hookwork/receiver';
 import { describeDedupeStoreContract } from '@hookwork/receiver/testing';
 import { dedupeTableDdl, postgresDedupeStore } from './postgres-dedupe-store';
 import { signedSender } from './test-support/send-signed';
@@ -135,7 +135,6 @@ describe('postgresDedupeStore blocked by a row lock another transaction holds, o
     await pool.query(dedupeTableDdl(table));
     const applicationName = `receiver_test_${process.pid}_${sequence}`;
     const storePool = new Pool({ connectionString, max: 2, application_name: applicationName, ...options.poolOptions });
-    storePool.on('error', () => {}); // a session ended by pg_terminate_backend while idle: the pool replaces it
     pools.push(storePool);
     const key = randomBytes(24);
     const handled: string[] = [];
@@ -143,7 +142,8 @@ describe('postgresDedupeStore blocked by a row lock another transaction holds, o
     const receiver = createReceiver({
       secrets: `whsec_${key.toString('base64')}`,
       retryAfterSeconds: 1,
-      dedupe: { store: postgresDedupeStore(storePool, table), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
+      // A session ended by pg_terminate_backend while idle: the pool replaces it (the store's onError is told; not these tests' subject).
+      dedupe: { store: postgresDedupeStore(storePool, table, { onError: () => {} }), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) },
       handle: async ({ id }) => {
         await options.handle?.();
         handled.push(id);
@@ -226,5 +226,31 @@ describe('postgresDedupeStore blocked by a row lock another transaction holds, o
     await unlock();
     expect(await send(id)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(handled).toEqual([id]);
+  });
+});
+
+describe('postgresDedupeStore when the server ends an idle connection of its pool (pg_terminate_backend)', () => {
+  it('reports it through options.onError as RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE instead of ending the process, and the next claim works', async () => {
+    const table = `${schema}.idle_${++sequence}`;
+    await pool.query(dedupeTableDdl(table));
+    const applicationName = `receiver_idle_${process.pid}_${sequence}`;
+    // No listener of the test's own: the store's is the only one.
+    const storePool = new Pool({ connectionString, max: 1, application_name: applicationName });
+    const told: ReceiverError[] = [];
+    try {
+      const store = postgresDedupeStore(storePool, table, { onError: (error) => void told.push(error) });
+      expect(await store.claim('before', 60_000)).toMatchObject({ status: 'claimed' });
+      // The pool's one connection is idle now; end it from another session, as a DBA or a failover would.
+      const ended = await pool.query<{ ended: boolean }>('SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity WHERE application_name = $1', [applicationName]);
+      expect(ended.rows).toEqual([{ ended: true }]);
+      await waitFor('the idle error reported', async () => (told.length > 0 ? true : undefined));
+      expect(told).toHaveLength(1);
+      expect(told[0]).toBeInstanceOf(ReceiverError);
+      expect(told[0].code).toBe('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE');
+      expect(told[0].message).toMatch(/lost an idle connection \(.*terminat.*\); the pool opens another for the next request/);
+      expect(await store.claim('after', 60_000)).toMatchObject({ status: 'claimed' });
+    } finally {
+      await storePool.end();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Pool } from 'pg';
-import type { DedupeClaim, DedupeStore } from '@hookwork/receiver';
+import { ReceiverError, type DedupeClaim, type DedupeStore } from '@hookwork/receiver';
 
 /** The table a {@link postgresDedupeStore} keeps its ids in; create it once, with your migrations. */
 export function dedupeTableDdl(table = 'webhook_receipts'): string {
@@ -25,13 +25,35 @@ export interface PostgresDedupeStore extends DedupeStore {
   purgeExpired(): Promise<number>;
 }
 
+/** Options of {@link postgresDedupeStore}. */
+export interface PostgresDedupeStoreOptions {
+  /**
+   * Told of an error the pool raises outside any request: an idle connection ended by the server
+   * (a restart, a failover, `pg_terminate_backend`, `idle_session_timeout`). The pool drops that
+   * connection and opens another for the next query, so nothing is lost; the error is a
+   * `ReceiverError` with `RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE` and pg's error as `cause`. Give it
+   * your log (the receiver's `onError` has no request to answer here). Default: `console.error`.
+   */
+  onError?: (error: ReceiverError) => void;
+}
+
 /**
  * A {@link DedupeStore} on PostgreSQL (pg), shared by every worker on the same database. The
  * claim is one `INSERT … ON CONFLICT DO UPDATE … WHERE expired`: PostgreSQL lets exactly one of
  * two concurrent inserts of an id through, and takes an expired row over in the same statement.
  * `table` is used as given (it may be schema-qualified): never build it from input.
+ *
+ * It listens for the pool's `error` event (see {@link PostgresDedupeStoreOptions.onError}): pg ends
+ * the process when an idle connection is ended by the server and nothing listens.
  */
-export function postgresDedupeStore(pool: Pool, table = 'webhook_receipts'): PostgresDedupeStore {
+export function postgresDedupeStore(pool: Pool, table = 'webhook_receipts', options: PostgresDedupeStoreOptions = {}): PostgresDedupeStore {
+  // pg's Pool re-emits an idle client's error, and an EventEmitter 'error' with no listener ends the
+  // process: one pg_terminate_backend (or a database restart) between requests crashed the receiver.
+  const report = options.onError ?? ((error: ReceiverError) => console.error(error));
+  pool.on('error', (error) => {
+    const reason = (error as Error)?.message ?? String(error);
+    report(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE', `the dedupe store's PostgreSQL pool lost an idle connection (${reason}); the pool opens another for the next request, nothing was lost`, { cause: error }));
+  });
   const ms = (parameter: string) => `now() + (${parameter}::bigint * interval '1 millisecond')`;
   return {
     async claim(id: string, leaseMs: number): Promise<DedupeClaim> {

@@ -1,3 +1,4 @@
+import { readCallerInput } from '../model/caller-input';
 import { setMaxListeners } from 'node:events';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
@@ -455,7 +456,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // to fireMany: in publish()'s own object when the host gave none, else in a copy (the host's own
     // object is left as it was given).
     const tally = new PublishTally();
-    const options: PublishOptions<TTransaction> & TalliedOptions = given === undefined ? { [PUBLISH_TALLY]: tally } : given;
+    // Read once, one level deep (the transaction and trace context are kept as given): a getter
+    // that throws is refused coded, and what is checked is what is used.
+    const read = given === undefined ? undefined : readCallerInput(given, 1);
+    if (read && !read.ok) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): options${read.unreadable.path ? `.${read.unreadable.path}` : ''} ${read.unreadable.problem}`);
+    const options: PublishOptions<TTransaction> & TalliedOptions = read === undefined ? { [PUBLISH_TALLY]: tally } : read.value;
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {

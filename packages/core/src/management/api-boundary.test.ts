@@ -1,6 +1,6 @@
 import { createHookwork, type Hookwork, type HookworkError, type WebhookInput, webhookEtag } from '../index';
 import { recordingTransport } from '../testing';
-import { ThingHappenedEvent } from '../test-support/test-app';
+import { ThingHappened, ThingHappenedEvent } from '../test-support/test-app';
 
 /**
  * What a reviewer's fuzzing of the public API found accepted and silently changed: each input is
@@ -192,5 +192,72 @@ describe('query objects that are not plain', () => {
     ['update ifMatch options', async () => app.webhooks.update((await app.webhooks.create({ url, events })).key, {}, new Map() as never), 'HOOKWORK_ERR_INVALID_ARGUMENT'],
   ])('%s refuses one', async (_label, call, code) => {
     expect(await codeOf(call())).toBe(code);
+  });
+});
+
+describe('an input a getter or Proxy trap throws from, where the API first reads it', () => {
+  const throwing = (extra: Record<string, unknown>, field: string): Record<string, unknown> =>
+    Object.defineProperty({ ...extra }, field, {
+      enumerable: true,
+      get() {
+        throw new Error('boom');
+      },
+    });
+  const trapped = (target: object): object =>
+    new Proxy(target, {
+      get() {
+        throw new Error('trap');
+      },
+    });
+
+  it.each([
+    ['a getter on url', () => throwing({ events }, 'url'), 'url'],
+    ['a getter in a header', () => ({ url, events, headers: throwing({}, 'X-Tenant') }), 'headers.X-Tenant'],
+    ['a getter in events', () => ({ url, events: Object.defineProperty([], 0, { enumerable: true, get: () => { throw new Error('boom'); } }) }), 'events[0]'],
+    ['a Proxy whose get trap throws', () => trapped({ url, events }), 'url'],
+    ['a Proxy whose getPrototypeOf trap throws', () => new Proxy({ url, events }, { getPrototypeOf() { throw new Error('trap'); } }), '(root)'],
+  ])('%s is refused by create(), update() and check(), coded and naming the field, and nothing stored changes', async (_label, make, field) => {
+    expect(app.webhooks.check(make())).toEqual([{ field, problem: expect.stringMatching(/could not be read: .* threw \((boom|trap)\)/) as string }]);
+    const error = await app.webhooks.create(make() as unknown as WebhookInput).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(error?.details).toEqual([{ field, problem: expect.stringContaining('could not be read') as string }]);
+    expect((await app.webhooks.list()).total).toBe(0);
+    const hook = await app.webhooks.create({ url, events });
+    expect(await codeOf(app.webhooks.update(hook.key, make() as never))).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
+  });
+
+  it('is read once: a getter answering differently the second time is not what gets stored unchecked', async () => {
+    let reads = 0;
+    const input = Object.defineProperty({ events }, 'url', { enumerable: true, get: () => (reads++ === 0 ? url : 'ftp://elsewhere') });
+    const hook = await app.webhooks.create(input as unknown as WebhookInput);
+    expect(hook.url).toBe(url);
+    expect(reads).toBe(1);
+  });
+
+  it('is refused coded by publish(), logs(), deadLetters(), redeliver(), the ifMatch options of update(), delete() and rotateSecret(), and updateSettings(), nothing changed', async () => {
+    expect(await codeOf(app.publish(new ThingHappened('t1'), throwing({}, 'idempotencyKey') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.logs(throwing({}, 'webhookKey') as never))).toBe('HOOKWORK_ERR_INVALID_QUERY');
+    expect(await codeOf(app.logs('k', throwing({}, 'limit') as never))).toBe('HOOKWORK_ERR_INVALID_QUERY');
+    expect(await codeOf(app.deadLetters(throwing({}, 'limit') as never))).toBe('HOOKWORK_ERR_INVALID_QUERY');
+    const selector = await app.redeliver(throwing({}, 'webhookKey') as never).then(() => undefined, (e: HookworkError) => e);
+    expect(selector?.code).toBe('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
+    expect(selector?.message).toContain('selector.webhookKey could not be read');
+    const before = app.settings;
+    let settingsError: HookworkError | undefined;
+    try {
+      app.updateSettings({ breaker: throwing({}, 'coolDown') } as never);
+    } catch (e) {
+      settingsError = e as HookworkError;
+    }
+    expect(settingsError?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect(settingsError?.details).toEqual([{ key: 'breaker.coolDown', problem: expect.stringContaining('could not be read') as string }]);
+    expect(app.settings).toEqual(before);
+    const hook = await app.webhooks.create({ url, events });
+    expect(await codeOf(app.webhooks.update(hook.key, { enabled: false }, throwing({}, 'ifMatch') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.webhooks.rotateSecret(hook.key, throwing({}, 'gracePeriod') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.webhooks.delete(hook.key, throwing({}, 'ifMatch') as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
+    expect(() => createHookwork({ settings: trapped({ maximumRetries: 2 }) as never })).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS' }) as Error);
   });
 });

@@ -1,3 +1,4 @@
+import { readCallerInput } from '../model/caller-input';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName, unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
@@ -155,7 +156,9 @@ export class ManagementService implements Management {
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
   /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
   logs(webhookKey: string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>>;
-  async logs(queryOrKey?: DeliveryLogQuery | string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>> {
+  async logs(givenQuery?: DeliveryLogQuery | string, givenPage?: CursorPageRequest): Promise<Page<DeliveryLogEntry>> {
+    const queryOrKey = readOrRefuse(givenQuery, (path, problem) => invalidQuery('logs', `query${path ? `.${path}` : ''} ${problem}`));
+    const page = readOrRefuse(givenPage, (path, problem) => invalidQuery('logs', `page${path ? `.${path}` : ''} ${problem}`));
     if (typeof queryOrKey !== 'string' && page !== undefined) {
       // logs(hook?.key, { limit }) with no key would otherwise list every webhook's log.
       throw invalidQuery('logs', `was given a page with a webhook key that is ${queryOrKey === null ? 'null' : typeof queryOrKey}; pass the key as a string, or logs({ limit, offset }) for every webhook`);
@@ -210,7 +213,8 @@ export class ManagementService implements Management {
   }
 
   /** Dead-lettered requests, newest dead first, of every webhook or of one, optionally only those dead since a time. */
-  async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+  async deadLetters(given: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+    const query = readOrRefuse(given, (path, problem) => invalidQuery('deadLetters', `query${path ? `.${path}` : ''} ${problem}`));
     if (!isPlainObject(query)) throw invalidQuery('deadLetters', `takes a plain query object such as { webhookKey, limit: 50 }${gotKind(query)}`);
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
@@ -252,7 +256,8 @@ export class ManagementService implements Management {
    * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, as is one the deletion already removed): put back,
    * each was only dropped when its turn came.
    */
-  async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
+  async redeliver(given: RedeliverSelector): Promise<RedeliverResult> {
+    const selector = readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() selector${path ? `.${path}` : ''} ${problem}`, { details: [{ field: path || '(root)', problem }] }));
     const problem = selectorProblem(selector);
     if (problem) {
       const given = selector && typeof selector === 'object' ? Object.keys(selector).filter((key) => SELECTOR_KEYS.includes(key)) : [];
@@ -511,6 +516,16 @@ function gotKind(value: unknown): string {
 /** A list the caller gave, as a refusal shows it: its first items and how many more (anything else as itself). */
 function shownGiven(value: unknown): string {
   return Array.isArray(value) ? `[${shownList(value)}]` : shownValue(value);
+}
+
+/**
+ * The caller's query, page or selector read once into a plain copy ({@link readCallerInput}); a
+ * getter or Proxy trap that throws becomes `refusal(path, problem)`, thrown before anything is read.
+ */
+function readOrRefuse<T>(given: T, refusal: (path: string, problem: string) => HookworkError): T {
+  const read = readCallerInput(given, 3);
+  if (!read.ok) throw refusal(read.unreadable.path, read.unreadable.problem);
+  return read.value;
 }
 
 function invalidQuery(method: string, problem: string): HookworkError {

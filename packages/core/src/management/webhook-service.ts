@@ -18,6 +18,7 @@ import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { MAX_DATE_OFFSET_MS } from '../settings/resolve-settings';
 import type { DurationInput } from '../settings/settings';
+import { readCallerInput, type UnreadableInput } from '../model/caller-input';
 import { durationAdvice, formatDuration, parseDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
@@ -216,6 +217,11 @@ function placeholderProblems(headers: Record<string, unknown>, current: Pick<Web
 
 const isRecord = isPlainObject;
 
+/** The refusal of an input part a getter or Proxy trap kept from being read ({@link readCallerInput}). */
+function unreadableProblem(unreadable: UnreadableInput, mode: 'create' | 'update' = 'create'): WebhookInputProblem {
+  return { field: unreadable.path || '(root)', problem: unreadable.path ? unreadable.problem : `webhook ${mode === 'create' ? 'input' : 'patch'} ${unreadable.problem}` };
+}
+
 /**
  * The custom headers of an input past {@link MAX_CUSTOM_HEADER_BYTES} in all. An update's
  * `[redacted]` placeholder stands for a stored value of any length: counted as its name alone
@@ -361,7 +367,8 @@ export class WebhookService implements Webhooks {
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
-  async create(input: WebhookInput): Promise<CreatedWebhook> {
+  async create(given: WebhookInput): Promise<CreatedWebhook> {
+    const input = this.read(given, 'create');
     const { problems, href } = this.checkInput(input, 'create');
     if (problems.length > 0) this.refuse(problems);
     const flow = this.flowControl(input, {});
@@ -410,15 +417,18 @@ export class WebhookService implements Webhooks {
    * refusal.
    */
   check(input: unknown): WebhookInputProblem[] {
-    return this.checkInput(input, 'create').problems;
+    const read = readCallerInput(input);
+    if (!read.ok) return [unreadableProblem(read.unreadable)];
+    return this.checkInput(read.value, 'create').problems;
   }
 
   /** Changes some fields of a webhook; the others stay; under `options.ifMatch`, only from a state it names. */
-  async update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView> {
+  async update(key: string, given: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView> {
     // Only what the patch gives is checked: a stored webhook may hold events no longer composed
     // (flagged), which a patch may send back as they are (its edit form does), but not add.
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const precondition = parsePrecondition('webhooks.update()', options);
+    const patch = this.read(given, 'update');
     const { problems, href } = this.checkInput(patch, 'update', await this.keptAliases(key, patch));
     if (problems.length > 0) this.refuse(problems);
     // A disabled webhook enabled again starts with no health. Forgotten before the webhook is
@@ -1060,6 +1070,16 @@ export class WebhookService implements Webhooks {
       problems.push({ field, problem: `${describe(error, problems.length < SHOWN_ITEMS)}${gotValue(error)}` });
     }
     return problems;
+  }
+
+  /**
+   * The caller's input, read once into a plain copy that every later step uses: a getter or Proxy
+   * trap that throws is refused here, coded and naming the field, before anything is checked or stored.
+   */
+  private read<T>(given: T, mode: 'create' | 'update'): T {
+    const read = readCallerInput(given);
+    if (!read.ok) this.refuse([unreadableProblem(read.unreadable, mode)]);
+    return read.value;
   }
 
   private refuse(problems: WebhookInputProblem[]): never {

@@ -66,6 +66,9 @@ const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 /** A decimal number's text. `\d+(\.\d*)?`, not `\d+\.?\d*`: two runs of digits side by side try a long run every way it splits. */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
+/** A whole number's text, as .NET's int binder reads it: an optional sign and digits. */
+const INTEGER = /^[+-]?\d+$/;
+
 type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, SchemaNode> };
 
 /**
@@ -78,7 +81,10 @@ function configValue(raw: string, schema: SchemaNode): unknown {
   const trimmed = raw.trim();
   if (schema.type === 'boolean') return /^true$/i.test(trimmed) ? true : /^false$/i.test(trimmed) ? false : raw;
   // Decimal only, as .NET's binder reads numbers: Number() would also take "0x10" as 16 and "0b11" as 3.
-  if (schema.type === 'integer' || schema.type === 'number') return DECIMAL.test(trimmed) && Number.isFinite(Number(trimmed)) ? Number(trimmed) : raw;
+  // A whole-number setting takes digits only, as .NET's int binder does: "3.0" and "1e2" stay
+  // strings, refused by key with the form taken.
+  if (schema.type === 'integer') return INTEGER.test(trimmed) ? Number(trimmed) : raw;
+  if (schema.type === 'number') return DECIMAL.test(trimmed) && Number.isFinite(Number(trimmed)) ? Number(trimmed) : raw;
   return raw;
 }
 

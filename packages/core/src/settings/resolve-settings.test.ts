@@ -2,6 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, pollingQueue, resolveSettings, type QueueEngineProvider } from '../index';
+import { MAX_RETRY_SCHEDULE_ENTRIES } from './resolve-settings';
+
+/** The `details` resolveSettings refuses `input` with (`[]` when it accepts it). */
+function problemsOf(input: unknown): { key: string; problem: string }[] {
+  try {
+    resolveSettings(input as never);
+  } catch (e) {
+    return (e as HookworkError).details as { key: string; problem: string }[];
+  }
+  return [];
+}
 
 describe('resolveSettings', () => {
   it('fills in the defaults of DESIGN.md', () => {
@@ -228,14 +239,6 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
   });
 
-  const problemsOf = (input: unknown) => {
-    try {
-      resolveSettings(input as never);
-    } catch (e) {
-      return (e as HookworkError).details as { key: string; problem: string }[];
-    }
-    return [];
-  };
 
   it('lists every problem of one input, whatever the shape of the other keys', () => {
     expect(problemsOf({ retrySchedule: ['x', -1, 5], headers: 5, concurrency: 4, timeout: 0 }).map((p) => p.key).sort()).toEqual(['concurrency', 'headers', 'retrySchedule.0', 'retrySchedule.1', 'timeout']);
@@ -383,7 +386,7 @@ describe('resolveSettings', () => {
         { key: 'maxResponseBodyBytes', value, problem: `must be at most ${16 * 1024 * 1024}` },
       ]);
     }
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1e300' } }))).toThrow(/concurrency\.global must be at most 10000 \(got 1e\+300\)/);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1'.repeat(400) } }))).toThrow(/concurrency\.global must be at most 10000 \(got Infinity\)/);
     // A long run of digits that is no number is read at once (the number reader tried it every way it split: about a minute at this length).
     const started = performance.now();
     expect(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: `${'1'.repeat(200_000)}x` } }).concurrency?.global).toBe(`${'1'.repeat(200_000)}x`);
@@ -740,5 +743,52 @@ describe('loadSettings', () => {
     const wrongSection = join(dir, 'wrong.json');
     writeFileSync(wrongSection, JSON.stringify({ Hookwork: 5 }));
     expect(() => loadSettings({ file: wrongSection, env: {} })).toThrow(/section "Hookwork" .* must be an object/);
+  });
+});
+
+describe('whole-number settings from the environment or a settings file', () => {
+  // .NET's binder refuses "3.0" and "1e2" for an int; hookwork took them as 3 and 100.
+  it.each(['3.0', '1e2', '2.5', ' 3. ', '-1.0'])('refuses %j by key, with the settings error and the form taken', (raw) => {
+    const error = (() => {
+      try {
+        resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: raw, HOOKWORK_CONCURRENCY__GLOBAL: raw } }));
+      } catch (e) {
+        return e as HookworkError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect(error?.message).toContain('maximumRetries must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken)');
+    expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['maximumRetries', 'concurrency.global']);
+  });
+
+  it('takes digits with a sign and blanks around them, and keeps decimals for number and duration settings', () => {
+    expect(resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: ' 3 ', HOOKWORK_CONCURRENCY__GLOBAL: '+8', HOOKWORK_KEEP_LOGS_FOR_DAYS: '1.5', HOOKWORK_RETRY_JITTER: '1e-1', HOOKWORK_TIMEOUT: '00:00:02.5' } }))).toMatchObject({
+      maximumRetries: 3,
+      concurrency: { global: 8 },
+      keepLogsForDays: 1.5,
+      retryJitter: 0.1,
+      timeout: 2500,
+    });
+  });
+});
+
+describe('retrySchedule', () => {
+  it(`takes at most ${MAX_RETRY_SCHEDULE_ENTRIES} entries, maximumRetries' own bound, from code, the environment, a settings file and updateSettings()`, () => {
+    expect(resolveSettings({ retrySchedule: Array.from({ length: MAX_RETRY_SCHEDULE_ENTRIES }, () => 1000) }).retrySchedule).toHaveLength(MAX_RETRY_SCHEDULE_ENTRIES);
+    const tooMany = Array.from({ length: 100_000 }, () => 1000);
+    expect(problemsOf({ retrySchedule: tooMany })).toEqual([{ key: 'retrySchedule', problem: expect.stringContaining('has 100000 entries; it takes at most 100') as string }]);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_RETRY_SCHEDULE: Array.from({ length: 101 }, () => '00:00:01').join(',') } }))).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: .*retrySchedule has 101 entries; it takes at most 100/);
+    const dir = mkdtempSync(join(tmpdir(), 'hookwork-schedule-'));
+    try {
+      const file = join(dir, 'appsettings.json');
+      writeFileSync(file, JSON.stringify({ Hookwork: { RetrySchedule: Array.from({ length: 101 }, () => '00:00:01'), MaximumRetries: '3.0' } }));
+      expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/maximumRetries must be a whole number written in digits only.*retrySchedule has 101 entries; it takes at most 100/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const app = createHookwork({});
+    expect(() => app.updateSettings({ retrySchedule: tooMany })).toThrow(/retrySchedule has 100000 entries; it takes at most 100/);
+    expect(app.settings.retrySchedule).toEqual(defaultSettings().retrySchedule);
   });
 });

@@ -1,3 +1,4 @@
+import { readCallerInput } from '../model/caller-input';
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
@@ -42,6 +43,14 @@ const tooFar = `must be at most ${MAX_DATE_OFFSET_DAYS} days ("${MAX_DATE_OFFSET
  * (or 1e300) uncoded at start(); ten thousand sockets at once is beyond what one process serves.
  */
 export const MAX_CONCURRENCY = 10_000;
+
+/**
+ * The most entries `retrySchedule` takes: `maximumRetries`' own bound (100). Retry n uses entry n
+ * and the last one repeats, so an entry past the hundredth is never used; Svix's schedule has 5,
+ * Convoy and Umbraco take a count with no list at all. 100,000 entries were accepted, held in
+ * every process's settings and walked on each change.
+ */
+export const MAX_RETRY_SCHEDULE_ENTRIES = 100;
 /** The largest `maxPayloadBytes`, bytes (100 MiB): a payload is stored whole with each request, and Redis keeps a value to 512 MB. */
 export const MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
 /** The largest `maxResponseBodyBytes`, bytes (16 MiB): each attempt's response body is kept in the delivery log up to it. */
@@ -55,13 +64,13 @@ export const settingsInputSchema = {
   additionalProperties: false,
   properties: {
     enabled: { type: 'boolean' },
-    maximumRetries: { type: 'integer', minimum: 0, maximum: 100 },
+    maximumRetries: { type: 'integer', minimum: 0, maximum: MAX_RETRY_SCHEDULE_ENTRIES },
     period: duration,
     enableLoggingCleanup: { type: 'boolean' },
     keepLogsForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
     keepDeadLettersForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
     payloadType: { enum: PAYLOAD_TYPES },
-    retrySchedule: { type: 'array', minItems: 1, items: duration },
+    retrySchedule: { type: 'array', minItems: 1, maxItems: MAX_RETRY_SCHEDULE_ENTRIES, items: duration },
     retryJitter: { type: 'number', minimum: 0, maximum: 1 },
     maxRetryAfter: duration,
     retryClientErrors: { type: 'boolean' },
@@ -210,12 +219,17 @@ function describe(error: ErrorObject, input: Record<string, unknown>, suggest = 
       return durationAdvice(value, key === 'timeout' || key === 'leaseDuration' || NESTED_DURATION_KEYS.some(([group, name]) => key === `${group}.${name}`));
     }
     case 'type':
+      // A string here is an environment or file value that is not digits only ("3.0", "1e2"): .NET's
+      // binder refuses those for an int, and so does hookwork, showing the form it takes.
+      if (params.type === 'integer' && typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.test(value)) return 'must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken)';
       return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
     case 'minimum':
     case 'exclusiveMinimum':
       return `must be ${error.keyword === 'minimum' ? 'at least' : 'more than'} ${String(params.limit)}`;
     case 'maximum':
       return `must be at most ${String(params.limit)}`;
+    case 'maxItems':
+      return `has ${Array.isArray(value) ? value.length : 'too many'} entries; it takes at most ${String(params.limit)} (retry n uses entry n and the last repeats, and maximumRetries is at most ${MAX_RETRY_SCHEDULE_ENTRIES}: give the delays that differ and let the last one repeat)`;
     case 'minItems':
       return `needs at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}`;
     case 'pattern':
@@ -296,6 +310,13 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
  */
 export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
   const problems: { key: string; problem: string; value?: unknown }[] = [];
+  // Read once into a plain copy: a getter or Proxy trap that throws is refused coded, by key.
+  const read = readCallerInput(input);
+  if (!read.ok) {
+    const { path, problem } = read.unreadable;
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings${path ? ` ${path}` : ''} ${problem}; see docs/settings.md`, { details: [{ key: path || '(root)', problem }] });
+  }
+  input = read.value;
   if (!isPlainObject(input)) {
     const problem = `must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md${input !== null && typeof input === 'object' ? ` (got ${objectKind(input)}; give a plain object)` : ''}`;
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
@@ -350,7 +371,8 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     else (nested[group] ??= {})[key] = ms;
   }
   let retrySchedule: number[] | undefined;
-  if (Array.isArray(raw.retrySchedule)) {
+  // Past the bound it is refused whole (maxItems), without reading each of its entries.
+  if (Array.isArray(raw.retrySchedule) && raw.retrySchedule.length <= MAX_RETRY_SCHEDULE_ENTRIES) {
     retrySchedule = raw.retrySchedule.map((d) => parseDuration(d) ?? NaN);
     retrySchedule.forEach((ms, i) => {
       const key = `retrySchedule.${i}`;
@@ -389,7 +411,8 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   if (problems.length > 0) {
     for (const p of problems) {
       const value = p.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
-      if (value !== undefined) p.value = value;
+      // A list past its bound is not repeated into the error (and every log line it reaches): its count is in the problem.
+      if (value !== undefined && !(Array.isArray(value) && value.length > MAX_RETRY_SCHEDULE_ENTRIES)) p.value = value;
     }
     const line = (p: (typeof problems)[number]) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`;
     // Whatever the unknown key's value (undefined too), the message names the keys that are known.

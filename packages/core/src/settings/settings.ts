@@ -29,7 +29,7 @@ export interface HookworkSettings {
   keepDeadLettersForDays: number;
   /** CMS payload shape; overridable per addCms() call. */
   payloadType: PayloadType;
-  /** Delay before retry n (index n-1), ms; the last entry repeats. */
+  /** Delay before retry n (index n-1), ms; the last entry repeats. 1 to 100 entries (maximumRetries' own bound). */
   retrySchedule: number[];
   /** Random spread applied to each delay: 0.2 = ±20 %. */
   retryJitter: number;
@@ -118,6 +118,7 @@ export type HookworkSettingsInput = Omit<
   maxRetryAfter?: DurationInput;
   secretRotationGracePeriod?: DurationInput;
   stopTimeout?: DurationInput;
+  /** 1 to 100 delays (ms or TimeSpan strings); more is refused with HOOKWORK_ERR_INVALID_SETTINGS. */
   retrySchedule?: DurationInput[];
   headers?: Partial<HookworkSettings['headers']>;
   breaker?: Partial<Omit<BreakerSettings, 'window' | 'coolDown'>> & { window?: DurationInput; coolDown?: DurationInput };
