@@ -190,6 +190,27 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     expect((error as Error)?.message).toMatch(refusedAsRunning('shared-one'));
   });
 
+  it('records its new connections as soon as Redis gives them back (a restart, a cut), so a start meanwhile is still refused', async () => {
+    const running = memoryApp('reconnected');
+    await running.start();
+    const named = `${prefix}:reconnected:hookwork:`;
+    const connections = await connectionsNamed(named);
+    const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await admin.connect();
+    try {
+      for (const id of (await claimOf('reconnected')).value!.split(' ')[1]!.split(',')) await admin.client('KILL', 'ID', id);
+    } finally {
+      admin.disconnect();
+    }
+    // Back, under new ids (ioredis reconnects within 50 ms).
+    for (const deadline = Date.now() + 5_000; (await connectionsNamed(named)) < connections; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error('the app\'s connections did not come back');
+    }
+    // Before: the claim named the killed connections until the next renewal (3 s), and this start took it over.
+    const error = await memoryApp('reconnected').start().then(() => undefined, (e: unknown) => e);
+    expect((error as Error)?.message).toMatch(refusedAsRunning('reconnected'));
+  });
+
   it('refuses an app of a SQLite store on a queue a memory-store app runs on, and a memory-store app on a SQLite store\'s queue', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'hookwork-bullmq-claim-'));
     try {

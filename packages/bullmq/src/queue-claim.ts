@@ -149,14 +149,23 @@ export class QueueClaim {
       this.counted = true;
       this.timer = setInterval(() => void this.renew(), CLAIM_RENEW_MS);
       this.timer.unref();
+      for (const client of [this.redis.producer, this.redis.worker]) client.on('ready', this.renewNow);
     }
   }
+
+  /**
+   * Renews at once when a connection is back (Redis restarted, the network cut it): its id changed,
+   * and until the next renewal the claim named the old one, which a start elsewhere finds gone
+   * ({@link holderRuns}) — it took the queue over from this app, running.
+   */
+  private readonly renewNow = (): void => void this.renew();
 
   /** Stops renewing and deletes this app's claim of a store without an id (the app stops); a failure is left to the claim's TTL. */
   async release(): Promise<void> {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const client of [this.redis.producer, this.redis.worker]) client.off('ready', this.renewNow);
     this.released = true;
     if (this.counted) {
       this.counted = false;
