@@ -34,6 +34,13 @@ function memoryApp(queueName: string, options: { connection?: string; storage?: 
   return app;
 }
 
+/** A memory store backend that opens one store for every app given it, and leaves it open at each app's stop. */
+function oneOpenedStore(): StorageBackend {
+  const inner = memoryStorage();
+  let shared: Storage | undefined;
+  return { ...inner, open: async (context) => (shared ??= { ...(await inner.open(context)), close: async () => {} }) };
+}
+
 async function claimOf(queueName: string, url = TEST_REDIS_URL): Promise<{ value: string | null; ttl: number }> {
   const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await admin.connect();
@@ -45,17 +52,21 @@ async function claimOf(queueName: string, url = TEST_REDIS_URL): Promise<{ value
   }
 }
 
-/** Resolves once the test Redis lists no connection whose name starts with `name` (at most 5 s). */
-async function noConnectionsNamed(name: string): Promise<void> {
+/** How many connections the test Redis lists whose name starts with `name`. */
+async function connectionsNamed(name: string): Promise<number> {
   const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await admin.connect();
   try {
-    for (const deadline = Date.now() + 5000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
-      if (!String(await admin.client('LIST')).split('\n').some((line) => line.includes(` name=${name}`))) return;
-    }
-    throw new Error(`connections named ${name}… still listed after 5 s`);
+    return String(await admin.client('LIST')).split('\n').filter((line) => line.includes(` name=${name}`)).length;
   } finally {
     admin.disconnect();
+  }
+}
+
+/** Resolves once the test Redis lists at most `count` connections whose name starts with `name` (at most 5 s). */
+async function connectionsNamedAtMost(name: string, count: number): Promise<void> {
+  for (const deadline = Date.now() + 5000; (await connectionsNamed(name)) > count; await new Promise((resolve) => setTimeout(resolve, 20))) {
+    if (Date.now() > deadline) throw new Error(`more than ${count} connections named ${name}… still listed after 5 s`);
   }
 }
 
@@ -116,7 +127,7 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     child.kill('SIGKILL');
     await exited;
     // The kernel closed its sockets; Redis drops them as it reads the close (a turn of its loop).
-    await noConnectionsNamed(`${prefix}:killed:hookwork:`);
+    await connectionsNamedAtMost(`${prefix}:killed:hookwork:`, 0);
     const left = await claimOf('killed');
     expect(left.value).toMatch(/^memory:/);
     // Within the claim's TTL, which the start does not wait for: Redis lists none of its connections.
@@ -134,10 +145,8 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
   });
 
   it('starts apps that share one opened store on one queue (one holder), and keeps the claim until the last of them stops', async () => {
-    const inner = memoryStorage();
-    let shared: Storage | undefined;
     // Opened once for both apps; the first app's stop() must leave it to the second.
-    const storage: StorageBackend = { ...inner, open: async (context) => (shared ??= { ...(await inner.open(context)), close: async () => {} }) };
+    const storage = oneOpenedStore();
     const a = memoryApp('one-store', { storage });
     const b = memoryApp('one-store', { storage });
     await a.start();
@@ -146,6 +155,60 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     expect((await claimOf('one-store')).value).toMatch(/^memory:/);
     await b.stop();
     expect((await claimOf('one-store')).value).toBeNull();
+  });
+
+  it('deletes a queue\'s claim when the last app of a shared store on that queue stops, though one on another queue runs', async () => {
+    const storage = oneOpenedStore();
+    const one = memoryApp('shared-first', { storage });
+    const two = memoryApp('shared-second', { storage });
+    await one.start();
+    await two.start();
+    await one.stop();
+    // Before: kept for the app on the other queue, until its TTL ran out.
+    expect((await claimOf('shared-first')).value).toBeNull();
+    expect((await claimOf('shared-second')).value).toMatch(/^memory:/);
+  });
+
+  it('has the app of a shared store still running record its own connections when another stops, so a start elsewhere is still refused', async () => {
+    const storage = oneOpenedStore();
+    const a = memoryApp('shared-one', { storage });
+    await a.start();
+    const named = `${prefix}:shared-one:hookwork:`;
+    const ofA = await connectionsNamed(named);
+    const idsOf = async () => (await claimOf('shared-one')).value!.split(' ')[1];
+    const aIds = await idsOf();
+    const b = memoryApp('shared-one', { storage });
+    await b.start();
+    // b's start recorded its connections (a's renewal, every 3 s, may have put a's back meanwhile).
+    for (const deadline = Date.now() + 10_000; (await idsOf()) === aIds; await new Promise((resolve) => setTimeout(resolve, 20))) {
+      if (Date.now() > deadline) throw new Error('the claim never named b\'s connections');
+    }
+    await b.stop();
+    await connectionsNamedAtMost(named, ofA);
+    // Before: the claim named b's connections, gone, and this start took it over from a, which runs.
+    const error = await memoryApp('shared-one').start().then(() => undefined, (e: unknown) => e);
+    expect((error as Error)?.message).toMatch(refusedAsRunning('shared-one'));
+  });
+
+  it('records its new connections as soon as Redis gives them back (a restart, a cut), so a start meanwhile is still refused', async () => {
+    const running = memoryApp('reconnected');
+    await running.start();
+    const named = `${prefix}:reconnected:hookwork:`;
+    const connections = await connectionsNamed(named);
+    const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await admin.connect();
+    try {
+      for (const id of (await claimOf('reconnected')).value!.split(' ')[1]!.split(',')) await admin.client('KILL', 'ID', id);
+    } finally {
+      admin.disconnect();
+    }
+    // Back, under new ids (ioredis reconnects within 50 ms).
+    for (const deadline = Date.now() + 5_000; (await connectionsNamed(named)) < connections; await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error('the app\'s connections did not come back');
+    }
+    // Before: the claim named the killed connections until the next renewal (3 s), and this start took it over.
+    const error = await memoryApp('reconnected').start().then(() => undefined, (e: unknown) => e);
+    expect((error as Error)?.message).toMatch(refusedAsRunning('reconnected'));
   });
 
   it('refuses an app of a SQLite store on a queue a memory-store app runs on, and a memory-store app on a SQLite store\'s queue', async () => {

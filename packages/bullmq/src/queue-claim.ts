@@ -54,13 +54,14 @@ if held and string.sub(held, 1, #ARGV[1]) == ARGV[1] then return redis.call('DEL
 return 0`;
 
 /**
- * The holder names of opened stores without an id, by the store object, and how many engines of
- * this process use each: engines opened on one store object — apps a host gave one opened memory
- * store, the contract suite's engines — are one holder, and the claim is deleted when the last of
- * them closes. Weak, and keyed by the store itself: two apps meet here only when they share a
- * store, which is what it records (no app sees another's data through it).
+ * The holder names of opened stores without an id, by the store object, and the engines of this
+ * process that hold a claim for each, by the claim's Redis and key (one per queue): engines opened on one
+ * store object — apps a host gave one opened memory store, the contract suite's engines — are one
+ * holder, and a queue's claim is deleted when the last of them on that queue closes. Weak, and
+ * keyed by the store itself: two apps meet here only when they share a store, which is what it
+ * records (no app sees another's data through it).
  */
-const ephemeralHolders = new WeakMap<object, { name: string; engines: number }>();
+const ephemeralHolders = new WeakMap<object, { name: string; claims: Map<string, Set<QueueClaim>> }>();
 
 /** What a claim's value names as its holder (see {@link CLAIM}). */
 function owner(value: string): string {
@@ -99,7 +100,7 @@ export interface QueueClaimOptions {
 export class QueueClaim {
   /** This app's holder name: the store's id, or `memory:<uuid>` made for its opened store. */
   private readonly holder: string;
-  /** Whether {@link take} counted this engine among its store's (see {@link ephemeralHolders}). */
+  /** Whether {@link take} counted this engine among its store's claims of the queue (see {@link ephemeralHolders}). */
   private counted = false;
   private readonly ephemeral: boolean;
   private readonly key: string;
@@ -121,7 +122,7 @@ export class QueueClaim {
     this.ephemeral = options.storeId === undefined;
     this.holder = options.storeId ?? `${EPHEMERAL}${randomUUID()}`;
     if (this.ephemeral && options.store !== undefined) {
-      const shared = ephemeralHolders.get(options.store) ?? { name: this.holder, engines: 0 };
+      const shared = ephemeralHolders.get(options.store) ?? { name: this.holder, claims: new Map<string, Set<QueueClaim>>() };
       ephemeralHolders.set(options.store, shared);
       this.holder = shared.name;
     }
@@ -144,25 +145,48 @@ export class QueueClaim {
     }
     if (owner(held) !== this.holder) throw this.refusal(held);
     if (this.ephemeral) {
-      ephemeralHolders.get(store!)!.engines++;
+      this.sharing().add(this);
       this.counted = true;
       this.timer = setInterval(() => void this.renew(), CLAIM_RENEW_MS);
       this.timer.unref();
+      for (const client of [this.redis.producer, this.redis.worker]) client.on('ready', this.renewNow);
     }
   }
+
+  /**
+   * Renews at once when a connection is back (Redis restarted, the network cut it): its id changed,
+   * and until the next renewal the claim named the old one, which a start elsewhere finds gone
+   * ({@link holderRuns}) — it took the queue over from this app, running.
+   */
+  private readonly renewNow = (): void => void this.renew();
 
   /** Stops renewing and deletes this app's claim of a store without an id (the app stops); a failure is left to the claim's TTL. */
   async release(): Promise<void> {
     if (this.timer === undefined) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    for (const client of [this.redis.producer, this.redis.worker]) client.off('ready', this.renewNow);
     this.released = true;
     if (this.counted) {
       this.counted = false;
-      // Another engine on this store object still runs here: the claim stays its.
-      if (--ephemeralHolders.get(this.options.store!)!.engines > 0) return;
+      const sharing = this.sharing();
+      sharing.delete(this);
+      // Another engine on this store object still runs on the queue here: the claim stays its, and it
+      // records its own connections at once — left naming this engine's, which close next, a start
+      // elsewhere would find none of them listed and take the claim over from an app that runs.
+      const [other] = sharing;
+      if (other !== undefined) return other.renew();
     }
     await this.redis.producer.eval(RELEASE, 1, this.key, this.holder).catch(() => {});
+  }
+
+  /** The engines of this store object holding this queue's claim (on this Redis) in this process (see {@link ephemeralHolders}). */
+  private sharing(): Set<QueueClaim> {
+    const { claims } = ephemeralHolders.get(this.options.store!)!;
+    const queue = `${this.redis.where} ${this.key}`;
+    let sharing = claims.get(queue);
+    if (sharing === undefined) claims.set(queue, (sharing = new Set()));
+    return sharing;
   }
 
   /** The value this app records: its holder name, and for a store without an id its connections and a beat count. */

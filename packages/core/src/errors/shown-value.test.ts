@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHookwork } from '../composition/create-hookwork';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import { HookworkError, messageWithoutCode, shownValue } from './hookwork-error';
@@ -54,4 +55,14 @@ describe('HookworkError', () => {
     const app = createHookwork({ storage: memoryStorage() });
     expect(() => app.lifecycle.on('enqueued\u202e' as never, () => undefined)).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.on() was given "enqueued\\u202e", which is not a lifecycle event (did you mean enqueued?)');
   });
+
+  it('makes a message quoting a long run of blanks one line in time proportional to its length', () => {
+    // In a process of its own, so that the old way — a regex that tried the blanks before a break
+    // again from each blank of a run, a quarter of an hour for a million — fails at the timeout.
+    const script = `const { HookworkError } = require(${JSON.stringify(require.resolve('./hookwork-error'))});
+      const error = new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', 'was given "a' + ' '.repeat(1_000_000) + 'b"  \\n \\n  and more');
+      console.log(JSON.stringify([error.message.length, error.message.slice(-16)]));`;
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 45_000 });
+    expect(JSON.parse(output)).toEqual([`HOOKWORK_ERR_INVALID_ARGUMENT: was given "a${' '.repeat(1_000_000)}b" and more`.length, 'b" and more'.padStart(16, ' ')]);
+  }, 60_000);
 });

@@ -157,35 +157,50 @@ function findSection(json: unknown, section: string): unknown {
  * Where hookwork's section gives one key in spellings that differ only in case
  * (`"MaximumRetries"` and `"maximumRetries"`, `"Breaker"` and `"breaker"`): the objects along the
  * section's path (two keys matching one of its segments) and every object inside it. Each is the
- * path to the object and the spellings, in document order. No recursion, so a deeply nested file
- * cannot overflow the call stack.
+ * path to the object and the spellings, in document order; at most `max` of them. No recursion, so
+ * a deeply nested file cannot overflow the call stack, and each value's place is a link to its
+ * parent's, made into a path only for what is found: a path copied per value cost a file nested
+ * 50,000 levels deep the square of that (over 45 s, and gigabytes of paths).
  */
-function caseVariantKeys(json: unknown, section: string): [string[], string[]][] {
+function caseVariantKeys(json: unknown, section: string, max = 10): [string[], string[]][] {
+  interface Place {
+    key: string;
+    parent: Place | undefined;
+  }
+  const pathOf = (place: Place | undefined): string[] => {
+    const steps: string[] = [];
+    for (let at = place; at !== undefined; at = at.parent) steps.push(at.key);
+    return steps.reverse();
+  };
   const found: [string[], string[]][] = [];
-  const variantsIn = (keys: readonly string[], path: string[]) => {
+  const variantsIn = (keys: readonly string[], place: Place | undefined) => {
     const byCase = new Map<string, string[]>();
-    for (const key of keys) byCase.set(key.toLowerCase(), [...(byCase.get(key.toLowerCase()) ?? []), key]);
-    for (const spellings of byCase.values()) if (spellings.length > 1) found.push([path, spellings]);
+    for (const key of keys) {
+      const spellings = byCase.get(key.toLowerCase());
+      if (spellings) spellings.push(key);
+      else byCase.set(key.toLowerCase(), [key]);
+    }
+    for (const spellings of byCase.values()) if (spellings.length > 1 && found.length < max) found.push([pathOf(place), spellings]);
   };
   let value = json;
-  const path: string[] = [];
+  let place: Place | undefined;
   for (const segment of section.split('.')) {
     if (!isObject(value)) return found;
     const matching = Object.keys(value).filter((k) => k.toLowerCase() === segment.toLowerCase());
-    variantsIn(matching, [...path]);
+    variantsIn(matching, place);
     const name = matching.find((k) => k === segment) ?? matching[0];
     if (name === undefined) return found;
-    path.push(name);
+    place = { key: name, parent: place };
     value = value[name];
   }
   // Breadth first, a queue read by index: the section's own keys are reported before its groups'.
-  const queue: [unknown, string[]][] = [[value, path]];
-  for (let i = 0; i < queue.length; i++) {
+  const queue: [unknown, Place | undefined][] = [[value, place]];
+  for (let i = 0; i < queue.length && found.length < max; i++) {
     const [next, at] = queue[i]!;
-    if (Array.isArray(next)) next.forEach((item, index) => queue.push([item, [...at, String(index)]]));
+    if (Array.isArray(next)) next.forEach((item, index) => queue.push([item, { key: String(index), parent: at }]));
     else if (isObject(next)) {
       variantsIn(Object.keys(next), at);
-      for (const [key, inner] of Object.entries(next)) queue.push([inner, [...at, key]]);
+      for (const [key, inner] of Object.entries(next)) queue.push([inner, { key, parent: at }]);
     }
   }
   return found;

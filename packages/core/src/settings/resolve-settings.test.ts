@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -721,6 +722,20 @@ describe('loadSettings', () => {
     writeFileSync(host, '{ "Logging": { "Level": "Info", "level": "Debug" }, "hookwork": { "maximumRetries": "3", "BREAKER": { "enabled": false } } }');
     expect(loadSettings({ file: host, env: {} })).toEqual({ maximumRetries: 3, breaker: { enabled: false } });
   });
+
+  it('refuses case spellings in a file nested 50,000 levels deep in time and memory of its size', () => {
+    // In a process of its own, so that the old walk — a path copied for every value, the square of
+    // the depth in all (gigabytes) — fails at its timeout or out of memory rather than take jest down.
+    const deep = join(dir, 'case-deep.json');
+    writeFileSync(deep, `{ "Hookwork": { "Breaker": {}, "breaker": ${'{ "a": '.repeat(50_000)}1${' }'.repeat(50_000)} } }`);
+    const script = `const { loadSettings } = require(${JSON.stringify(require.resolve('./load-settings'))});
+      try { loadSettings({ file: ${JSON.stringify(deep)}, env: {} }); console.log('taken'); } catch (error) { console.log(error.message); }`;
+    // The package's own compiler options (ES2022): the repository's root names none, and ts-node's
+    // default target would turn each for…of over a Map into a loop over nothing.
+    const env = { ...process.env, TS_NODE_PROJECT: join(__dirname, '..', '..', 'tsconfig.json') };
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { encoding: 'utf8', timeout: 45_000, env });
+    expect(output).toMatch(/^HOOKWORK_ERR_SETTINGS_FILE: settings file .* gives "Hookwork.Breaker" and "Hookwork.breaker", which differ only in case/);
+  }, 60_000);
 
   it('gives coded errors for a missing or malformed file', () => {
     expect(() => loadSettings({ file: join(dir, 'missing.json'), env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: cannot read settings file/);
