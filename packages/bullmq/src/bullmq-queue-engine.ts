@@ -801,11 +801,18 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   async close(): Promise<void> {
-    await this.stop(0);
-    await this.claim.release();
-    await this.flows.close();
-    await this.queue.close();
-    await this.redis.close();
+    // Each part is closed whatever the one before it did: a stop that rejected (BullMQ's
+    // worker.close()) must not leave the queue's claim renewed, and its connections open, for as
+    // long as the process lives. The first failure is the one close() rejects with.
+    let failure: { error: unknown } | undefined;
+    for (const part of [() => this.stop(0), () => this.claim.release(), () => this.flows.close(), () => this.queue.close(), () => this.redis.close()]) {
+      try {
+        await part();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    if (failure) throw failure.error;
   }
 
   /**
