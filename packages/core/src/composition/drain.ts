@@ -1,6 +1,7 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
+import { readOrRefuse } from '../model/caller-input';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import type { QueueEngine } from '../ports/queue-engine';
@@ -182,7 +183,8 @@ async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions,
  * least every 250 ms (for retries coming due and other processes' work), but looks again only
  * once nine times the last look's cost has passed (see LOOK_SHARE).
  */
-export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal, lookups?: DrainLookups): Promise<void> {
+export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, given: DrainOptions = {}, stopping?: AbortSignal, lookups?: DrainLookups): Promise<void> {
+  const options = readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain() options${path ? `.${path}` : ''} ${problem}`));
   checkDrainOptions(options);
   // Only when there is something to look up: the default drain takes its first look at once.
   if (lookups && (options.webhookKey !== undefined || options.requestIds !== undefined)) await requireKnown(engine, options, lookups);

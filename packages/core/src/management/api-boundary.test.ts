@@ -260,4 +260,28 @@ describe('an input a getter or Proxy trap throws from, where the API first reads
     expect(await app.webhooks.get(hook.key)).toEqual(hook);
     expect(() => createHookwork({ settings: trapped({ maximumRetries: 2 }) as never })).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS' }) as Error);
   });
+
+  it('is refused coded, naming the field, by webhooks.list(), queueCounts(), drain(), sendTestEvent() and catalogueDocument() too', async () => {
+    const refusal = async (call: () => unknown): Promise<HookworkError | undefined> => {
+      try {
+        await call();
+        return undefined;
+      } catch (error) {
+        return error as HookworkError;
+      }
+    };
+    const hook = await app.webhooks.create({ url, events });
+    const cases: [string, () => unknown, string, string][] = [
+      ['webhooks.list', () => app.webhooks.list(throwing({}, 'limit') as never), 'HOOKWORK_ERR_INVALID_QUERY', 'page.limit could not be read'],
+      ['queueCounts', () => app.queueCounts(throwing({}, 'webhookKey') as never), 'HOOKWORK_ERR_INVALID_QUERY', 'query.webhookKey could not be read'],
+      ['drain', () => app.drain(throwing({}, 'timeoutMs') as never), 'HOOKWORK_ERR_INVALID_ARGUMENT', 'options.timeoutMs could not be read'],
+      ['sendTestEvent', () => app.sendTestEvent(hook.key, throwing({}, 'alias') as never), 'HOOKWORK_ERR_INVALID_ARGUMENT', 'options.alias could not be read'],
+      ['catalogueDocument', () => app.catalogueDocument(trapped({ title: 'Acme' }) as never), 'HOOKWORK_ERR_INVALID_ARGUMENT', 'options.title could not be read'],
+    ];
+    for (const [name, call, code, text] of cases) {
+      const error = await refusal(call);
+      expect({ name, code: error?.code, message: error?.message }).toEqual({ name, code, message: expect.stringContaining(text) as string });
+    }
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
+  });
 });

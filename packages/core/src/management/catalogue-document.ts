@@ -3,6 +3,7 @@ import { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers
 import { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from '../delivery/cloud-events';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
+import { readOrRefuse } from '../model/caller-input';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import type { JsonSchema } from '../events/payload-description';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -137,6 +138,11 @@ export const CATALOGUE_PAYLOAD_PREFIX = 'payload.';
  * (start() refuses such an event already; the payload type may have changed since).
  */
 export function createCatalogueDocument(app: CatalogueSource, options: CatalogueDocumentOptions = {}): CatalogueDocument {
+  return catalogueDocumentOf(app, readOrRefuse(options, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `catalogueDocument() options${path ? `.${path}` : ''} ${problem}`)));
+}
+
+/** {@link createCatalogueDocument} once its options are read into a plain copy. */
+function catalogueDocumentOf(app: CatalogueSource, options: CatalogueDocumentOptions): CatalogueDocument {
   checkCatalogueOptions(options);
   if (app.state !== 'started') {
     throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', `createCatalogueDocument() builds each composed event as a dispatch would; await app.start() first (the app is ${app.state})`);

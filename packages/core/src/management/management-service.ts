@@ -1,4 +1,4 @@
-import { readCallerInput } from '../model/caller-input';
+import { readOrRefuse } from '../model/caller-input';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName, unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
@@ -362,8 +362,9 @@ export class ManagementService implements Management {
   }
 
   /** Sends an example request to a webhook now, once, and returns the receiver's answer (see TestSender). */
-  async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
+  async sendTestEvent(webhookKey: string, givenOptions?: { alias?: string }): Promise<TestEventResult> {
     checkKey('sendTestEvent()', 'webhookKey', webhookKey, 'webhookKey');
+    const options = readOrRefuse(givenOptions, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `sendTestEvent() options${path ? `.${path}` : ''} ${problem}`));
     // `{ alia: … }` or a bare alias string sent the default event, as though it were asked for.
     if (options !== undefined && !isPlainObject(options)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `sendTestEvent(): options must be a plain object such as { alias: 'content.published' }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
@@ -426,7 +427,8 @@ export class ManagementService implements Management {
   }
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
-  async queueCounts(query: QueueCountsQuery = {}): Promise<QueueCounts> {
+  async queueCounts(givenQuery: QueueCountsQuery = {}): Promise<QueueCounts> {
+    const query = readOrRefuse(givenQuery, (path, problem) => invalidQuery('queueCounts', `query${path ? `.${path}` : ''} ${problem}`));
     if (!isPlainObject(query) || (query.webhookKey !== undefined && typeof query.webhookKey !== 'string')) {
       throw invalidQuery('queueCounts', 'takes { webhookKey? } with a string key');
     }
@@ -518,15 +520,6 @@ function shownGiven(value: unknown): string {
   return Array.isArray(value) ? `[${shownList(value)}]` : shownValue(value);
 }
 
-/**
- * The caller's query, page or selector read once into a plain copy ({@link readCallerInput}); a
- * getter or Proxy trap that throws becomes `refusal(path, problem)`, thrown before anything is read.
- */
-function readOrRefuse<T>(given: T, refusal: (path: string, problem: string) => HookworkError): T {
-  const read = readCallerInput(given, 3);
-  if (!read.ok) throw refusal(read.unreadable.path, read.unreadable.problem);
-  return read.value;
-}
 
 function invalidQuery(method: string, problem: string): HookworkError {
   return new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `${method}() ${problem}`);

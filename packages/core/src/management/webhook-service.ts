@@ -18,7 +18,7 @@ import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { MAX_DATE_OFFSET_MS } from '../settings/resolve-settings';
 import type { DurationInput } from '../settings/settings';
-import { readCallerInput, type UnreadableInput } from '../model/caller-input';
+import { readCallerInput, readOrRefuse, type UnreadableInput } from '../model/caller-input';
 import { durationAdvice, formatDuration, parseDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
@@ -669,7 +669,8 @@ export class WebhookService implements Webhooks {
   }
 
   /** Webhooks in creation order, paged, with how many there are in all. */
-  async list(page?: PageRequest): Promise<Page<WebhookView>> {
+  async list(given?: PageRequest): Promise<Page<WebhookView>> {
+    const page = readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `webhooks.list() page${path ? `.${path}` : ''} ${problem}`));
     const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page, true) }), this.repository.count()]);
     return { items: webhooks.map((w) => this.view(w)), total };
   }

@@ -31,6 +31,17 @@ export function readCallerInput<T>(value: T, maxDepth = 8): CallerInputRead<T> {
   }
 }
 
+/**
+ * The caller's input read once ({@link readCallerInput}), or `refusal(path, problem)` thrown when a
+ * getter or Proxy trap of it threw: one way for every API that takes a caller's object to refuse it
+ * with its own code before anything is read from it.
+ */
+export function readOrRefuse<T>(given: T, refusal: (path: string, problem: string) => Error, maxDepth = 3): T {
+  const read = readCallerInput(given, maxDepth);
+  if (!read.ok) throw refusal(read.unreadable.path, read.unreadable.problem);
+  return read.value;
+}
+
 class Unreadable extends Error {
   constructor(
     readonly path: string,
