@@ -197,14 +197,17 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     const connections = await connectionsNamed(named);
     const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await admin.connect();
+    const killed = (await claimOf('reconnected')).value!.split(' ')[1]!.split(',');
     try {
-      for (const id of (await claimOf('reconnected')).value!.split(' ')[1]!.split(',')) await admin.client('KILL', 'ID', id);
+      for (const id of killed) await admin.client('KILL', 'ID', id);
     } finally {
       admin.disconnect();
     }
-    // Back, under new ids (ioredis reconnects within 50 ms).
-    for (const deadline = Date.now() + 5_000; (await connectionsNamed(named)) < connections; await new Promise((resolve) => setTimeout(resolve, 10))) {
-      if (Date.now() > deadline) throw new Error('the app\'s connections did not come back');
+    // Back, under new ids (ioredis reconnects within 50 ms), and the claim renewed with them: the
+    // renewal runs once the connections are ready, a few milliseconds after they are listed.
+    const renewed = async () => (await connectionsNamed(named)) >= connections && !(await claimOf('reconnected')).value!.split(' ')[1]!.split(',').some((id) => killed.includes(id));
+    for (const deadline = Date.now() + 10_000; !(await renewed()); await new Promise((resolve) => setTimeout(resolve, 10))) {
+      if (Date.now() > deadline) throw new Error('the app\'s connections did not come back, or its claim still names the killed ones');
     }
     // Before: the claim named the killed connections until the next renewal (3 s), and this start took it over.
     const error = await memoryApp('reconnected').start().then(() => undefined, (e: unknown) => e);
