@@ -19,7 +19,7 @@ import { unknownOption } from '../errors/nearest-name';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
-import { PUBLISH_TALLY, PublishTally, type TalliedOptions } from '../firing/publish-tally';
+import { PUBLISH_TALLY, PublishTally } from '../firing/publish-tally';
 import type { HandlerOutcome, NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -452,21 +452,21 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   async publish(notification: object, given?: PublishOptions<TTransaction>): Promise<PublishResult> {
-    // Filled in as the events' batches are stored, it goes down in the options each event passes on
-    // to fireMany: in publish()'s own object when the host gave none, else in a copy (the host's own
-    // object is left as it was given).
-    const tally = new PublishTally();
     // Read once, one level deep (the transaction and trace context are kept as given): a getter
     // that throws is refused coded, and what is checked is what is used.
     const read = given === undefined ? undefined : readCallerInput(given, 1);
     if (read && !read.ok) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): options${read.unreadable.path ? `.${read.unreadable.path}` : ''} ${read.unreadable.problem}`);
-    const options: PublishOptions<TTransaction> & TalliedOptions = read === undefined ? { [PUBLISH_TALLY]: tally } : read.value;
+    const options: PublishOptions<TTransaction> & { [PUBLISH_TALLY]?: PublishTally } = read === undefined ? {} : read.value;
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {
       // One async function from here to the bus where there were three nested (publish, its
       // checks, the dispatch): each cost a promise and turns of the microtask queue per publish.
       const engine = this.checkPublish(notification, options);
+      // Filled in as the events' batches are stored, it goes down in the options each event passes
+      // on to fireMany. `options` is publish()'s own object (a literal, or the plain copy read above,
+      // which checkPublish() has found to be one): the host's object is left as it was given.
+      const tally = (options[PUBLISH_TALLY] = new PublishTally());
       // The engine checks the transaction here, not only when a request is enqueued in it: with
       // publishing disabled, no webhook subscribed or no event composed for the notification, a
       // wrong one (not in BEGIN, closed, of another database) used to pass silently, and the host
@@ -480,7 +480,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
       if (!span.isRecording()) {
         span.end();
-        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? (given === undefined ? options : { ...options, [PUBLISH_TALLY]: tally }) : { ...options, traceContext: trace.setSpan(parent, span), [PUBLISH_TALLY]: tally };
+        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) };
         return this.gather(notification, await this.runEvents(notification, passed), passed, tally);
       }
       return await this.publishInSpan(notification, options, parent, span, tally);
@@ -556,7 +556,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // no context manager carries the active span across the awaits (a `tracerProvider` given
       // to createHookwork() without a registered SDK).
       const traced = trace.setSpan(parent, span);
-      const result = await context.with(traced, () => this.dispatch(notification, { ...options, traceContext: traced, [PUBLISH_TALLY]: tally }, tally));
+      const result = await context.with(traced, () => this.dispatch(notification, { ...options, traceContext: traced }, tally));
       span.setAttribute('hookwork.enqueued', result.enqueued);
       if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
       return result;
@@ -581,7 +581,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   /** Runs every composed event handling the notification and gathers their failures. */
-  private async dispatch(notification: object, options: PublishOptions<TTransaction> & TalliedOptions, tally: PublishTally): Promise<PublishResult> {
+  private async dispatch(notification: object, options: PublishOptions<TTransaction>, tally: PublishTally): Promise<PublishResult> {
     return this.gather(notification, await this.runEvents(notification, options), options, tally);
   }
 
