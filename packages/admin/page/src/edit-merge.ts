@@ -1,7 +1,7 @@
 import type { WebhookView } from './api';
 
 /** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 /** A custom header as the editor holds it. */
 export interface HeaderRow {
@@ -109,7 +109,8 @@ export function mergeFields(base: FormFields, mine: FormFields, theirs: FormFiel
   return { merged, changes };
 }
 
-const ORDER_WORDS = { any: 'Any order', skip: 'Publish order (FIFO), skipping a dead one', block: 'Publish order (FIFO), a dead one blocks the rest' } as const;
+/** The words of each delivery order, as the editor's Order field offers them and the merge table shows them. */
+export const ORDER_WORDS = { any: 'Any order', skip: 'Publish order (FIFO), skipping a dead one', block: 'Publish order (FIFO), a dead one blocks the rest' } as const;
 
 /** A field's value in words, for the side-by-side view of a merge: a sensitive header's value is never shown. */
 export function fieldText(fields: FormFields, field: FieldName): string {

@@ -5,7 +5,7 @@ import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescripto
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
-import { fieldText, formOf, mergeFields, type FieldChange, type FieldName, type FormFields, type HeaderRow } from './edit-merge';
+import { fieldText, formOf, mergeFields, ORDER_WORDS, type FieldChange, type FieldName, type FormFields, type HeaderRow } from './edit-merge';
 import { withoutRouteTalk } from './wording';
 
 /**
@@ -575,9 +575,7 @@ export class WebhookEditor extends LightElement {
     const mine = this.fields();
     const theirs = formOf(now);
     const { merged, changes } = mergeFields(formOf(before), mine, theirs);
-    this.webhook = now;
-    this.etag = etag;
-    this.stale = false;
+    this.fill(now, etag);
     this.setFields(merged);
     // Unsaved changes are those against the stored webhook now (leaving asks while any stay).
     this.baseline = this.snapshot(theirs);
@@ -1043,9 +1041,9 @@ export class WebhookEditor extends LightElement {
             ${this.fieldMessage('rate-burst')}
             <label for="order">Order</label>
             <select id="order" aria-invalid=${mark('order').invalid} aria-describedby=${mark('order').describedBy} @change=${(e: Event) => ((this.order = (e.target as HTMLSelectElement).value as 'any' | 'skip' | 'block'), this.edited('order'))}>
-              <option value="any" ?selected=${this.order === 'any'}>Any order (fastest)</option>
-              <option value="skip" ?selected=${this.order === 'skip'}>Publish order (FIFO), skipping a dead one</option>
-              <option value="block" ?selected=${this.order === 'block'}>Publish order (FIFO), a dead one blocks the rest</option>
+              <option value="any" ?selected=${this.order === 'any'}>${ORDER_WORDS.any} (fastest)</option>
+              <option value="skip" ?selected=${this.order === 'skip'}>${ORDER_WORDS.skip}</option>
+              <option value="block" ?selected=${this.order === 'block'}>${ORDER_WORDS.block}</option>
             </select>
             ${this.fieldMessage('order')}
             <label for="breaker-threshold">Breaker opens after <span class="muted">(failures in a row)</span></label>
