@@ -100,8 +100,6 @@ export interface QueueClaimOptions {
 export class QueueClaim {
   /** This app's holder name: the store's id, or `memory:<uuid>` made for its opened store. */
   private readonly holder: string;
-  /** Whether {@link take} counted this engine among its store's claims of the queue (see {@link ephemeralHolders}). */
-  private counted = false;
   private readonly ephemeral: boolean;
   private readonly key: string;
   private timer: NodeJS.Timeout | undefined;
@@ -146,7 +144,6 @@ export class QueueClaim {
     if (owner(held) !== this.holder) throw this.refusal(held);
     if (this.ephemeral) {
       this.sharing().add(this);
-      this.counted = true;
       this.timer = setInterval(() => void this.renew(), CLAIM_RENEW_MS);
       this.timer.unref();
       for (const client of [this.redis.producer, this.redis.worker]) client.on('ready', this.renewNow);
@@ -167,16 +164,14 @@ export class QueueClaim {
     this.timer = undefined;
     for (const client of [this.redis.producer, this.redis.worker]) client.off('ready', this.renewNow);
     this.released = true;
-    if (this.counted) {
-      this.counted = false;
-      const sharing = this.sharing();
-      sharing.delete(this);
-      // Another engine on this store object still runs on the queue here: the claim stays its, and it
-      // records its own connections at once — left naming this engine's, which close next, a start
-      // elsewhere would find none of them listed and take the claim over from an app that runs.
-      const [other] = sharing;
-      if (other !== undefined) return other.renew();
-    }
+    // The timer ran only for a claim take() counted among its store's (see {@link ephemeralHolders}).
+    const sharing = this.sharing();
+    sharing.delete(this);
+    // Another engine on this store object still runs on the queue here: the claim stays its, and it
+    // records its own connections at once — left naming this engine's, which close next, a start
+    // elsewhere would find none of them listed and take the claim over from an app that runs.
+    const [other] = sharing;
+    if (other !== undefined) return other.renew();
     await this.redis.producer.eval(RELEASE, 1, this.key, this.holder).catch(() => {});
   }
 
