@@ -405,24 +405,13 @@ export class RedisClients {
    * server merely slow (a Redis loading its data) is waited for as before.
    */
   private async connectWatched(connecting: Promise<unknown>): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    let settled = false;
-    const watched = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        void this.wrongScheme(undefined).then((mismatch) => {
-          if (mismatch && !settled) reject(mismatch);
-        });
-      }, SCHEME_PATIENCE_MS);
-    });
-    watched.catch(() => {});
-    try {
-      await Promise.race([connecting, watched]);
-    } finally {
-      settled = true;
-      clearTimeout(timer);
-      // Cut by the caller after a mismatch: its rejection ("Connection is closed.") is no news.
-      connecting.catch(() => {});
-    }
+    // Cut by the caller after a mismatch: its rejection ("Connection is closed.") is no news.
+    connecting.catch(() => {});
+    if (await finishedWithin(connecting, SCHEME_PATIENCE_MS)) return;
+    // Not ready yet: the probe's answer, unless the connection settles first (its own error then).
+    const mismatch = await Promise.race([this.wrongScheme(undefined), connecting.then(() => undefined)]);
+    if (mismatch) throw mismatch;
+    await connecting;
   }
 
   /**
