@@ -534,10 +534,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const releaseLateClaim = (late: Promise<unknown>, key: string, named: string, sent: ReceiverAnswer): void => {
     late.then(
       (claim) => {
-        const { status, token } = (claim ?? {}) as { status?: unknown; token?: unknown };
-        if (status !== 'claimed' || typeof token !== 'string' || token === '') return;
+        if (!isClaimed(claim)) return;
         return Promise.resolve()
-          .then(() => dedupe!.store.release(key, token))
+          .then(() => dedupe!.store.release(key, claim.token))
           .catch((error: unknown) => {
             respond({
               ...sent,
@@ -590,11 +589,16 @@ function dedupeKeyOf(event: ReceivedEvent<WebhookEventShape, string | undefined>
  * as "claimed, nothing to complete" — the handler would run on every redelivery and nothing would
  * be remembered, with no error anywhere.
  */
+/** Whether a store's answer is a claim this receiver holds: `claimed`, with the non-empty token that completes or releases it. */
+function isClaimed(claim: unknown): claim is { status: 'claimed'; token: string } {
+  const { status, token } = (claim ?? {}) as { status?: unknown; token?: unknown };
+  return status === 'claimed' && typeof token === 'string' && token !== '';
+}
+
 function checkClaim(claim: unknown, id: string): DedupeClaim {
   const status = (claim as { status?: unknown } | null)?.status;
-  if (status === 'done' || status === 'in-progress') return claim as DedupeClaim;
+  if (status === 'done' || status === 'in-progress' || isClaimed(claim)) return claim as DedupeClaim;
   const token = (claim as { token?: unknown } | null)?.token;
-  if (status === 'claimed' && typeof token === 'string' && token !== '') return claim as DedupeClaim;
   const short = (value: unknown) => (typeof value === 'string' ? quoted(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
   const given = claim !== null && typeof claim === 'object' && !Array.isArray(claim)
     ? `{ status: ${status === undefined ? 'undefined' : short(status)}${status === 'claimed' ? `, token: ${token === undefined ? 'undefined' : short(token)}` : ''} }`

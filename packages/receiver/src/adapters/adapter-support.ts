@@ -22,8 +22,16 @@ export interface AdapterOptions {
 export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): void {
   if (response.headersSent) return;
   const headers: Record<string, string> = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) };
-  if (answer.status === 413 || (response.req !== undefined && isServerClosing(response.req))) headers.connection = 'close';
+  if (closesConnection(answer.status, response.req)) headers.connection = 'close';
   response.writeHead(answer.status, headers).end(answer.body);
+}
+
+/**
+ * Whether an answer closes its connection: a refusal of the body's size (the rest of the body was
+ * not read), or any answer while the server closes ({@link isServerClosing}). One rule for every adapter.
+ */
+export function closesConnection(status: number, request: IncomingMessage | undefined): boolean {
+  return status === 413 || (request !== undefined && isServerClosing(request));
 }
 
 /**

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import { checkOptionKeys, shown } from '../option-keys';
 import { DEFAULT_RETRY_AFTER_SECONDS, type AnyReceiver, type ReceiverAnswer } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, isServerClosing, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
+import { checkMaxBodyBytes, checkReceiver, closesConnection, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
 import { readRawBody } from './raw-body';
 
 /** Options of {@link fastifyReceiver}, beside Fastify's own (`prefix`). */
@@ -74,7 +74,7 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   const path = options?.path ?? '/';
   instance.post(path, async (request, reply) => {
     const answer = await receiveWireBody(receiver, request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodyLimit);
-    return reply.code(answer.status).headers(answer.status === 413 || isServerClosing(request.raw) ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
+    return reply.code(answer.status).headers(closesConnection(answer.status, request.raw) ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
   });
   retryAfterWhileClosing(instance, receiver, `${instance.prefix}${path}`);
   // Other methods on the route are 405 with Allow: POST, as the other adapters answer, not Fastify's
