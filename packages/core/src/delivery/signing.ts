@@ -11,15 +11,18 @@ export function generateSecret(): string {
 
 /** The key bytes of a `whsec_…` secret; HOOKWORK_ERR_INVALID_SECRET for anything else. */
 export function secretKey(secret: string): Buffer {
-  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SECRET', 'a signing secret must look like whsec_<base64>; let hookwork generate one (secret: true)');
-  }
+  const read = readSecret(secret);
+  if ('problem' in read) throw new HookworkError('HOOKWORK_ERR_INVALID_SECRET', `a signing secret ${read.problem}`);
+  return read.key;
+}
+
+/** A secret's key bytes, or what is wrong with its form (words after "a signing secret"). */
+function readSecret(secret: unknown): { key: Buffer } | { problem: string } {
+  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) return { problem: 'must look like whsec_<base64>; let hookwork generate one (secret: true)' };
   const base64 = secret.slice(SECRET_PREFIX.length);
   const key = Buffer.from(base64, 'base64');
-  if (key.length < 16 || key.length > 128 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SECRET', 'a signing secret must be whsec_ followed by the base64 of 16 to 128 bytes; let hookwork generate one (secret: true)');
-  }
-  return key;
+  if (key.length < 16 || key.length > 128 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) return { problem: 'must be whsec_ followed by the base64 of 16 to 128 bytes; let hookwork generate one (secret: true)' };
+  return { key };
 }
 
 /**
@@ -46,13 +49,8 @@ export function weakSecretProblem(key: Buffer): string | undefined {
  * @returns the problem, starting with a verb (`must …`, `is 24 bytes of one value repeated …`)
  */
 export function signingSecretProblem(secret: unknown): string | undefined {
-  let key: Buffer;
-  try {
-    key = secretKey(secret as string);
-  } catch (error) {
-    return (error as Error).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '');
-  }
-  return weakSecretProblem(key);
+  const read = readSecret(secret);
+  return 'problem' in read ? read.problem : weakSecretProblem(read.key);
 }
 
 /**
