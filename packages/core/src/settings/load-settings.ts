@@ -7,7 +7,7 @@ import { isPlainObject } from '../model/plain-object';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { givenSettings } from './given-settings';
-import { RENAMED_SETTING_KEYS, settingsInputSchema } from './resolve-settings';
+import { DECIMAL, RENAMED_SETTING_KEYS, settingsInputSchema } from './resolve-settings';
 import { setOwn } from '../runtime/own-property';
 
 /** Where {@link loadSettings} reads from; later sources override earlier ones. */
@@ -63,8 +63,6 @@ function checkLoadOptions(options: unknown): void {
 const toEnvName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 
-/** A decimal number's text. `\d+(\.\d*)?`, not `\d+\.?\d*`: two runs of digits side by side try a long run every way it splits. */
-const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 /** A whole number's text, as .NET's int binder reads it: an optional sign and digits. */
 const INTEGER = /^[+-]?\d+$/;

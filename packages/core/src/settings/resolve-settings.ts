@@ -28,6 +28,13 @@ const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] }
  * retry's due date an Invalid Date, which SQLite refused on every reschedule.
  */
 const MAX_DATE_OFFSET_DAYS = 36_500;
+
+/**
+ * A decimal number's text, as an environment variable or settings file gives it (trimmed first).
+ * `\d+(\.\d*)?`, not `\d+\.?\d*`: two runs of digits side by side try a long run every way it splits.
+ */
+export const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
+
 /** {@link MAX_DATE_OFFSET_DAYS} in ms: the most a webhook's own breaker durations may be too. */
 export const MAX_DATE_OFFSET_MS = MAX_DATE_OFFSET_DAYS * 86_400_000;
 /**
@@ -221,7 +228,7 @@ function describe(error: ErrorObject, input: Record<string, unknown>, suggest = 
     case 'type':
       // A string here is an environment or file value that is not digits only ("3.0", "1e2"): .NET's
       // binder refuses those for an int, and so does hookwork, showing the form it takes.
-      if (params.type === 'integer' && typeof value === 'string' && /^\s*[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?\s*$/i.test(value)) return 'must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken)';
+      if (params.type === 'integer' && typeof value === 'string' && DECIMAL.test(value.trim())) return 'must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken)';
       return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
     case 'minimum':
     case 'exclusiveMinimum':
