@@ -1,4 +1,3 @@
-import { readCallerInput } from '../model/caller-input';
 import { setMaxListeners } from 'node:events';
 import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
@@ -16,6 +15,7 @@ import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
 import { unknownOption } from '../errors/nearest-name';
+import { readOrRefuse } from '../model/caller-input';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
@@ -454,9 +454,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   async publish(notification: object, given?: PublishOptions<TTransaction>): Promise<PublishResult> {
     // Read once, one level deep (the transaction and trace context are kept as given): a getter
     // that throws is refused coded, and what is checked is what is used.
-    const read = given === undefined ? undefined : readCallerInput(given, 1);
-    if (read && !read.ok) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): options${read.unreadable.path ? `.${read.unreadable.path}` : ''} ${read.unreadable.problem}`);
-    const options: PublishOptions<TTransaction> & { [PUBLISH_TALLY]?: PublishTally } = read === undefined ? {} : read.value;
+    const options: PublishOptions<TTransaction> & { [PUBLISH_TALLY]?: PublishTally } =
+      given === undefined ? {} : readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): options${path ? `.${path}` : ''} ${problem}`), 1);
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {

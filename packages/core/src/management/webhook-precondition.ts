@@ -1,4 +1,4 @@
-import { readCallerInput } from '../model/caller-input';
+import { readOrRefuse } from '../model/caller-input';
 import { createHash } from 'node:crypto';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
@@ -91,9 +91,7 @@ const PRECONDITION_OPTIONS = ['ifMatch'] as const;
 export function parsePrecondition(call: string, options: unknown, known: readonly string[] = []): ParsedPrecondition | undefined {
   if (options === undefined) return undefined;
   // Read once: a getter or Proxy trap that throws is refused coded, by name, before anything changes.
-  const read = readCallerInput(options, 2);
-  if (!read.ok) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: options${read.unreadable.path ? `.${read.unreadable.path}` : ''} ${read.unreadable.problem}`);
-  options = read.value;
+  options = readOrRefuse(options, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: options${path ? `.${path}` : ''} ${problem}`), 2);
   if (!isPlainObject(options)) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: options must be an object such as { ifMatch: etag }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   }
