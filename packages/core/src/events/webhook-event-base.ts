@@ -279,14 +279,15 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     if (subscriptions.length === 0) return;
     const requests = await this.processWebhooks(notification, subscriptions);
     // Named, not spread ({ ...options, webhooksReadAt }): a spread of a non-empty object cost 200
-    // bytes more at every publish, the literal 30. A field added to FireOptions is passed on here.
-    const fireOptions: FireOptions & TalliedOptions = {
+    // bytes more at every publish, the literal 30. `satisfies` makes a field added to FireOptions
+    // fail to compile here until it is passed on.
+    const fireOptions = {
       transaction: options.transaction,
       traceContext: options.traceContext,
       idempotencyKey: options.idempotencyKey,
       webhooksReadAt,
       [PUBLISH_TALLY]: (options as TalliedOptions)[PUBLISH_TALLY],
-    };
+    } satisfies { [K in keyof Required<FireOptions>]: FireOptions[K] } & TalliedOptions;
     await this.deps.firingService.fireMany(requests, fireOptions);
   }
 
