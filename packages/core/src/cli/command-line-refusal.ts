@@ -31,8 +31,8 @@ export function cliArgumentError(message: string, options: { cause?: unknown } =
  */
 export function printCliError(program: string, error: unknown, write: (text: string) => void = (text) => void process.stderr.write(text)): number {
   const refused = error instanceof HookworkError && error.code === 'HOOKWORK_ERR_INVALID_CLI_ARGUMENT';
-  const message = visibleLines(error instanceof Error ? error.message : String(error));
-  // A refusal is one line even when it quotes a message of several (a module's SyntaxError).
-  write(`${program}: ${refused ? message.replace(/\s*\n\s*/g, ' ') : message}\n`);
+  // A refusal is one line already: HookworkError's constructor puts every message on one line
+  // (oneLineText), a quoted module SyntaxError of several included.
+  write(`${program}: ${visibleLines(error instanceof Error ? error.message : String(error))}\n`);
   return refused ? CLI_USAGE_EXIT_CODE : 1;
 }
