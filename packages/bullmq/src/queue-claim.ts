@@ -34,7 +34,7 @@ const WATCH_EVERY_MS = 250;
 export const OTHER_RUN_WATCH_MS = CLAIM_RENEW_MS + 1_500;
 
 /** Claims of apps on a store without an id (the memory store, SQLite's `:memory:`) start with this. */
-const EPHEMERAL = 'memory:';
+export const EPHEMERAL = 'memory:';
 
 /**
  * Records `ARGV[1]` in `KEYS[1]` (for `ARGV[2]` ms; `0`: for good) unless another holder is there,
