@@ -149,12 +149,15 @@ function commandLineLogger(options: QuickstartOptions): Logger {
  * --redis: the BullMQ queue is the quickstart's own, and once a run has delivered everything it
  * holds only BullMQ's bookkeeping (meta, the id counter, the events stream): deleted, so a demo
  * leaves nothing in the Redis it was pointed at. A queue still holding requests (a run stopped
- * with Ctrl-C) is kept, as the SQLite file is: the next run reports them and drops them.
+ * with Ctrl-C) is kept, as the SQLite file is: the next run reports them and drops them. So is a
+ * queue another app runs on.
  */
 async function removeEmptyQueue(redis: string, queueName: string, print: (line: string) => void): Promise<void> {
   try {
-    const { removed, counts } = await removeBullmqQueue({ connection: redis, queueName });
-    if (!removed) print(`kept the BullMQ queue ${queueName} in Redis: it holds ${counts.pending} pending, ${counts.inFlight} in flight and ${counts.dead} dead-lettered requests, which the next run reports`);
+    const { removed, counts, inUse } = await removeBullmqQueue({ connection: redis, queueName });
+    if (removed) return;
+    if (inUse) print(`kept the BullMQ queue ${queueName} in Redis: another app runs on it (a quickstart run elsewhere, or an app given the same queue)`);
+    else print(`kept the BullMQ queue ${queueName} in Redis: it holds ${counts.pending} pending, ${counts.inFlight} in flight and ${counts.dead} dead-lettered requests, which the next run reports`);
   } catch (error) {
     print(`could not remove the BullMQ queue ${queueName} from Redis (${(error as Error)?.message ?? error}); its keys are bull:${queueName}:*`);
   }

@@ -8,8 +8,8 @@ import { startTestReceiver, ThingHappened, thingComposer, type TestReceiver } fr
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
-import { CLAIM_TTL_MS } from './queue-claim';
-import { startPrivateRedis } from './testing/private-redis';
+import { CLAIM_RENEW_MS, CLAIM_TTL_MS, ephemeralClaim } from './queue-claim';
+import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 // Apps whose webhooks are in memory stores of their own (the default when only `queue` is given)
@@ -70,6 +70,54 @@ async function connectionsNamedAtMost(name: string, count: number): Promise<void
   }
 }
 
+/** The run id of the Redis at `url` (INFO server). */
+async function runIdOf(url: string): Promise<string | undefined> {
+  const admin = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await admin.connect();
+  try {
+    return /^run_id:([0-9a-f]+)/m.exec(await admin.info('server'))?.[1];
+  } finally {
+    admin.disconnect();
+  }
+}
+
+/** Starts the memory-store app of test-fixtures in a process of its own on `queueName`, and resolves once it started. */
+async function appInChild(url: string, queueName: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [FIXTURE, url, prefix, queueName], { stdio: ['ignore', 'pipe', 'inherit'] });
+  children.push(child);
+  const [line] = await (async () => {
+    for await (const read of createInterface({ input: child.stdout! })) return [read];
+    return [''];
+  })();
+  expect(JSON.parse(line!)).toEqual({ started: true });
+  return child;
+}
+
+/** SIGKILLs `child` and resolves once it exited. */
+async function sigkill(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/**
+ * Connections to `server` holding each of the connection ids `ids` (Redis counts them from 1 at
+ * each start): what a restarted Redis gives other clients once as many have connected.
+ */
+async function holdIds(server: PrivateRedis, ids: readonly string[]): Promise<Redis[]> {
+  const held: Redis[] = [];
+  const wanted = new Set(ids);
+  while (wanted.size > 0) {
+    const client = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    const id = String(await client.client('ID'));
+    if (wanted.delete(id)) held.push(client);
+    else client.disconnect();
+    if (Number(id) > Math.max(...ids.map(Number))) throw new Error(`the restarted Redis gave id ${id} before ${[...wanted].join(',')}: the test could not hold them`);
+  }
+  return held;
+}
+
 const refusedAsRunning = (queueName: string) =>
   new RegExp(`^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the BullMQ queue "${queueName}" \\(prefix "${prefix}"\\) at redis://127\\.0\\.0\\.1:\\d+ is used by another running app whose webhooks are in a store of its own without an id .*Give this app a queue of its own \\(bullmqQueue\\(\\{ queueName \\}\\)\\), or give both apps one store they share`);
 
@@ -100,7 +148,7 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     expect(receiver.requests.length).toBe(5);
 
     const claim = await claimOf('two-memory');
-    expect(claim.value).toMatch(/^memory:[0-9a-f-]{36} \d+,\d+ \d+$/);
+    expect(claim.value).toMatch(/^memory:[0-9a-f-]{36} \d+,\d+ \d+ [0-9a-f]{40}$/);
     expect(claim.ttl).toBeGreaterThan(0);
     expect(claim.ttl).toBeLessThanOrEqual(CLAIM_TTL_MS);
     await first.stop();
@@ -233,6 +281,111 @@ describe('apps on memory stores of their own on one BullMQ queue', () => {
     } finally {
       for (const app of apps.splice(0)) await app.stop().catch(() => {});
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('takes over the claim of an app SIGKILLed before Redis restarted with its data, though the connection ids it names are new connections\' now', async () => {
+    const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
+    const held: Redis[] = [];
+    try {
+      // Connections before the app's, so its ids are above those the restarted server gives its first clients.
+      for (let i = 0; i < 5; i++) await claimOf('restart-killed', server.url);
+      await sigkill(await appInChild(server.url, 'restart-killed'));
+      const left = (await claimOf('restart-killed', server.url)).value!;
+      const { ids } = ephemeralClaim(left);
+      expect(ids.length).toBe(2);
+      await server.kill('SIGKILL');
+      await server.restart();
+      // Redis counts connection ids from 1 again: once as many clients connected, the dead app's
+      // ids are theirs (the starting app's own, among others).
+      held.push(...(await holdIds(server, ids)));
+      const kept = await claimOf('restart-killed', server.url);
+      expect(kept.value).toBe(left);
+      expect(kept.ttl).toBeGreaterThan(0);
+      // Before: CLIENT LIST listed those ids, and the start was refused until the claim lapsed (15 s).
+      const again = memoryApp('restart-killed', { connection: server.url });
+      const began = Date.now();
+      await again.start();
+      expect(Date.now() - began).toBeLessThan(kept.ttl);
+      const taken = (await claimOf('restart-killed', server.url)).value!;
+      expect(taken.split(' ')[0]).not.toBe(left.split(' ')[0]);
+    } finally {
+      for (const client of held) client.disconnect();
+      for (const app of apps.splice(0)) await app.stop().catch(() => {});
+      await server.remove();
+    }
+  });
+
+  it('refuses a second app after Redis restarted with its data while the first runs (it renews its claim once reconnected)', async () => {
+    const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
+    try {
+      await memoryApp('restart-running', { connection: server.url }).start();
+      await server.kill('SIGKILL');
+      await server.restart();
+      const error = await memoryApp('restart-running', { connection: server.url }).start().then(() => undefined, (e: unknown) => e);
+      expect((error as Error)?.message).toMatch(refusedAsRunning('restart-running'));
+    } finally {
+      for (const app of apps.splice(0)) await app.stop().catch(() => {});
+      await server.remove();
+    }
+  });
+
+  it('keeps renewing its claim after Redis was away for longer than a renewal period, so a start after Redis is back is refused', async () => {
+    const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
+    try {
+      await memoryApp('away', { connection: server.url }).start();
+      await server.kill('SIGKILL');
+      // A renewal falls due while the app's connections are down.
+      await new Promise((resolve) => setTimeout(resolve, CLAIM_RENEW_MS + 500));
+      await server.restart();
+      // Before: the renewal that found the connection down was kept as one under way, and every
+      // later one (on reconnect, every 3 s) returned it: the claim was never renewed again, and
+      // lapsed under a running app.
+      const run = await runIdOf(server.url);
+      const renewed = async () => ephemeralClaim((await claimOf('away', server.url)).value ?? '').run === run;
+      for (const deadline = Date.now() + 10_000; !(await renewed()); await new Promise((resolve) => setTimeout(resolve, 50))) {
+        if (Date.now() > deadline) throw new Error(`the app did not renew its claim after Redis was back: ${(await claimOf('away', server.url)).value}`);
+      }
+      const error = await memoryApp('away', { connection: server.url }).start().then(() => undefined, (e: unknown) => e);
+      expect((error as Error)?.message).toMatch(refusedAsRunning('away'));
+    } finally {
+      for (const app of apps.splice(0)) await app.stop().catch(() => {});
+      await server.remove();
+    }
+  });
+
+  it('refuses a second app while the claim of the first still names the connections it had before Redis restarted (not ones listed now)', async () => {
+    const running = memoryApp('other-run');
+    await running.start();
+    const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await admin.connect();
+    try {
+      // As the claim is found after a restart of Redis, before the app reconnected: ids of the
+      // former run, which no connection has now (or any other's), and that run's id.
+      const [holder, , beat] = (await claimOf('other-run')).value!.split(' ');
+      await admin.set(`${prefix}:other-run:hookwork:store`, `${holder} 999999998,999999999 ${beat} ${'0'.repeat(40)}`, 'KEEPTTL');
+    } finally {
+      admin.disconnect();
+    }
+    // Before: CLIENT LIST listed none of those ids, and the start took the queue over from an app that runs.
+    const error = await memoryApp('other-run').start().then(() => undefined, (e: unknown) => e);
+    expect((error as Error)?.message).toMatch(refusedAsRunning('other-run'));
+  });
+
+  it('reads a claim recorded by the previous version (no run id) by its connections, as that version did', async () => {
+    const admin = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await admin.connect();
+    const key = `${prefix}:old-format:hookwork:store`;
+    try {
+      const id = String(await admin.client('ID'));
+      await admin.set(key, `memory:00000000-0000-4000-8000-000000000000 ${id} 7`, 'PX', CLAIM_TTL_MS);
+      const error = await memoryApp('old-format').start().then(() => undefined, (e: unknown) => e);
+      expect((error as Error)?.message).toMatch(refusedAsRunning('old-format'));
+      await admin.set(key, 'memory:00000000-0000-4000-8000-000000000000 999999999 7', 'PX', CLAIM_TTL_MS);
+      await memoryApp('old-format').start();
+      expect((await claimOf('old-format')).value).toMatch(/^memory:(?!00000000-)/);
+    } finally {
+      admin.disconnect();
     }
   });
 

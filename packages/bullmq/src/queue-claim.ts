@@ -22,16 +22,28 @@ export const CLAIM_RENEW_MS = 3_000;
 /** How often a start looks at a claim whose holder cannot be looked up (CLIENT LIST denied) while it waits to see it renewed or lapse, ms. */
 const WATCH_EVERY_MS = 250;
 
+/**
+ * How long a start watches a claim recorded while Redis ran as another server (its `run_id`, new at
+ * every start of redis-server: it restarted since, its data replayed from its append-only file or
+ * snapshot) before it takes it over, ms. The connection ids it names are of that run — Redis counts
+ * them again from 1 — so `CLIENT LIST` cannot say whether its app runs: a new connection, the
+ * starting app's own among them, may have one of its ids. A running app renews its claim as soon
+ * as its connections are back (they reconnect within a second) and every {@link CLAIM_RENEW_MS}
+ * anyway: not renewed within this, its app is gone.
+ */
+export const OTHER_RUN_WATCH_MS = CLAIM_RENEW_MS + 1_500;
+
 /** Claims of apps on a store without an id (the memory store, SQLite's `:memory:`) start with this. */
-const EPHEMERAL = 'memory:';
+export const EPHEMERAL = 'memory:';
 
 /**
  * Records `ARGV[1]` in `KEYS[1]` (for `ARGV[2]` ms; `0`: for good) unless another holder is there,
  * and returns the holder there. The holder is the whole value, or for an app on a store without an
- * id its first word (`memory:<uuid>`; the rest, its connections and a beat count, changes at each
- * renewal). `ARGV[3]` (a holder found gone) and `ARGV[4..]` (the store's former ids) there are
- * replaced. A full Redis (noeviction) refuses the SET: the claim is then left unrecorded, not
- * start() failed.
+ * id its first word (`memory:<uuid>`; the rest — its connections, a beat count and the run of
+ * Redis it recorded them in, see {@link ephemeralClaim} — changes at each renewal, and a value
+ * recorded by an earlier version, without the run, has the same first word). `ARGV[3]` (a holder
+ * found gone) and `ARGV[4..]` (the store's former ids) there are replaced. A full Redis
+ * (noeviction) refuses the SET: the claim is then left unrecorded, not start() failed.
  */
 const CLAIM = `
 local function owner(value)
@@ -68,6 +80,23 @@ function owner(value: string): string {
   return value.startsWith(EPHEMERAL) ? value.split(' ')[0]! : value;
 }
 
+/**
+ * The connections an ephemeral claim names, and the Redis run they are of:
+ * `memory:<uuid> <client ids, comma-separated, or -> <beat> <run_id, or ->`. A claim recorded by a
+ * version before 2026-12-04 has no run id (`memory:<uuid> <ids> <beat>`), nor one recorded where
+ * INFO was denied (`-`): `run` is then undefined. The run id comes last, so a version before it
+ * reads the holder and the ids where they were.
+ */
+export function ephemeralClaim(value: string): { ids: string[]; run: string | undefined } {
+  const [, ids = '', , run] = value.split(' ');
+  return { ids: ids.split(',').filter((id) => /^\d+$/.test(id)), run: run !== undefined && /^[0-9a-f]+$/.test(run) ? run : undefined };
+}
+
+/** The `run_id` of the server `client` is connected to (INFO server): new at every start of redis-server. */
+async function runIdOf(client: RedisClients['producer']): Promise<string | undefined> {
+  return /^run_id:([0-9a-f]+)\s*$/m.exec(await client.info('server'))?.[1];
+}
+
 /** What {@link QueueClaim} needs of the queue and the app's store. */
 export interface QueueClaimOptions {
   prefix: string;
@@ -95,7 +124,10 @@ export interface QueueClaimOptions {
  * {@link CLAIM_RENEW_MS} for {@link CLAIM_TTL_MS} and deleted at stop. A start that finds one asks
  * Redis whether those connections are still there (`CLIENT LIST ID`): a process that died
  * (SIGKILL) has none, and its claim is taken over at once; where CLIENT LIST is denied, the start
- * watches the claim until it is renewed (its app runs: refused) or lapses.
+ * watches the claim until it is renewed (its app runs: refused) or lapses. Connection ids count
+ * from 1 again at every start of redis-server, so the claim records the server's `run_id` too: one
+ * recorded in an earlier run (Redis restarted with its data since) is watched instead, for
+ * {@link OTHER_RUN_WATCH_MS} — a running app renews it as soon as it has reconnected.
  */
 export class QueueClaim {
   /** This app's holder name: the store's id, or `memory:<uuid>` made for its opened store. */
@@ -153,9 +185,16 @@ export class QueueClaim {
   /**
    * Renews at once when a connection is back (Redis restarted, the network cut it): its id changed,
    * and until the next renewal the claim named the old one, which a start elsewhere finds gone
-   * ({@link holderRuns}) — it took the queue over from this app, running.
+   * ({@link holderRuns}) — it took the queue over from this app, running. After a restart of Redis
+   * the claim named the former run, which a start watches only for {@link OTHER_RUN_WATCH_MS}. A
+   * renewal under way began before the connection was back (what it read may be of the former
+   * connection or server): another follows it.
    */
-  private readonly renewNow = (): void => void this.renew();
+  private readonly renewNow = (): void => {
+    const under = this.renewing;
+    if (under === undefined) void this.renew();
+    else void under.finally(() => (this.timer === undefined ? undefined : this.renew()));
+  };
 
   /** Stops renewing and deletes this app's claim of a store without an id (the app stops); a failure is left to the claim's TTL. */
   async release(): Promise<void> {
@@ -184,11 +223,18 @@ export class QueueClaim {
     return sharing;
   }
 
-  /** The value this app records: its holder name, and for a store without an id its connections and a beat count. */
+  /**
+   * The value this app records: its holder name, and for a store without an id its connections, a
+   * beat count and the run of Redis they are of (see {@link ephemeralClaim}; `-` where INFO is denied).
+   */
   private async value(): Promise<string> {
     if (!this.ephemeral) return this.holder;
-    const ids = await Promise.all([this.redis.producer, this.redis.worker].map((client) => (client.status === 'ready' ? client.client('ID').then(String, () => '') : '')));
-    return `${this.holder} ${ids.filter(Boolean).join(',') || '-'} ${this.beats++}`;
+    const { producer, worker } = this.redis;
+    const [run, ...ids] = await Promise.all([
+      producer.status === 'ready' ? runIdOf(producer).catch(() => undefined) : undefined,
+      ...[producer, worker].map((client) => (client.status === 'ready' ? client.client('ID').then(String, () => '') : '')),
+    ]);
+    return `${this.holder} ${ids.filter(Boolean).join(',') || '-'} ${this.beats++} ${run ?? '-'}`;
   }
 
   /** Runs {@link CLAIM}, replacing `gone` if it is there; the holder found (this app's value when it holds the claim now). */
@@ -214,15 +260,25 @@ export class QueueClaim {
    * connections, false when none (its process ended without stopping) or when the claim lapsed
    * meanwhile; the claim as found now when it changed hands. Where CLIENT LIST is refused (an ACL),
    * the claim is watched until it is renewed (its app runs) or lapses, at most {@link CLAIM_TTL_MS}.
+   * A claim recorded in another run of Redis names connection ids that may be anyone's now: it is
+   * watched for {@link OTHER_RUN_WATCH_MS}. One without a run id (recorded by an earlier version,
+   * or where INFO is denied), or a start that cannot read the run id, asks CLIENT LIST as before.
    */
   private async holderRuns(held: string): Promise<boolean | string> {
-    const ids = (held.split(' ')[1] ?? '').split(',').filter((id) => /^\d+$/.test(id));
+    const { ids, run } = ephemeralClaim(held);
+    const now = run === undefined ? undefined : await runIdOf(this.redis.producer).catch((error: unknown) => ((error as Error)?.name === 'ReplyError' ? undefined : Promise.reject(this.unavailable(error))));
+    if (run !== undefined && now !== undefined && run !== now) return this.watch(held, OTHER_RUN_WATCH_MS);
     try {
       if (ids.length > 0) return String(await this.redis.producer.client('LIST', 'ID', ...ids)).trim() !== '';
     } catch (error) {
       if ((error as Error)?.name !== 'ReplyError') throw this.unavailable(error);
     }
-    const deadline = Date.now() + CLAIM_TTL_MS + WATCH_EVERY_MS;
+    return this.watch(held, CLAIM_TTL_MS + WATCH_EVERY_MS);
+  }
+
+  /** Watches `held` for `ms`: true once its holder renews it, false when it lapses or stays as it is, the claim found now when it changed hands. */
+  private async watch(held: string, ms: number): Promise<boolean | string> {
+    const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, WATCH_EVERY_MS));
       const now = await this.redis.producer.get(this.key).catch((error: unknown) => Promise.reject(this.unavailable(error)));
@@ -232,29 +288,39 @@ export class QueueClaim {
     return false;
   }
 
-  /** Renews this app's claim; one taken by another app meanwhile (it had lapsed) is said once. */
+  /**
+   * Renews this app's claim ({@link renewOnce}), unless a renewal is under way: its promise then.
+   * It is cleared once settled, by a callback — not in its own body, which runs up to its first
+   * await before it is assigned here: a renewal that returned at once (the producer not ready,
+   * Redis away) was left here settled, every later one returned it, and the claim was never
+   * renewed again (it lapsed under a running app).
+   */
   private renew(): Promise<void> {
-    this.renewing ??= (async () => {
-      try {
-        if (this.redis.producer.status !== 'ready') return;
-        const held = await this.claim('').catch(() => undefined);
-        if (held === undefined || owner(held) === this.holder) {
-          this.lostTo = undefined;
-          return;
-        }
-        if (this.lostTo === owner(held)) return;
-        this.lostTo = owner(held);
-        this.onLost(
-          BULLMQ_ERRORS.create(
-            'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
-            `the BullMQ queue "${this.options.queueName}" (prefix "${this.options.prefix}") at ${this.redis.where} was claimed by another app (${owner(held)}) while this app's claim had lapsed (Redis lost it, or this process did not renew it for ${CLAIM_TTL_MS / 1000} s): each app now drops the other's requests as requests of webhooks its store does not have. Stop one of them, and give each a queue of its own (bullmqQueue({ queueName })) or one store they share`,
-          ),
-        );
-      } finally {
-        this.renewing = undefined;
-      }
-    })();
+    if (this.renewing === undefined) {
+      const renewing: Promise<void> = this.renewOnce().finally(() => {
+        if (this.renewing === renewing) this.renewing = undefined;
+      });
+      this.renewing = renewing;
+    }
     return this.renewing;
+  }
+
+  /** Renews this app's claim; one taken by another app meanwhile (it had lapsed) is said once. */
+  private async renewOnce(): Promise<void> {
+    if (this.redis.producer.status !== 'ready') return;
+    const held = await this.claim('').catch(() => undefined);
+    if (held === undefined || owner(held) === this.holder) {
+      this.lostTo = undefined;
+      return;
+    }
+    if (this.lostTo === owner(held)) return;
+    this.lostTo = owner(held);
+    this.onLost(
+      BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+        `the BullMQ queue "${this.options.queueName}" (prefix "${this.options.prefix}") at ${this.redis.where} was claimed by another app (${owner(held)}) while this app's claim had lapsed (Redis lost it, or this process did not renew it for ${CLAIM_TTL_MS / 1000} s): each app now drops the other's requests as requests of webhooks its store does not have. Stop one of them, and give each a queue of its own (bullmqQueue({ queueName })) or one store they share`,
+      ),
+    );
   }
 
   /** Why this app may not use the queue `held` is recorded for, and the fix. */

@@ -1,7 +1,13 @@
-import { engineRequest } from '@hookwork/core/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHookwork, silentLogger, type Hookwork, type StorageBackend } from '@hookwork/core';
+import { engineRequest, thingComposer } from '@hookwork/core/testing';
+import { sqliteStorage } from '@hookwork/sqlite';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
 import { removeBullmqQueue } from './remove-queue';
+import { startPrivateRedis } from './testing/private-redis';
 import { deleteKeys, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 const prefix = uniquePrefix('remove');
@@ -24,13 +30,25 @@ async function ranOn(queueName: string, requests = [] as ReturnType<typeof engin
   await engine.close?.();
 }
 
+/** An app on `queueName` (its webhooks in the memory store unless `storage` is given), not started. */
+function appOn(queueName: string, options: { connection?: string; storage?: StorageBackend } = {}): Hookwork {
+  return createHookwork({
+    composers: [thingComposer],
+    logger: silentLogger,
+    ...(options.storage ? { storage: options.storage } : {}),
+    queue: bullmqQueue({ connection: options.connection ?? TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
+  });
+}
+
+const empty = { pending: 0, inFlight: 0, dead: 0 };
+
 describe('removeBullmqQueue', () => {
   it("deletes an empty queue's keys, and only that queue's", async () => {
     await ranOn('empty');
     await ranOn('other', [engineRequest('other', { dueAt: new Date(Date.now() + 3_600_000) })]);
     expect(await keysOf('empty')).not.toEqual([]);
     const otherBefore = await keysOf('other');
-    expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'empty' })).toEqual({ removed: true, counts: { pending: 0, inFlight: 0, dead: 0 } });
+    expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'empty' })).toEqual({ removed: true, counts: { pending: 0, inFlight: 0, dead: 0 }, inUse: false });
     expect(await keysOf('empty')).toEqual([]);
     expect(await keysOf('other')).toEqual(otherBefore);
   });
@@ -38,8 +56,47 @@ describe('removeBullmqQueue', () => {
   it('keeps a queue that holds requests, and says what it holds', async () => {
     await ranOn('busy', [engineRequest('later', { dueAt: new Date(Date.now() + 3_600_000) })]);
     const before = await keysOf('busy');
-    expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'busy' })).toEqual({ removed: false, counts: { pending: 1, inFlight: 0, dead: 0 } });
+    expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'busy' })).toEqual({ removed: false, counts: { pending: 1, inFlight: 0, dead: 0 }, inUse: false });
     expect(await keysOf('busy')).toEqual(before);
+  });
+
+  it('keeps an empty queue an app runs on — on a memory store or a SQLite store — with the record of its store, and removes it once the app stopped', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookwork-bullmq-remove-'));
+    const memory = appOn('in-use-memory');
+    const sql = appOn('in-use-sqlite', { storage: sqliteStorage({ file: join(dir, 'a.db') }) });
+    try {
+      for (const [app, queueName, record] of [[memory, 'in-use-memory', /^memory:/], [sql, 'in-use-sqlite', /^sqlite:/]] as const) {
+        await app.start();
+        const before = await redis.get(`${prefix}:${queueName}:hookwork:store`);
+        expect(before).toMatch(record);
+        // Before: removed, and the record of the app's store with it (a memory-store app wrote its
+        // claim back at its next renewal; another store's app could start on the queue meanwhile,
+        // and for good beside a SQLite store's app).
+        expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName })).toEqual({ removed: false, counts: empty, inUse: true });
+        expect(await redis.get(`${prefix}:${queueName}:hookwork:store`)).toBe(before);
+        await app.stop();
+        expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName })).toEqual({ removed: true, counts: empty, inUse: false });
+        expect(await keysOf(queueName)).toEqual([]);
+      }
+    } finally {
+      await memory.stop().catch(() => {});
+      await sql.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('where an ACL denies CLIENT LIST, keeps a queue an app on a memory store runs on by its claim', async () => {
+    const server = await startPrivateRedis({ user: 'default on nopass ~* &* +@all -client|list' });
+    const app = appOn('in-use-acl', { connection: server.url });
+    try {
+      await app.start();
+      expect(await removeBullmqQueue({ connection: server.url, prefix, queueName: 'in-use-acl' })).toEqual({ removed: false, counts: empty, inUse: true });
+      await app.stop();
+      expect(await removeBullmqQueue({ connection: server.url, prefix, queueName: 'in-use-acl' })).toEqual({ removed: true, counts: empty, inUse: false });
+    } finally {
+      await app.stop().catch(() => {});
+      await server.remove();
+    }
   });
 
   it('names itself and only its own options when it refuses them', async () => {

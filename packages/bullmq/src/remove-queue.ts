@@ -1,7 +1,7 @@
 import type { QueueCounts } from '@hookwork/core';
 import { Queue } from 'bullmq';
 import { checkOptions, type BullmqQueueOptions, type OptionsCaller } from './bullmq-queue';
-import { storeMarkerKey } from './queue-claim';
+import { EPHEMERAL, storeMarkerKey } from './queue-claim';
 import { RedisClients } from './redis-connection';
 
 /** removeBullmqQueue's options, for the messages of its checks (the queue's, without bullmqQueue's checkDurability). */
@@ -10,23 +10,33 @@ const REMOVE_OPTIONS: OptionsCaller = { name: 'removeBullmqQueue()', keys: ['con
 /** Which queue {@link removeBullmqQueue} removes: as it was given to bullmqQueue(). */
 export type RemoveBullmqQueueOptions = Pick<BullmqQueueOptions, 'connection' | 'queueName' | 'prefix' | 'commandTimeoutMs'>;
 
-/** What {@link removeBullmqQueue} did, and the requests it found. */
+/** What {@link removeBullmqQueue} did, and what it found. */
 export interface RemovedBullmqQueue {
-  /** True when the queue's keys were deleted; false when it held requests and was kept. */
+  /** True when the queue's keys were deleted; false when it held requests or an app runs on it, and it was kept. */
   removed: boolean;
   /** The requests the queue held: all 0 when it was removed. */
   counts: QueueCounts;
+  /**
+   * True when an app runs on the queue, and it was kept: Redis lists a connection of one (a
+   * hookwork app's, or any BullMQ Worker's of the queue), or — where CLIENT LIST is denied — the
+   * claim of an app on a memory store is there. Stop its apps first.
+   */
+  inUse: boolean;
 }
 
 /**
  * Deletes a BullMQ queue's keys from Redis — what BullMQ keeps beside the jobs (`meta`, the id
- * counter, the events stream, …) — when it holds no request: none pending (delayed included), in
- * flight or dead-lettered. A queue holding any is kept, and the counts say what it holds: they
- * are requests an app on the queue will deliver, or dead letters an operator may redeliver.
+ * counter, the events stream, …) and the record of the webhook store its apps use — when it holds
+ * no request (none pending, delayed included, in flight or dead-lettered) and no app runs on it.
+ * A queue holding any is kept, and the counts say what it holds: they are requests an app on the
+ * queue will deliver, or dead letters an operator may redeliver. A queue an app runs on is kept
+ * too (`inUse`): deleting the record of its store under it let another store's app start on the
+ * queue — the two drop each other's requests — and an app on a memory store wrote its claim back
+ * at its next renewal anyway.
  *
  * For a queue one app or tool owns alone (a demo's, a test's, a decommissioned app's), once its
- * apps have stopped: an app still running on the queue would find its keys gone. The quickstart
- * calls it as it ends.
+ * apps have stopped. The quickstart calls it as it ends. An app that starts on the queue while it
+ * is being removed is not seen.
  *
  * @throws HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS for options of the wrong kind;
  * HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached; HOOKWORK_ERR_STORAGE when a
@@ -45,15 +55,39 @@ export async function removeBullmqQueue(options: RemoveBullmqQueueOptions): Prom
         inFlight: jobs.active ?? 0,
         dead: jobs.failed ?? 0,
       };
-      if (counts.pending + counts.inFlight + counts.dead > 0) return { removed: false, counts };
+      const inUse = await appsRun(redis, prefix, queueName);
+      if (counts.pending + counts.inFlight + counts.dead > 0 || inUse) return { removed: false, counts, inUse };
       // Not forced: BullMQ refuses while a job is active, so one taken meanwhile is never lost.
       await queue.obliterate();
       // Not one of BullMQ's keys: another store's apps may use the queue name from now on.
       await redis.producer.del(storeMarkerKey(prefix, queueName));
-      return { removed: true, counts };
+      return { removed: true, counts, inUse: false };
     });
   } finally {
     await queue.close();
     await redis.close();
   }
+}
+
+/**
+ * Whether an app runs on the queue: Redis lists a connection of a hookwork engine on it
+ * (`<prefix>:<queue>:hookwork:producer` / `:worker`) or of a BullMQ Worker of it
+ * (`<prefix>:<base64 queue>`, or `…:w:<name>`). Where CLIENT LIST is refused (an ACL, a managed
+ * Redis without it), a claim of an app on a memory store (see QueueClaim) says one runs — or ran
+ * until at most its TTL ago; an app on a store with an id is then not seen.
+ */
+async function appsRun(redis: RedisClients, prefix: string, queueName: string): Promise<boolean> {
+  const engine = `${prefix}:${queueName}:hookwork:`;
+  const worker = `${prefix}:${Buffer.from(queueName).toString('base64')}`;
+  let list: string;
+  try {
+    list = String(await redis.producer.client('LIST', 'TYPE', 'NORMAL'));
+  } catch (error) {
+    if ((error as Error)?.name !== 'ReplyError') throw error;
+    return (await redis.producer.get(storeMarkerKey(prefix, queueName)))?.startsWith(EPHEMERAL) === true;
+  }
+  return list.split('\n').some((line) => {
+    const name = / name=(\S*)/.exec(line)?.[1] ?? '';
+    return name.startsWith(engine) || name === worker || name.startsWith(`${worker}:w:`);
+  });
 }
