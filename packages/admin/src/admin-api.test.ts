@@ -638,7 +638,7 @@ describe.each([
     const misspelt = await call({ method: 'PATCH', url: created.headers.location as string, body: { header: { 'X-A': '1' } } });
     expect(misspelt.json.errors).toEqual([expect.objectContaining({ field: 'header', detail: expect.stringMatching(/^is not a field of this request \(did you mean headers\?\); the fields here are name, description, url, events, /) })]);
     const typo = await call({ method: 'GET', url: `${API}/webhook?tkae=5` });
-    expect(typo.json.errors).toEqual([{ in: 'query', field: 'tkae', detail: 'is not a parameter of this route (did you mean take?); the parameters here are skip, take' }]);
+    expect(typo.json.errors).toEqual([{ in: 'query', field: 'tkae', detail: 'is not a parameter of this route (did you mean take?); the parameters here are skip, take, after' }]);
     expect(await snapshot(fixture.app)).toEqual(before);
   });
 

@@ -1773,6 +1773,39 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await tab.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
   });
 
+  it('offers every webhook in the log\'s filter when one is deleted while its pages are read: the second page goes on after the first page\'s last', async () => {
+    const before = await own.app.webhooks.list({ limit: 1000 });
+    expect(before.next).toBeDefined();
+    // The first webhook of the second page: read by skip=1000 after a deletion on the first page, it was never offered.
+    const firstOfSecond = (await own.app.webhooks.list({ after: before.next! })).items[0]!;
+    let deleted: string | undefined;
+    const pagesOfAll = (url: URL) => url.pathname.endsWith('/webhook') && url.searchParams.get('take') === '1000';
+    // The real answer of the first page's request, passed on once a webhook of that page is deleted (through the app, between the two requests).
+    await tab.route(
+      pagesOfAll,
+      async (route) => {
+        const response = await route.fetch();
+        if (deleted === undefined) {
+          deleted = before.items[0]!.key;
+          expect(await own.app.webhooks.delete(deleted)).toBe(true);
+        }
+        await route.fulfill({ response });
+      },
+    );
+    try {
+      await openOwn('#/deliveries');
+      const filter = tab.locator('select[name="webhookKey"]');
+      await filter.locator('option', { hasText: 'Hook 1100' }).waitFor({ state: 'attached' });
+      expect(deleted).toBe(before.items[0]!.key);
+      const offered = await filter.locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value') ?? ''));
+      expect(offered).toContain(firstOfSecond.key);
+      expect(offered).toHaveLength(1 + before.total);
+      expect(new Set(offered).size).toBe(offered.length);
+    } finally {
+      await tab.unroute(pagesOfAll);
+    }
+  });
+
   it('ran without script errors, native dialogs or refused calls', () => {
     expect(tabProblems).toEqual([]);
   });

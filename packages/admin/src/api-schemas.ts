@@ -17,12 +17,13 @@ export const pagingQuery = {
 } as const;
 
 /**
- * The paging of the newest-first listings (`webhook/logs`, `webhook/{id}/logs`, `dead-letter`):
- * Umbraco's `skip`/`take`, and `after`, the `next` cursor of the page before — stable under writes
- * where `skip` is not. `skip` has no default here, so a request that gives it with `after` is told.
+ * The paging of the listings core pages by cursor (`webhook` and `webhook/health` in creation
+ * order; `webhook/logs`, `webhook/{id}/logs`, `dead-letter` newest first): Umbraco's `skip`/`take`,
+ * and `after`, the `next` cursor of the page before — stable under writes where `skip` is not.
+ * `skip` has no default here, so a request that gives it with `after` is told.
  */
 export const cursorPagingQuery = {
-  skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Items to skip (Umbraco\'s name; core\'s `offset`), 0 when left out. Counted from the newest at each request, so what is written or deleted between two requests moves the next page: an item listed twice, another never. Not with `after`.' },
+  skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Items to skip (Umbraco\'s name; core\'s `offset`), 0 when left out. Counted from the listing\'s first item (the oldest webhook, the newest log entry or dead letter) at each request, so what is written or deleted between two requests moves the next page: an item listed twice, another never. Not with `after`.' },
   take: pagingQuery.take,
   after: { type: 'string', minLength: 1, maxLength: 1024, description: 'The `next` of the page before: this page holds the items strictly after its last item, in the same order, whatever was written or deleted meanwhile. Not with `skip`; a cursor of another listing, or changed, is a 400 HOOKWORK_ERR_INVALID_CURSOR.' },
 } as const;

@@ -18,7 +18,7 @@ const expectProblem = (answer: Answer, status: number, code: string) => {
   expect(answer.json).toMatchObject({ status, code });
 };
 
-type Item = { key?: string; id?: string };
+type Item = { key?: string; id?: string; webhookKey?: string };
 
 /** Every page of a route by `next`, with `between` run after each page. */
 async function walk(route: string, between: (page: number) => Promise<void> = async () => {}): Promise<Item[]> {
@@ -95,6 +95,67 @@ describe('the admin API pages the log and the dead letters by cursor (SQLite fil
 
     const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
     for (const path of ['/webhook/logs', '/webhook/{id}/logs', '/dead-letter']) {
+      const parameters = doc.paths[`${API}${path}`].get.parameters as { name: string; schema: { default?: unknown } }[];
+      expect([path, parameters.find((p) => p.name === 'after')?.schema]).toEqual([path, expect.objectContaining({ type: 'string' })]);
+      expect(parameters.find((p) => p.name === 'skip')?.schema.default).toBeUndefined();
+      const page = doc.paths[`${API}${path}`].get.responses['200'].content['application/json'].schema;
+      expect(JSON.stringify(page)).toContain('"next"');
+    }
+  });
+});
+
+describe('the admin API pages GET webhook by cursor, in creation order (SQLite file)', () => {
+  const create = async () => (await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json.key as string;
+
+  it('walks GET webhook and GET webhook/health by after, each webhook that exists throughout once, while webhooks are deleted and created between pages', async () => {
+    const keys: string[] = [];
+    for (let i = 0; i < 7; i++) keys.push(await create());
+    for (const route of ['webhook', 'webhook/health']) {
+      const created: string[] = [];
+      const walked = await walk(`${route}?take=3`, async () => {
+        // The oldest webhook (listed already) deleted, one created: skip would start the next page
+        // one later, and that webhook, there throughout, would never be listed.
+        const oldest = (await fixture.inject({ method: 'GET', url: `${API}/webhook?take=1` })).json.items[0].key as string;
+        expect((await fixture.inject({ method: 'DELETE', url: `${API}/webhook/${oldest}` })).status).toBe(200);
+        created.push(await create());
+      });
+      const listed = walked.map((w) => w.key ?? w.webhookKey);
+      expect([route, new Set(listed).size]).toEqual([route, listed.length]);
+      expect([route, listed]).toEqual([route, [...keys, ...created]]);
+      // The next route walks the webhooks as they now are.
+      keys.splice(0, keys.length, ...(await fixture.app.webhooks.list({ limit: 1000 })).items.map((w) => w.key));
+    }
+  });
+
+  it('refuses skip with after, and an after that is no cursor of the webhooks, with a 400 naming after; the OpenAPI document says so', async () => {
+    for (let i = 0; i < 3; i++) await create();
+    const hookNext = (await fixture.inject({ method: 'GET', url: `${API}/webhook?take=1` })).json.next as string;
+    expect(hookNext).toMatch(/^[A-Za-z0-9_-]+$/);
+    const both = await fixture.inject({ method: 'GET', url: `${API}/webhook?skip=0&after=${hookNext}` });
+    expectProblem(both, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(both.json.detail).toMatch(/skip and after were both given/);
+    expectProblem(await fixture.inject({ method: 'GET', url: `${API}/webhook/health?skip=1&after=${hookNext}` }), 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    const logCursor = Buffer.from(JSON.stringify({ v: 1, l: 'log', at: 1, t: '1' })).toString('base64url');
+    for (const [url, message] of [
+      [`webhook?after=${logCursor}`, /is a cursor of the delivery log, not of the webhooks/],
+      [`webhook/health?after=${logCursor}`, /is a cursor of the delivery log, not of the webhooks/],
+      [`webhook/logs?after=${hookNext}`, /is a cursor of the webhooks, not of the delivery log/],
+      [`dead-letter?after=${hookNext}`, /is a cursor of the webhooks, not of the dead letters/],
+      ['webhook?after=garbage', /does not decode to a cursor/],
+      [`webhook?after=${Buffer.from(JSON.stringify({ v: 1, l: 'hook', at: 1, t: '1; DROP TABLE x' })).toString('base64url')}`, /no sequence number of these webhooks/],
+    ] as const) {
+      const refused = await fixture.inject({ method: 'GET', url: `${API}/${url}` });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_CURSOR');
+      expect([url, refused.json.detail]).toEqual([url, expect.stringMatching(message)]);
+      expect(refused.json.detail).toMatch(/pass the next of the page before/);
+    }
+    // Umbraco's skip/take go on working, and answer next too; the last page has none.
+    const bySkip = await fixture.inject({ method: 'GET', url: `${API}/webhook?skip=1&take=1` });
+    expect([bySkip.json.items.length, bySkip.json.total, bySkip.json.next]).toEqual([1, 3, expect.any(String)]);
+    expect((await fixture.inject({ method: 'GET', url: `${API}/webhook?take=3` })).json.next).toBeUndefined();
+
+    const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
+    for (const path of ['/webhook', '/webhook/health']) {
       const parameters = doc.paths[`${API}${path}`].get.parameters as { name: string; schema: { default?: unknown } }[];
       expect([path, parameters.find((p) => p.name === 'after')?.schema]).toEqual([path, expect.objectContaining({ type: 'string' })]);
       expect(parameters.find((p) => p.name === 'skip')?.schema.default).toBeUndefined();

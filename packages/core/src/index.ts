@@ -77,7 +77,7 @@ export { loadSettings, type LoadSettingsOptions } from './settings/load-settings
 export { durationAdvice, parseDuration } from './settings/time-span';
 
 // Ports
-export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
+export { WebhookRepositoryToken, type WebhookListQuery, type WebhookRepository } from './ports/webhook-repository';
 export { setOwn } from './runtime/own-property';
 export { RequestQueueToken, claimBoundCounter, type ClaimOptions, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
 export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassCondition, statusClassOf, type DeliveryLog, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';

@@ -1,4 +1,4 @@
-import { invalidPositionError, statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
+import { invalidPositionError, statusClassCondition, type CursorListing, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 
 interface Row {
@@ -92,8 +92,8 @@ export function logEntryColumns(entries: readonly DeliveryLogEntry[]): unknown[]
  * A position's tie-breaker as a PostgreSQL store made it: a row's seq (bigint), as digits; refused
  * otherwise, before PostgreSQL reads it (a cast of anything else would fail as a storage error).
  */
-export function positionSequence(listing: 'logs' | 'deadLetters', tie: string): string {
-  if (!/^\d{1,18}$/.test(tie)) throw invalidPositionError(listing, `holds a tie-breaker that is no sequence number of this ${listing === 'logs' ? 'log' : 'queue'} (changed)`);
+export function positionSequence(listing: CursorListing, tie: string): string {
+  if (!/^\d{1,18}$/.test(tie)) throw invalidPositionError(listing, `holds a tie-breaker that is no sequence number of ${listing === 'logs' ? 'this log' : listing === 'deadLetters' ? 'this queue' : 'these webhooks'} (changed)`);
   return tie;
 }
 

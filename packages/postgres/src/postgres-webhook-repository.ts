@@ -1,4 +1,5 @@
-import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type PositionedPage, type Webhook, type WebhookListQuery, type WebhookRepository } from '@hookwork/core';
+import { positionSequence } from './postgres-delivery-log';
 import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
@@ -175,6 +176,39 @@ export class PostgresWebhookRepository implements WebhookRepository {
     const { c } = this;
     const result = await c.query<{ data: string }>('listing webhooks', `SELECT data FROM ${c.s}.webhooks ORDER BY created_at, seq LIMIT $1 OFFSET $2`, [page.limit ?? null, page.offset ?? 0]);
     return result.rows.map((row) => webhookFromJson(row.data));
+  }
+
+  /**
+   * By (created_at, seq), the order of {@link list}, on its index: a position is strictly after
+   * the row it names, whether that row is still there or not (a seq is never given twice).
+   */
+  async listPage(query: WebhookListQuery = {}): Promise<PositionedPage<Webhook>> {
+    const { c } = this;
+    const params: unknown[] = [];
+    let where = '';
+    if (query.afterPosition) {
+      params.push(query.afterPosition.at, positionSequence('webhooks.list', query.afterPosition.tie));
+      where = 'WHERE (created_at, seq) > ($1::bigint, $2::bigint)';
+    }
+    const limit = query.limit;
+    // One row past the page says whether more follow.
+    params.push(limit === undefined ? null : limit + 1, query.offset ?? 0);
+    // One statement, so the page and the total are of one snapshot; the total survives an empty page.
+    const result = await c.query<{ total: string; seq: string | null; created_at: string; data: string }>(
+      'listing webhooks',
+      `WITH total AS (SELECT count(*) AS total FROM ${c.s}.webhooks)
+       SELECT total.total, page.seq, page.created_at, page.data FROM total LEFT JOIN LATERAL (
+         SELECT seq, created_at, data FROM ${c.s}.webhooks ${where} ORDER BY created_at, seq LIMIT $${params.length - 1} OFFSET $${params.length}
+       ) AS page ON true`,
+      params,
+    );
+    const rows = result.rows.filter((row) => row.seq !== null);
+    const total = Number(result.rows[0]?.total ?? 0);
+    const more = limit !== undefined && rows.length > limit;
+    if (more) rows.length = limit;
+    const items = rows.map((row) => webhookFromJson(row.data));
+    const last = rows[rows.length - 1];
+    return more && last ? { items, total, nextPosition: { at: Number(last.created_at), tie: String(last.seq) } } : { items, total };
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {

@@ -1,4 +1,4 @@
-import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, invalidPositionError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type PositionedPage, type Webhook, type WebhookListQuery, type WebhookRepository } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 /** How many aliases getByAlias keeps answers for before it starts afresh (aliases are event types: few). */
@@ -6,6 +6,12 @@ const ALIASES_KEPT = 1000;
 
 /** How many webhooks getShared keeps answers for before it starts afresh. */
 const KEYS_KEPT = 10_000;
+
+/** A position's tie-breaker as this store makes it: a webhook's seq. */
+function sequenceOf(tie: string): number {
+  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('webhooks.list', 'holds a tie-breaker that is no sequence number of these webhooks (changed)');
+  return Number(tie);
+}
 
 /**
  * Webhooks in SQLite. Each webhook is one JSON row (new fields need no migration); its event
@@ -155,6 +161,30 @@ export class SqliteWebhookRepository implements WebhookRepository {
       this.connection.statement('SELECT data FROM hookwork_webhooks ORDER BY created_at, seq LIMIT ? OFFSET ?').all(page.limit ?? -1, page.offset ?? 0),
     ) as { data: string }[];
     return rows.map((r) => webhookFromJson(r.data));
+  }
+
+  /**
+   * By (created_at, seq), the order of {@link list}, on its index: a position is strictly after
+   * the row it names, whether that row is still there or not. A seq is unique among the stored
+   * webhooks (one freed by a deletion is only given again to a webhook created later).
+   */
+  async listPage(query: WebhookListQuery = {}): Promise<PositionedPage<Webhook>> {
+    const c = this.connection;
+    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: sequenceOf(query.afterPosition.tie) };
+    const limit = query.limit ?? -1;
+    return c.run('listing webhooks', () =>
+      // One read transaction, so the page and the total are of one moment.
+      c.db.transaction(() => {
+        // One row past the page says whether more follow (the position of the page's last is then `nextPosition`).
+        const rows = c.statement(`SELECT seq, created_at, data FROM hookwork_webhooks ${after ? 'WHERE (created_at, seq) > (@afterAt, @afterSeq)' : ''} ORDER BY created_at, seq LIMIT @limit OFFSET @offset`).all({ ...after, limit: limit < 0 ? -1 : limit + 1, offset: query.offset ?? 0 }) as { seq: number; created_at: number; data: string }[];
+        const { n } = c.statement('SELECT count(*) AS n FROM hookwork_webhooks').get() as { n: number };
+        const more = limit >= 0 && rows.length > limit;
+        if (more) rows.length = limit;
+        const items = rows.map((r) => webhookFromJson(r.data));
+        const last = rows[rows.length - 1];
+        return more && last ? { items, total: n, nextPosition: { at: last.created_at, tie: String(last.seq) } } : { items, total: n };
+      })(),
+    );
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {

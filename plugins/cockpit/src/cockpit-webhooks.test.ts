@@ -35,6 +35,17 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     expect((await app.webhooks.list()).total).toBe(0);
   });
 
+  it('lists by the after cursor as app.webhooks.list() does: a webhook deleted between pages moves no other out of the walk', async () => {
+    const cockpit = cockpitWebhooks(app);
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await cockpit.create({ name: `n${i}`, url: URL, events: ['cockpit.clearcache'] }))._id);
+    const first = await cockpit.list({ limit: 2 });
+    expect(first.items.map((w) => w._id)).toEqual(ids.slice(0, 2));
+    await cockpit.delete(ids[0]!);
+    const rest = await cockpit.list({ limit: 10, after: first.next! });
+    expect([rest.items.map((w) => w._id), rest.total, rest.next]).toEqual([ids.slice(2), 4, undefined]);
+  });
+
   it('maps name, url, events and active onto a webhook, and basic auth onto a sensitive Authorization header', async () => {
     const created = await cockpitWebhooks(app).create({
       name: 'Rebuild site',

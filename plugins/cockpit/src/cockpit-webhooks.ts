@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView, valueKind } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type CursorPageRequest, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView, valueKind } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -32,8 +32,12 @@ export interface CockpitWebhooks {
   create(input: CockpitWebhookInput): Promise<CockpitWebhookView>;
   /** One webhook in Cockpit's shape, or undefined. */
   get(id: string): Promise<CockpitWebhookView | undefined>;
-  /** Webhooks in creation order, in Cockpit's shape. */
-  list(page?: { limit?: number; offset?: number }): Promise<Page<CockpitWebhookView>>;
+  /**
+   * Webhooks in creation order, in Cockpit's shape: a page by `offset`, or by `after`, the `next`
+   * of the page before (as `app.webhooks.list()`: a walk by `after` lists each webhook that exists
+   * throughout once, whatever is created or deleted meanwhile).
+   */
+  list(page?: CursorPageRequest): Promise<Page<CockpitWebhookView>>;
   /** Deletes a webhook; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
@@ -291,8 +295,8 @@ export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
       return view && shown(view);
     },
     async list(page) {
-      const { items, total } = await app.webhooks.list(page);
-      return { items: await Promise.all(items.map(shown)), total };
+      const { items, total, next } = await app.webhooks.list(page);
+      return { items: await Promise.all(items.map(shown)), total, ...(next !== undefined ? { next } : {}) };
     },
     delete: (id) => app.webhooks.delete(id),
   };

@@ -156,16 +156,19 @@ export function qs(params: Record<string, string | number | readonly string[] | 
 const LARGEST_PAGE = 1000;
 
 /**
- * Every webhook, in creation order, read a page of 1,000 at a time until the total is reached: a
- * picker that read one page would leave every webhook past the first 1,000 out.
+ * Every webhook, in creation order, read a page of 1,000 at a time, each page after the last
+ * webhook of the one before (its `next`) until a page has none: a picker that read one page would
+ * leave every webhook past the first 1,000 out, and one that read by `skip` missed a webhook when
+ * another was deleted between two pages (and listed one twice when one was created before it).
  */
 export async function allWebhooks(): Promise<Page<WebhookView>> {
   const items: WebhookView[] = [];
+  let after: string | undefined;
   for (;;) {
-    const page = await api<Page<WebhookView>>('GET', `webhook${qs({ skip: items.length, take: LARGEST_PAGE })}`);
+    const page: Page<WebhookView> = await api<Page<WebhookView>>('GET', `webhook${qs({ take: LARGEST_PAGE, after })}`);
     items.push(...page.items);
-    // An empty page ends it too: webhooks deleted meanwhile leave the total short of what is listed.
-    if (page.items.length === 0 || items.length >= page.total) return { items, total: page.total };
+    if (page.next === undefined) return { items, total: page.total };
+    after = page.next;
   }
 }
 
@@ -177,7 +180,7 @@ export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ?
 export interface Page<T> {
   items: T[];
   total: number;
-  /** The delivery log's and the dead letters' cursor to the page after this one (as `after`); absent on the last page. */
+  /** The cursor to the page after this one (as `after`: the webhooks, the delivery log, the dead letters); absent on the last page. */
   next?: string;
 }
 export type WebhookView = Json<CoreWebhookView>;

@@ -28,13 +28,11 @@ export const problemResponses = {
 /** A 200 answer of `schema`, with the response `headers` it carries, for the OpenAPI document. */
 export const ok = (schema: object, description = 'OK', headers?: object) => ({ 200: { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } }, ...problemResponses });
 
-/** `Page<T>` in Umbraco's paging terms: `skip`/`take` map to core's `offset`/`limit`. */
-export const page = (query: { skip: number; take: number }) => ({ offset: query.skip, limit: query.take });
-
 /**
- * A newest-first listing's page in core's terms: `skip` → `offset`, `take` → `limit`, `after` as
- * it is. `skip` with `after` is a 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming both: a page starts
- * after a cursor or at an offset, and nothing is read.
+ * The page of a listing core pages by cursor (webhooks, delivery log, dead letters) in core's
+ * terms: `skip` → `offset`, `take` → `limit`, `after` as it is. `skip` with `after` is a 400
+ * HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming both: a page starts after a cursor or at an offset,
+ * and nothing is read.
  */
 export function cursorPage(query: { skip?: number; take: number; after?: string }): CursorPageRequest {
   if (query.skip !== undefined && query.after !== undefined) {

@@ -32,10 +32,11 @@ import { durationAdvice, HookworkError, isHookworkError, parseDuration, shownVal
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { conditionally, documentIfMatch, documentReadConditions, etagResponseHeader, notModifiedResponse, preconditionFailedResponse, readConditionally, readPreconditionFailedResponse, withEtag } from '../webhook-preconditions';
-import { cursorPage, ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
+import { cursorPage, ok, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
-type LogQuery = { skip?: number; take: number; after?: string } & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
+type CursorPaging = { skip?: number; take: number; after?: string };
+type LogQuery = CursorPaging & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
 type IdParams = { id: string };
 
 const tags = ['Webhook'];
@@ -62,9 +63,15 @@ const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
 export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteContext): void {
   const { audit } = context;
 
-  fastify.get<{ Querystring: Paging }>('/webhook', {
-    schema: { operationId: 'listWebhooks', summary: 'Lists webhooks in creation order, paged.', tags, querystring: query(pagingQuery), response: ok(pageSchema(webhookViewSchema)) },
-    handler: (request) => context.management().webhooks.list(page(request.query)),
+  fastify.get<{ Querystring: CursorPaging }>('/webhook', {
+    schema: {
+      operationId: 'listWebhooks',
+      summary: 'Lists webhooks in creation order, paged by skip/take (Umbraco\'s) or by after, the next of the page before (stable when webhooks are created or deleted between pages).',
+      tags,
+      querystring: query(cursorPagingQuery),
+      response: ok(pageSchema(webhookViewSchema)),
+    },
+    handler: (request) => context.management().webhooks.list(cursorPage(request.query)),
   });
 
   fastify.get<{ Querystring: Paging }>('/webhook/events', {
@@ -107,20 +114,20 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
   });
 
-  fastify.get<{ Querystring: Paging }>('/webhook/health', {
+  fastify.get<{ Querystring: CursorPaging }>('/webhook/health', {
     schema: {
       operationId: 'listWebhookHealth',
-      summary: "The health of the webhooks on one page of GET webhook (same order and paging): each one's circuit breaker, failing streak and a receiver's pause.",
+      summary: "The health of the webhooks on one page of GET webhook (same order and paging, skip/take or after): each one's circuit breaker, failing streak and a receiver's pause.",
       tags: ['Health'],
-      querystring: query(pagingQuery),
+      querystring: query(cursorPagingQuery),
       response: ok(pageSchema(webhookHealthSchema)),
     },
     handler: async (request) => {
       const management = context.management();
-      const webhooks = await management.webhooks.list(page(request.query));
+      const webhooks = await management.webhooks.list(cursorPage(request.query));
       const items = await Promise.all(webhooks.items.map((w) => management.health(w.key).catch((error: unknown) => (isHookworkError(error) && error.code === 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' ? undefined : Promise.reject(error)))));
-      // A webhook deleted between the two reads is left out.
-      return { items: items.filter((h): h is WebhookHealth => h !== undefined), total: webhooks.total };
+      // A webhook deleted between the two reads is left out; the next page goes on after the webhooks listed.
+      return { items: items.filter((h): h is WebhookHealth => h !== undefined), total: webhooks.total, ...(webhooks.next !== undefined ? { next: webhooks.next } : {}) };
     },
   });
 

@@ -1,6 +1,7 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { QueueEngine } from '../ports/queue-engine';
 import type { WebhookRepository } from '../ports/webhook-repository';
+import { webhookPages } from '../management/webhook-walk';
 import type { HookworkSettings } from '../settings/settings';
 
 /**
@@ -24,14 +25,10 @@ export function checkCapabilities(engine: Pick<QueueEngine<unknown>, 'name' | 'c
  * Refuses to start when a stored webhook asks for FIFO delivery and the queue cannot keep
  * that order (HOOKWORK_ERR_CAPABILITY_MISSING), instead of delivering out of order silently.
  */
-export async function checkFifoWebhooks(engine: Pick<QueueEngine<unknown>, 'name' | 'capabilities'>, webhooks: Pick<WebhookRepository, 'list'>): Promise<void> {
+export async function checkFifoWebhooks(engine: Pick<QueueEngine<unknown>, 'name' | 'capabilities'>, webhooks: Pick<WebhookRepository, 'list' | 'listPage'>): Promise<void> {
   if (engine.capabilities.fifo) return;
   const ordered: string[] = [];
-  for (let offset = 0; ; offset += 500) {
-    const page = await webhooks.list({ limit: 500, offset });
-    for (const webhook of page) if (webhook.fifo) ordered.push(webhook.key);
-    if (page.length < 500) break;
-  }
+  for await (const page of webhookPages(webhooks)) for (const webhook of page) if (webhook.fifo) ordered.push(webhook.key);
   if (ordered.length === 0) return;
   throw new HookworkError(
     'HOOKWORK_ERR_CAPABILITY_MISSING',

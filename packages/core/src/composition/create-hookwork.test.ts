@@ -669,8 +669,9 @@ describe('the app object guards its lifecycle', () => {
       capabilities: memoryStorage().capabilities,
       async open(context): Promise<Storage> {
         const storage = await memoryStorage().open(context);
+        // Start reads the webhooks page by page, by position (listPage), as every walk of them does.
         const webhooks = Object.assign(Object.create(storage.webhooks), {
-          list: (query: Parameters<typeof storage.webhooks.list>[0]) => (++lists === 1 ? Promise.reject(new Error('Connection terminated unexpectedly')) : storage.webhooks.list(query)),
+          listPage: (query: Parameters<NonNullable<typeof storage.webhooks.listPage>>[0]) => (++lists === 1 ? Promise.reject(new Error('Connection terminated unexpectedly')) : storage.webhooks.listPage!(query)),
         });
         return { ...storage, webhooks, close: async () => void closes.push(lists) };
       },
@@ -712,7 +713,7 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.deadLetters({ pageSize: 5 } as never)).rejects.toThrow(/did you mean limit for "pageSize"\?$/);
     // A page too big is told to page by the cursor these listings take, not by the offset that is unstable under writes.
     await expect(app.logs({ limit: 5000 })).rejects.toThrow(/logs\(\) was given limit 5000; use a whole number from 1 to 1000 and page with after \(the next of the page before\)$/);
-    await expect(app.webhooks.list({ limit: 5000 })).rejects.toThrow(/webhooks\.list\(\) was given limit 5000; use a whole number from 1 to 1000 and page with offset$/);
+    await expect(app.webhooks.list({ limit: 5000 })).rejects.toThrow(/webhooks\.list\(\) was given limit 5000; use a whole number from 1 to 1000 and page with after \(the next of the page before\)$/);
     // Each was "not a valid Date" — puzzling for the ISO string the admin API takes: what was given is named, and the fix.
     const refusals: [unknown, string][] = [
       ['2026-01-31T12:00:00Z', 'a string ("2026-01-31T12:00:00Z"), not a Date; pass new Date("2026-01-31T12:00:00Z") (the admin API takes the string, core takes a Date)'],

@@ -48,6 +48,7 @@ import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
 import { checkNoGlobalRegistration } from './global-registration-check';
+import { webhookPages } from '../management/webhook-walk';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
@@ -813,14 +814,13 @@ function isTraceContext(value: unknown): value is Context {
  * `Content-Encoding`, a body checksum or `tracestate`), which is never sent. One read of the
  * webhooks for all.
  */
-async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, names: DeepReadonly<HookworkSettings>['headers'], logger: Logger, options: { atStart: boolean }): Promise<void> {
+async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list' | 'listPage'>, names: DeepReadonly<HookworkSettings>['headers'], logger: Logger, options: { atStart: boolean }): Promise<void> {
   const settingOf = new Map([
     [names.retryCount.toLowerCase(), 'headers.retryCount'],
     [names.event.toLowerCase(), 'headers.event'],
   ]);
-  // Pages of 500, as listWithUnknownEvents() reads them (a page no store cuts shorter).
-  for (let offset = 0; ; offset += 500) {
-    const page = await repository.list({ limit: 500, offset });
+  // Page by page, as listWithUnknownEvents() reads them.
+  for await (const page of webhookPages(repository)) {
     for (const webhook of page) {
       for (const name of Object.keys(webhook.headers)) {
         const setting = settingOf.get(name.toLowerCase());
@@ -843,6 +843,5 @@ async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, 
         );
       }
     }
-    if (page.length < 500) return;
   }
 }

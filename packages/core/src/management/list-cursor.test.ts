@@ -126,3 +126,88 @@ describe('newest-first listings by cursor (logs(), deadLetters())', () => {
     expect(error.message).toMatch(/a store that pages by position, which this app's store does not/);
   });
 });
+
+describe('webhooks.list() by cursor, in creation order', () => {
+  const apps: Hookwork[] = [];
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+  });
+  async function appWith(count: number, storage?: StorageBackend) {
+    const app = await startTestApp(storage ? { storage } : {});
+    apps.push(app);
+    const create = async () => (await app.webhooks.create({ url: 'https://receiver.example/hook', events: ['thing.happened'] })).key;
+    const keys: string[] = [];
+    for (let i = 0; i < count; i++) keys.push(await create());
+    return { app, keys, create };
+  }
+
+  it('walks every webhook that exists throughout once while webhooks are deleted and created between pages', async () => {
+    const { app, keys, create } = await appWith(8);
+    expect((await app.webhooks.list({ limit: 1000 })).items.map((w) => w.key)).toEqual(keys);
+    const created: string[] = [];
+    const pages: string[][] = [];
+    const walked = await walk(
+      async (after) => {
+        const page = await app.webhooks.list({ limit: 3, ...(after ? { after } : {}) });
+        pages.push(page.items.map((w) => w.key));
+        return page;
+      },
+      async () => {
+        // A webhook of the page just read deleted, one created: by offset, the next page would
+        // start one webhook later, and that one (there throughout) would never be listed.
+        expect(await app.webhooks.delete(pages.at(-1)![0]!)).toBe(true);
+        created.push(await create());
+      },
+    );
+    const keysWalked = walked.map((w) => w.key);
+    expect(new Set(keysWalked).size).toBe(keysWalked.length);
+    expect(keysWalked).toEqual([...keys, ...created]);
+    // The page answers the total and no next on the last page; a page by offset answers next too.
+    const last = await app.webhooks.list({ limit: 1000 });
+    expect([last.next, last.total]).toEqual([undefined, last.items.length]);
+    expect((await app.webhooks.list({ limit: 1, offset: 1 })).next).toEqual(expect.stringMatching(/^[A-Za-z0-9_-]+$/));
+  });
+
+  it('refuses an after that is no cursor of the webhooks, or one given with offset, with a coded error naming after', async () => {
+    const { app } = await appWith(3);
+    const hookNext = (await app.webhooks.list({ limit: 1 })).next!;
+    const logNext = cursorOf({ v: 1, l: 'log', at: 1, t: '1' });
+    const cases: [string, () => Promise<unknown>, string, RegExp][] = [
+      ['garbage', () => app.webhooks.list({ after: 'not a cursor!' }), 'HOOKWORK_ERR_INVALID_CURSOR', /webhooks\.list\(\) was given after that is "not a cursor!", which is no cursor/],
+      ['the delivery log\'s', () => app.webhooks.list({ after: logNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the delivery log, not of the webhooks/],
+      ['the webhooks\' given to the log', () => app.logs({ after: hookNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the webhooks, not of the delivery log/],
+      ['the webhooks\' given to the dead letters', () => app.deadLetters({ after: hookNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the webhooks, not of the dead letters/],
+      ['a changed tie-breaker', () => app.webhooks.list({ after: cursorOf({ v: 1, l: 'hook', at: 1, t: '1 OR 1=1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /no creation sequence number of these webhooks.*start from the first \(oldest\) webhook/],
+      ['not a string', () => app.webhooks.list({ after: 7 as unknown as string }), 'HOOKWORK_ERR_INVALID_CURSOR', /is number, not a string/],
+      ['with offset', () => app.webhooks.list({ after: hookNext, offset: 0 }), 'HOOKWORK_ERR_INVALID_PAGE', /both after and offset/],
+    ];
+    for (const [name, call, code, message] of cases) {
+      const error = await refusal(call);
+      expect([name, error.code, error.status]).toEqual([name, code, 400]);
+      expect(error.message).toMatch(message);
+      expect(error.details).toEqual([expect.objectContaining({ field: 'after' })]);
+    }
+    // Another API's name for the cursor is refused, naming after.
+    const named = await refusal(() => app.webhooks.list({ cursor: hookNext } as never));
+    expect([named.code, named.message]).toEqual(['HOOKWORK_ERR_INVALID_PAGE', expect.stringMatching(/cursor is after \(the next of the page before\) here\); a page is \{ limit, offset, after \}/)]);
+  });
+
+  it('pages a store written before listPage() by offset behind its cursors, and refuses a position cursor it cannot follow', async () => {
+    const memory = new MemoryWebhookRepository();
+    // A third party's repository as it was written before: every method but listPage().
+    const oldRepository = new Proxy(memory, { get: (target, name) => (name === 'listPage' ? undefined : Reflect.get(target, name, target)) });
+    const storage: StorageBackend = {
+      name: 'old-store',
+      capabilities: { transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false },
+      open: async () => {
+        const log = new MemoryDeliveryLog();
+        return { webhooks: oldRepository, queue: new MemoryRequestQueue(log), deliveryLog: log, async close() {} };
+      },
+    };
+    const { app, keys } = await appWith(5, storage);
+    expect((await walk((after) => app.webhooks.list({ limit: 2, ...(after ? { after } : {}) }))).map((w) => w.key)).toEqual(keys);
+    const error = await refusal(() => app.webhooks.list({ after: cursorOf({ v: 1, l: 'hook', at: 1, t: '1' }) }));
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_CURSOR');
+    expect(error.message).toMatch(/a store that pages by position, which this app's store does not; leave after out to start from the first \(oldest\) webhook/);
+  });
+});

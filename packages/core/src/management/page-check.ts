@@ -10,11 +10,11 @@ const PAGE_SYNONYMS: Readonly<Record<string, string>> = {
   size: 'limit',
   pageSize: 'limit',
   page: 'offset (in webhooks, not pages)',
-  cursor: 'offset (webhooks.list() pages by offset; logs() and deadLetters() take a cursor as after)',
+  cursor: 'after (the next of the page before)',
 };
 
 /** The listings that page by the `after` cursor (their `offset` is unstable under writes). */
-const CURSOR_LISTINGS: ReadonlySet<string> = new Set(['logs', 'deadLetters']);
+const CURSOR_LISTINGS: ReadonlySet<string> = new Set(['logs', 'deadLetters', 'webhooks.list']);
 
 /** The page size of a listing that is given none (every listing: webhooks, log, dead letters). */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -24,7 +24,8 @@ export const MAX_PAGE_SIZE = 1000;
 
 /**
  * Checks a listing's page at the API boundary: HOOKWORK_ERR_INVALID_PAGE names the listing and
- * the bad part. Returns the page with only the keys that were given. `only`: the page is all the
+ * the bad part. Returns the page's `limit` and `offset`, only those that were given (a listing
+ * that pages by cursor reads `after` itself, see cursorPage()). `only`: the page is all the
  * listing takes, so any other key (`take`, `skip`, `cursor`) is refused rather than ignored.
  */
 export function checkPage(listing: string, page: PageRequest | undefined, only = false): PageRequest {
@@ -32,10 +33,11 @@ export function checkPage(listing: string, page: PageRequest | undefined, only =
   if (!isPlainObject(page)) throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() takes a page such as { limit: 50, offset: 0 }; got ${typeof page === 'object' ? objectKind(page) : typeof page}`);
   if (only) {
     // A misspelt narrowing must not widen a listing: { take: 1 } listed every webhook.
-    const unknown = Object.keys(page).filter((key) => key !== 'limit' && key !== 'offset' && (page as Record<string, unknown>)[key] !== undefined);
+    const byCursor = CURSOR_LISTINGS.has(listing);
+    const unknown = Object.keys(page).filter((key) => key !== 'limit' && key !== 'offset' && !(byCursor && key === 'after') && (page as Record<string, unknown>)[key] !== undefined);
     if (unknown.length > 0) {
       const hint = unknown.some((key) => Object.hasOwn(PAGE_SYNONYMS, key)) ? ` (${shownList(unknown.filter((key) => Object.hasOwn(PAGE_SYNONYMS, key)), { show: (key) => `${key} is ${PAGE_SYNONYMS[key]!}` })} here)` : '';
-      throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset }`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset${byCursor ? ', after' : ''} }`);
     }
   }
   const { limit, offset } = page as PageRequest;

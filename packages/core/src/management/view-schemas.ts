@@ -237,7 +237,7 @@ export function pageSchema<T extends object>(items: T) {
     properties: {
       items: { type: 'array', items },
       total: { type: 'integer', minimum: 0, description: 'Items in the whole listing, not only this page.' },
-      next: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'Newest-first listings (delivery log, dead letters): an opaque cursor when more items follow; pass it as `after` for the next page, which holds the items strictly after this one whatever was written or deleted meanwhile. Absent on the last page.' },
+      next: { type: 'string', minLength: 1, maxLength: 1024, pattern: '^[A-Za-z0-9_-]+$', description: 'An opaque cursor when more items follow (webhooks, delivery log, dead letters); pass it as `after` for the next page, which holds the items strictly after this one whatever was written or deleted meanwhile. Absent on the last page.' },
     },
   } as const;
 }

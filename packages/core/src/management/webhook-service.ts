@@ -22,10 +22,12 @@ import { readCallerInput, readOrRefuse, type UnreadableInput } from '../model/ca
 import { durationAdvice, formatDuration, parseDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
-import type { Page, PageRequest } from '../model/page';
+import type { CursorPageRequest, Page } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
+import { cursorPage } from './cursor-page';
+import { webhookPages } from './webhook-walk';
 import { WebhookChanges } from './webhook-changes';
 import { parsePrecondition, preconditionHolds, webhookEtag, type ParsedPrecondition, type WebhookChangedDetails, type WebhookPrecondition } from './webhook-precondition';
 import { invalidWebhookError } from './webhook-refusal';
@@ -298,8 +300,16 @@ export interface Webhooks {
   delete(key: string, options?: WebhookPrecondition): Promise<boolean>;
   /** One webhook, or undefined. */
   get(key: string): Promise<WebhookView | undefined>;
-  /** Webhooks in creation order, a page (50 by default) and how many there are in all. */
-  list(page?: PageRequest): Promise<Page<WebhookView>>;
+  /**
+   * Webhooks in creation order (equal times in the order they were created), a page (50 by
+   * default) and how many there are in all. A page answers `next` when more webhooks follow: pass
+   * it as `after` for the next page, which holds the webhooks created strictly after the last one
+   * listed, so a walk by `after` lists every webhook that exists throughout it exactly once,
+   * whatever is created or deleted meanwhile (by `offset`, a webhook deleted before the offset
+   * moves one of the next page out of sight). A cursor of another listing, or a changed one, is
+   * HOOKWORK_ERR_INVALID_CURSOR; `after` with `offset` is HOOKWORK_ERR_INVALID_PAGE.
+   */
+  list(page?: CursorPageRequest): Promise<Page<WebhookView>>;
   /** Webhooks subscribed to events no composed event handles (after a plugin was removed): kept, not a crash. */
   listWithUnknownEvents(): Promise<WebhookView[]>;
   /**
@@ -668,21 +678,32 @@ export class WebhookService implements Webhooks {
     return webhook && this.view(webhook);
   }
 
-  /** Webhooks in creation order, paged, with how many there are in all. */
-  async list(given?: PageRequest): Promise<Page<WebhookView>> {
+  /** Webhooks in creation order, paged by offset or by the `after` cursor, with how many there are in all and the `next` cursor. */
+  async list(given?: CursorPageRequest): Promise<Page<WebhookView>> {
     const page = readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `webhooks.list() page${path ? `.${path}` : ''} ${problem}`));
-    const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page, true) }), this.repository.count()]);
-    return { items: webhooks.map((w) => this.view(w)), total };
+    // Every key checked first: a misspelt narrowing ({ take: 1 }, { cursor }) must not widen the listing.
+    checkPage('webhooks.list', page, true);
+    const repository = this.repository;
+    const listPage = repository.listPage?.bind(repository);
+    const result = await cursorPage(
+      'webhooks.list',
+      page ?? {},
+      listPage !== undefined,
+      async (paging) => {
+        if (listPage) return listPage(paging);
+        const [items, total] = await Promise.all([repository.list(paging), repository.count()]);
+        return { items, total };
+      },
+      DEFAULT_PAGE_SIZE,
+    );
+    return { ...result, items: result.items.map((w) => this.view(w)) };
   }
 
   /** The keys of every stored webhook (management's redelivery leaves out dead letters of any other key). */
   async keys(): Promise<string[]> {
     const keys: string[] = [];
-    for (let offset = 0; ; offset += 500) {
-      const page = await this.repository.list({ limit: 500, offset });
-      for (const webhook of page) keys.push(webhook.key);
-      if (page.length < 500) return keys;
-    }
+    for await (const page of webhookPages(this.repository)) for (const webhook of page) keys.push(webhook.key);
+    return keys;
   }
 
   /**
@@ -691,14 +712,10 @@ export class WebhookService implements Webhooks {
    */
   async listWithUnknownEvents(): Promise<WebhookView[]> {
     const flagged: WebhookView[] = [];
-    for (let offset = 0; ; offset += 500) {
-      const page = await this.repository.list({ limit: 500, offset });
-      for (const webhook of page) {
-        const unknown = this.unknownEvents(webhook);
-        if (unknown.length > 0) flagged.push(this.view(webhook));
-      }
-      if (page.length < 500) return flagged;
+    for await (const page of webhookPages(this.repository)) {
+      for (const webhook of page) if (this.unknownEvents(webhook).length > 0) flagged.push(this.view(webhook));
     }
+    return flagged;
   }
 
   /**

@@ -1,14 +1,22 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { ListPosition } from './page';
 
-/** The newest-first listings a cursor belongs to; a cursor of one is refused by the other. */
-export type CursorListing = 'logs' | 'deadLetters';
+/**
+ * The listings a cursor belongs to (the newest-first delivery log and dead letters, the webhooks
+ * in creation order); a cursor of one is refused by the others.
+ */
+export type CursorListing = 'logs' | 'deadLetters' | 'webhooks.list';
 
 /** Short names inside the cursor, so a cursor stays short in a URL. */
-const LIST_TAG: Readonly<Record<CursorListing, string>> = { logs: 'log', deadLetters: 'dead' };
+const LIST_TAG: Readonly<Record<CursorListing, string>> = { logs: 'log', deadLetters: 'dead', 'webhooks.list': 'hook' };
 
 /** What a refusal calls each listing (a message read at the library and at the HTTP API alike). */
-const LIST_NAME: Readonly<Record<CursorListing, string>> = { logs: 'the delivery log', deadLetters: 'the dead letters' };
+const LIST_NAME: Readonly<Record<CursorListing, string>> = { logs: 'the delivery log', deadLetters: 'the dead letters', 'webhooks.list': 'the webhooks' };
+
+/** Where a listing's first page starts, as a refusal tells the caller to start over. */
+export function listingStart(listing: CursorListing): string {
+  return listing === 'webhooks.list' ? 'the first (oldest) webhook' : 'the newest';
+}
 
 /** The version a cursor carries, so a later format can refuse (or read) an older one by name. */
 const CURSOR_VERSION = 1;
@@ -26,7 +34,7 @@ const LONGEST_CURSOR = 1024;
 export type CursorPlace = { position: ListPosition } | { offset: number };
 
 /**
- * Makes the opaque `next` cursor of a newest-first listing: base64url of a small JSON object
+ * Makes the opaque `next` cursor of a listing: base64url of a small JSON object
  * (`{ v, l, at, t }` or `{ v, l, o }`) naming its version, its listing and its place. Not a
  * secret and not signed: a changed cursor is checked by {@link readCursor} and the store, and at
  * worst lists from another place of the same listing, which the caller may read anyway.
@@ -77,7 +85,8 @@ export function readCursor(listing: CursorListing, after: unknown): CursorPlace 
 
 /**
  * HOOKWORK_ERR_INVALID_CURSOR for a store: a position's `tie` it cannot have made (a sequence
- * number that is not digits). `listing` is `logs` or `deadLetters`; `why` says what is wrong.
+ * number that is not digits). `listing` is `logs`, `deadLetters` or `webhooks.list`; `why` says
+ * what is wrong.
  */
 export function invalidPositionError(listing: CursorListing, why: string): HookworkError {
   return invalidCursor(listing, why);
@@ -86,7 +95,7 @@ export function invalidPositionError(listing: CursorListing, why: string): Hookw
 function invalidCursor(listing: CursorListing, why: string): HookworkError {
   return new HookworkError(
     'HOOKWORK_ERR_INVALID_CURSOR',
-    `${listing}() was given after that ${why}; pass the next of the page before, as it was, or leave after out to start from the newest`,
+    `${listing}() was given after that ${why}; pass the next of the page before, as it was, or leave after out to start from ${listingStart(listing)}`,
     { details: [{ field: 'after', problem: why }] },
   );
 }

@@ -1,4 +1,4 @@
-import type { PageRequest } from '../model/page';
+import type { ListPosition, PageRequest, PositionedPage } from '../model/page';
 import { createToken } from '../runtime/tokens';
 import type { Webhook } from '../model/webhook';
 
@@ -51,6 +51,21 @@ export interface WebhookRepository {
   get(key: string): Promise<Webhook | undefined>;
   /** Webhooks ordered by creation time; equal times in the order they were created. */
   list(page?: PageRequest): Promise<Webhook[]>;
+  /**
+   * A page of {@link list}'s order by position: the webhooks strictly after `afterPosition` when
+   * given (created later, or at its time and after it in the store's tie-breaker — a creation
+   * sequence, unique among the stored webhooks), else from `offset` (never given together). Answers
+   * `nextPosition`, the {@link ListPosition} of the page's last webhook (`at`: its `createdAt`),
+   * when more follow, and `total`, every stored webhook (not narrowed by the position), of one
+   * moment with the page. A walk by position lists every webhook stored throughout it exactly
+   * once, whatever is created or deleted between its pages. A `tie` this store cannot have made is
+   * HOOKWORK_ERR_INVALID_CURSOR ({@link invalidPositionError} with `webhooks.list`).
+   *
+   * Optional: without it, core pages this store by offset behind the cursors of `webhooks.list()`
+   * (a walk by `after` then lists a webhook twice, or misses one, when a webhook is created or
+   * deleted between pages) and reads it whole (its own walks) by offset too.
+   */
+  listPage?(query?: WebhookListQuery): Promise<PositionedPage<Webhook>>;
   /** Webhooks (enabled or not) whose `events` contain exactly this alias, ordered as {@link list}. */
   getByAlias(alias: string): Promise<Webhook[]>;
   /**
@@ -75,6 +90,16 @@ export interface WebhookRepository {
   getShared?(key: string): Promise<Webhook | undefined>;
   /** How many webhooks are stored. */
   count(): Promise<number>;
+}
+
+/**
+ * What {@link WebhookRepository.listPage} is asked for: at most `limit` webhooks, from `offset` or
+ * strictly after `afterPosition` (a `nextPosition` the same store answered; core reads it from the
+ * caller's `after` cursor). Named apart from `after`, as the delivery log's and dead letters' are.
+ */
+export interface WebhookListQuery extends PageRequest {
+  /** List the webhooks strictly after this place (a `nextPosition` this store answered). */
+  afterPosition?: ListPosition;
 }
 
 /** Injection token of the app's {@link WebhookRepository}. */

@@ -44,8 +44,11 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<Erro
  * its webhooks can lose one of two changes made at once by two processes; without deleteIf, be
  * deleted over a change made meanwhile; without getSharedByAlias, its publishes copy every
  * subscribed webhook; without getShared, delivery sees another process's change within a second).
+ * A backend without `listPage()` passes `{ listPage: false }`: core then pages its webhooks by
+ * offset, and a walk by `webhooks.list()`'s `after` lists one twice or misses one when a webhook
+ * is created or deleted between pages.
  */
-export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean; sharedByAlias?: boolean } = {}): void {
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean; sharedByAlias?: boolean; listPage?: boolean } = {}): void {
   requireJestGlobals('describeWebhookRepositoryContract');
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
@@ -175,6 +178,50 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       expect((await repo.list({ offset: 3 })).map((w) => w.key)).toEqual(['c']);
       expect(await repo.list({ offset: 10 })).toEqual([]);
       expect(await repo.count()).toBe(4);
+    });
+
+    test('listPage walks by position: a webhook deleted or created between pages lists none twice and misses none stored throughout', async (repo) => {
+      if (options.listPage === false) {
+        expect(repo.listPage).toBeUndefined();
+        return;
+      }
+      expect(typeof repo.listPage).toBe('function');
+      const listPage = repo.listPage!.bind(repo);
+      const keys = (page: { items: Webhook[] }) => page.items.map((w) => w.key);
+      // b and c at one time: the tie is broken by creation order, across the page's end.
+      for (const [key, ms] of [['a', 0], ['b', 10], ['c', 10], ['d', 20], ['e', 30], ['f', 40]] as const) await repo.create(contractWebhook(key, { createdAt: new Date(T0 + ms) }));
+      const walked: string[] = [];
+      const page1 = await listPage({ limit: 2 });
+      expect([keys(page1), page1.total]).toEqual([['a', 'b'], 6]);
+      walked.push(...keys(page1));
+      // Between pages: a webhook of the first page deleted, one created. By offset (2) the next
+      // page would start at d: c, which exists throughout, would never be listed.
+      expect(await repo.delete('a')).toBe(true);
+      await repo.create(contractWebhook('new', { createdAt: new Date(T0 + 50) }));
+      const page2 = await listPage({ limit: 2, afterPosition: page1.nextPosition! });
+      expect([keys(page2), page2.total]).toEqual([['c', 'd'], 6]);
+      walked.push(...keys(page2));
+      // The page's last webhook deleted, and one created before the place and one after it: the
+      // position is a place in the order, not a row, so it holds with its webhook gone.
+      expect(await repo.delete('d')).toBe(true);
+      await repo.create(contractWebhook('early', { createdAt: new Date(T0 + 5) }));
+      await repo.create(contractWebhook('late', { createdAt: new Date(T0 + 60) }));
+      const page3 = await listPage({ limit: 2, afterPosition: page2.nextPosition! });
+      walked.push(...keys(page3));
+      const page4 = await listPage({ limit: 2, afterPosition: page3.nextPosition! });
+      walked.push(...keys(page4));
+      expect(page4.nextPosition).toBeUndefined();
+      expect(walked).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'new', 'late']);
+      expect(new Set(walked).size).toBe(walked.length);
+      // By offset, the same order; the last page answers no position; an empty listing pages too.
+      expect(keys(await listPage({ limit: 3, offset: 1 }))).toEqual(['b', 'c', 'e']);
+      expect(await listPage({ limit: 10, offset: 100 })).toEqual({ items: [], total: 7 });
+      const whole = await listPage();
+      expect([keys(whole), whole.nextPosition]).toEqual([['early', 'b', 'c', 'e', 'f', 'new', 'late'], undefined]);
+      expect(whole.items[0]).toEqual(contractWebhook('early', { createdAt: new Date(T0 + 5) }));
+      // A tie-breaker the store cannot have made is refused as a cursor, before it is read.
+      const refused = await expectCode(listPage({ limit: 2, afterPosition: { at: T0, tie: "1' OR '1'='1" } }), 'HOOKWORK_ERR_INVALID_CURSOR');
+      expect(refused.message).toMatch(/webhooks\.list\(\) was given after/);
     });
 
     test('getByAlias matches the alias exactly: not a prefix, not another case, disabled webhooks included', async (repo) => {
