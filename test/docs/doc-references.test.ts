@@ -85,6 +85,16 @@ describe('the docs', () => {
     expect(catalogues.filter((line) => !named(errors, line.split(': ')[1]!))).toEqual([]);
   });
 
+  // errors.md opens with an index of its codes: a code whose entry was added below and not to the
+  // index is one a reader scanning the index never finds.
+  it('list every code errors.md has an entry for in its index of codes', () => {
+    const errors = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+    const index = errors.slice(errors.indexOf('## Index of codes'), errors.indexOf('\n## ', errors.indexOf('## Index of codes') + 1));
+    const entries = [...errors.matchAll(/^### ((?:HOOKWORK|RECEIVER)_ERR_[A-Z0-9_]+)\s*$/gm)].map((match) => match[1]!);
+    expect(entries.length).toBeGreaterThan(50);
+    expect([...new Set(entries)].filter((code) => !named(index, code))).toEqual([]);
+  });
+
   // docs/cms-events.md's wire samples were ```json blocks carrying // comments and several bodies
   // each: pasted into a receiver's test or a JSON tool, none parsed. A block fenced as json is
   // one JSON document as sent (comments go in the prose, or the fence says jsonc).
