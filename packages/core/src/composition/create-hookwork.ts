@@ -265,9 +265,10 @@ function failingAs<T>(step: string, run: () => T): T {
  * whose constructor or compose() threw (a coded error it throws passes unchanged).
  */
 export function createHookwork<TStorageTransaction = never, TQueueTransaction = TStorageTransaction>(
-  given: HookworkOptions<TStorageTransaction, TQueueTransaction> = {},
+  options: HookworkOptions<TStorageTransaction, TQueueTransaction> = {},
 ): Hookwork<TQueueTransaction> {
-  const options = readOptions(given) as HookworkOptions<TStorageTransaction, TQueueTransaction>;
+  // From here on, the copy read once: what is checked is what the app is made with.
+  options = readOptions(options) as HookworkOptions<TStorageTransaction, TQueueTransaction>;
   checkOptions(options);
   const container = rootContainer.createChildContainer();
   const settingsBuilder = new SettingsBuilder(resolveSettings(options.settings ?? {}));
