@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys, shown } from '../option-keys';
+import { checkOptionKeys, readOptionsOnce, shown } from '../option-keys';
 import { DEFAULT_RETRY_AFTER_SECONDS, type AnyReceiver, type ReceiverAnswer } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, closesConnection, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
 import { readRawBody } from './raw-body';
@@ -43,6 +43,8 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   if (typeof (options as unknown as { handle?: unknown } | undefined)?.handle === 'function' && options.receiver === undefined) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver was given the receiver as its options; give it as one of them: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
   }
+  // From here on, the options as read once: what is checked is what the route is made with.
+  options = readOptionsOnce('fastifyReceiver', options);
   const receiver = checkReceiver(options?.receiver, 'fastifyReceiver');
   // Its own options, and Fastify's register options: a typo (maxBodyByte) must not run on the default.
   checkOptionKeys('fastifyReceiver', options, ['receiver', 'path', 'maxBodyBytes', 'prefix', 'logLevel', 'logSerializers']);
