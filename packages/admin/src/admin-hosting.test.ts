@@ -588,6 +588,26 @@ describe('options at the boundary', () => {
     await expect(startAdminServer(fixture.app, { token: ['a-list-of-one-token-here'] } as never)).rejects.toThrow(/token must be a string .*; got an array$/);
   });
 
+  // Read as given, again after the check: a getter that threw escaped bare, and one answering differently was checked as one value and used as another.
+  it('reads the options once: a getter or Proxy trap that throws is refused naming it, and what is checked is what is used', async () => {
+    const sealed = () => {
+      throw new Error('vault sealed');
+    };
+    await refused({ get token(): string { return sealed(); } }, 'startAdminServer: token could not be read: its getter threw (vault sealed)');
+    const host = Fastify();
+    await expect(host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { get token(): string { return sealed(); } } }).ready()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining('hookworkAdmin auth: token could not be read: its getter threw (vault sealed)') });
+    await host.close();
+    expect(() => adminFrameworkErrors(new Proxy({ prefix: '/admin' }, { ownKeys: sealed }))).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining('adminFrameworkErrors: options could not be read: listing its keys threw (vault sealed)') }));
+    // Checked as the loopback address, then read again as every interface: served there without the token it would need.
+    let reads = 0;
+    const server = await startAdminServer(fixture.app, { print: false, ...apiOnly, get host() { return reads++ === 0 ? '127.0.0.1' : '0.0.0.0'; } });
+    try {
+      expect([new URL(server.url).hostname, reads]).toEqual(['127.0.0.1', 1]);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('hookworkAdmin refuses an option it does not take, naming where it goes', async () => {
     for (const [options, fragment] of [
       [{ token: 'x'.repeat(20) }, 'token is not an option (the token goes in auth: { token })'],

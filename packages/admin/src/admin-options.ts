@@ -1,4 +1,4 @@
-import { isPlainObject, objectKind, shownList } from '@hookwork/core';
+import { isPlainObject, objectKind, readOrRefuse, shownList } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /**
@@ -22,10 +22,16 @@ const invalid = (where: string, detail: string) => ADMIN_ERRORS.create('HOOKWORK
  * anything is registered or listens. A misspelt option silently ignored is how a server ends up
  * with a generated token instead of the one configured, so nothing is ignored.
  *
+ * The options are read once (core's readOrRefuse; what each holds — the app, a logger, TLS
+ * options — is kept as given): a getter or Proxy trap that throws is refused naming it, and the
+ * caller goes on with the copy returned, so what is checked is what is used.
+ *
+ * @returns the options as read, to use in place of those given.
  * @throws HookworkError HOOKWORK_ERR_ADMIN_INVALID_OPTIONS naming the option and the fix.
  */
-export function checkOptions(where: string, options: unknown, spec: OptionSpec, hints: OptionHints = {}): void {
-  if (options === undefined) return;
+export function checkOptions<T>(where: string, given: T, spec: OptionSpec, hints: OptionHints = {}): T {
+  if (given === undefined) return given;
+  const options = readOrRefuse(given, (path, problem) => invalid(where, `${path || 'options'} ${problem}`), 1);
   if (!isPlainObject(options)) {
     throw invalid(where, `options must be an object such as { port: 3300 }; got ${describe(options)}`);
   }
@@ -43,6 +49,7 @@ export function checkOptions(where: string, options: unknown, spec: OptionSpec, 
     const problem = check(value);
     if (problem) throw invalid(where, `${key} ${problem}; got ${describe(value)}`);
   }
+  return options;
 }
 
 /** Checks for {@link OptionSpec}: each says what a value must be when it is not. */

@@ -108,7 +108,8 @@ const OPENAPI_DECORATOR = 'hookworkAdminOpenApi';
  * not built.
  */
 export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fastify, options) => {
-  checkOptions('hookworkAdmin', options, PLUGIN_OPTIONS, PLUGIN_HINTS);
+  // From here on, the options as read once: what is checked is what is used.
+  options = checkOptions('hookworkAdmin', options, PLUGIN_OPTIONS, PLUGIN_HINTS);
   const { app } = options ?? ({} as HookworkAdminOptions);
   if (!app || typeof app !== 'object' || typeof app.events !== 'function' || !app.container) {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin needs { app } — the app createHookwork() returned');
@@ -116,8 +117,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   if (options.auth !== undefined && (options.auth === null || typeof options.auth !== 'object' || Array.isArray(options.auth))) {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin: auth must be an object: auth: { token } or auth: { authenticate }');
   }
-  checkOptions('hookworkAdmin auth', options.auth, AUTH_OPTIONS, AUTH_HINTS);
-  const authenticator = new AdminAuthenticator(options.auth);
+  const authenticator = new AdminAuthenticator(checkOptions('hookworkAdmin auth', options.auth, AUTH_OPTIONS, AUTH_HINTS));
   // A logger of the host's own that throws must not cost the audit event after it (nor a request).
   const logger = options.logger ? guardedLogger(options.logger) : resolveToken(app.container, LoggerToken);
   const audit = new AuditTrail(app, logger);

@@ -145,7 +145,7 @@ export function isLoopback(host: string): boolean {
  * not this machine's. Nothing listens after any of them.
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
-  checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
+  options = checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
   if (options.token !== undefined && !isAcceptedToken(options.token)) {
     // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.
     throw ADMIN_ERRORS.create(

@@ -71,7 +71,7 @@ const LONGEST_ECHOED_PATH = 200;
  * or with an option it does not take.
  */
 export function adminFrameworkErrors<RawServer extends RawServerBase = RawServerDefault>(options: AdminFrameworkErrorsOptions): AdminFrameworkErrors<RawServer> {
-  checkOptions('adminFrameworkErrors', options, OPTIONS, { path: 'the admin\'s path is prefix: "/admin"' });
+  options = checkOptions('adminFrameworkErrors', options, OPTIONS, { path: 'the admin\'s path is prefix: "/admin"' });
   if (options === undefined || typeof options.prefix !== 'string') {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'adminFrameworkErrors needs { prefix }: the path the admin is registered under, as given to register(hookworkAdmin, { prefix })');
   }

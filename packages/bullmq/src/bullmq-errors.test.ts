@@ -26,6 +26,20 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
+  // Read as given, several times (connection by each check, and again by the copy): a getter that threw escaped bare.
+  it('reads the options once, ioredis options within: a getter or Proxy trap that throws is refused naming it, and what is checked is what connects', () => {
+    const sealed = () => {
+      throw new Error('vault sealed');
+    };
+    expect(refused({ get connection(): string { return sealed(); } })).toMatch(/^HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: bullmqQueue\(\) was given bad options: connection could not be read: its getter threw \(vault sealed\)/);
+    expect(refused({ connection: { host: '127.0.0.1', get port(): number { return sealed(); } } })).toMatch(/bad options: connection\.port could not be read: its getter threw \(vault sealed\)/);
+    expect(refused({ connection: new Proxy({ host: '127.0.0.1' }, { ownKeys: sealed }) })).toMatch(/bad options: connection could not be read: listing its keys threw \(vault sealed\)/);
+    let reads = 0;
+    // Checked without a keyPrefix, then read again (by the copy) with one BullMQ cannot use.
+    bullmqQueue({ connection: { host: '127.0.0.1', get keyPrefix() { return reads++ === 0 ? undefined : 'x:'; } } as never });
+    expect(reads).toBe(1);
+  });
+
   it('names the first problems of many and counts the rest: the message does not grow with the options', () => {
     const many = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`option${i}`, 1]));
     const message = refused({ connection: 'redis://127.0.0.1', ...many });

@@ -1,4 +1,4 @@
-import { isPlainObject, nearestName, objectKind, shownList, shownValue, type QueueEngineProvider } from '@hookwork/core';
+import { isPlainObject, nearestName, objectKind, readOrRefuse, shownList, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import type { RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -98,6 +98,12 @@ const BULLMQ_QUEUE: OptionsCaller = { name: 'bullmqQueue()', keys: [...OPTION_KE
  */
 export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller = BULLMQ_QUEUE): Required<BullmqQueueOptions> {
   const problems: string[] = [];
+  // Read once, ioredis options within (a client is kept as given): a getter or Proxy trap that
+  // throws is refused naming it, and what is checked is what connects.
+  options = readOrRefuse(options, (path, problem) => {
+    const text = `${path || 'the options'} ${problem}`;
+    return BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} was given bad options: ${text}`, { details: [text] });
+  }, 3);
   if (!isPlainObject(options)) {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} takes a plain options object such as { connection: "redis://127.0.0.1:6379" }${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   }

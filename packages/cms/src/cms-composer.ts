@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from './cms-errors';
-import { shownValue, unknownOption, type Composer } from '@hookwork/core';
+import { readOrRefuse, shownValue, unknownOption, type Composer } from '@hookwork/core';
 import { assertPayloadType } from './builder/cms-events-builder';
 import { cmsExtension, type CmsConfigure, type CmsOptions } from './builder/cms-extension';
 
@@ -24,6 +24,8 @@ export interface CmsComposerOptions {
  * ```
  */
 export function cmsComposer(options?: CmsComposerOptions): Composer {
+  // Read once: a getter or Proxy trap that throws is refused naming it, and the payloadType checked is the one composed.
+  options = readOrRefuse(options, (path, problem) => CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer(options): ${path ? `options.${path}` : 'options'} ${problem}`), 1);
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer(options) takes an options object such as { events: 'all' }; got ${shownValue(options)}`);
   }

@@ -46,6 +46,7 @@ export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, heade
 export { maskUrlCredentials, misreadConnectionString } from './model/url-credentials';
 export { duplicateJsonKeys } from './model/json-duplicate-keys';
 export { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, valueKind, type NonPlainObject, type PlainObjectSchema } from './model/plain-object';
+export { readOrRefuse } from './model/caller-input';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';

@@ -16,6 +16,26 @@ describe('postgresStorage() options, without a server', () => {
     expect((error as Error).message).toMatch(/`connectionString` is undefined — an environment variable that is not set \(such as DATABASE_URL\)\?/);
   });
 
+  // Read as given, again at start(): a getter that threw escaped bare, and one answering differently was checked as one value and used as another.
+  it('reads the options once: a getter or Proxy trap that throws is refused naming it, and what is checked is what start() uses', () => {
+    const sealed = () => {
+      throw new Error('vault sealed');
+    };
+    expect(() => postgresStorage({ get connectionString(): string { return sealed(); } })).toThrow(/^HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: postgresStorage\(\): `connectionString` could not be read: its getter threw \(vault sealed\)/);
+    expect(() => postgresStorage(new Proxy({ connectionString: 'postgres://app@127.0.0.1:5432/app' }, { getPrototypeOf: sealed }))).toThrow(/postgresStorage\(\): the options could not be read: its getPrototypeOf trap threw \(vault sealed\)/);
+    const reads = { schema: 0, connectionString: 0 };
+    postgresStorage({
+      get connectionString() {
+        return reads.connectionString++ === 0 ? 'postgres://app@127.0.0.1:5432/app' : 'postgres://app:secret@elsewhere:5432/app';
+      },
+      // Checked as not null, then read again as null: the default schema was used unseen.
+      get schema() {
+        return reads.schema++ === 0 ? 'shop_hooks' : (null as unknown as string);
+      },
+    });
+    expect(reads).toEqual({ schema: 1, connectionString: 1 });
+  });
+
   it('refuses connectTimeoutMs beside a pool of the host, as it refuses poolSize, instead of ignoring it', () => {
     const pool = { connect: () => undefined, query: () => undefined, on: () => undefined, off: () => undefined } as never;
     expect(() => postgresStorage({ pool, connectTimeoutMs: 2000 })).toThrow(/`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis/);

@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption, type Logger } from '@hookwork/core';
+import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, readOrRefuse, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption, type Logger } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -106,8 +106,17 @@ interface CheckedOptions {
   synchronousCommit: 'enqueue' | 'publish' | 'all' | 'none';
 }
 
+/**
+ * The options read once (core's readOrRefuse; a `pool` is kept as given): a getter or Proxy trap
+ * that throws is HOOKWORK_ERR_INVALID_STORAGE_OPTIONS naming it, and what is checked is what is used.
+ */
+function readOptions(options: PostgresStorageOptions): PostgresStorageOptions {
+  return readOrRefuse(options, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${path ? `\`${path}\`` : 'the options'} ${problem}`), 1);
+}
+
 function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${what}`);
+  options = readOptions(options);
   if (!isPlainObject(options)) throw bad(`takes a plain options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   const unknown = unknownOption(options, KNOWN_OPTIONS);
   if (unknown) throw bad(`${unknown.text}${PG_CONFIG_KEYS.has(unknown.key) ? PG_CONFIG_HINT : ''}`);
@@ -472,6 +481,8 @@ export const POSTGRES_CAPABILITIES: StorageCapabilities = Object.freeze({ transa
  * database is reached by `open()`, which the app calls at start.
  */
 export function postgresStorage(options: PostgresStorageOptions): StorageBackend<PostgresTransaction> {
+  // The copy checked now is the one start() opens: a getter is not asked again then.
+  options = readOptions(options);
   checkOptions(options);
   return {
     name: 'postgres',

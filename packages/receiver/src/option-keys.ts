@@ -45,3 +45,51 @@ export function isPlainOptions<T>(value: T): value is T & Record<string, unknown
   const proto = Object.getPrototypeOf(value) as object | null;
   return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && !Array.isArray(value));
 }
+
+/**
+ * An options object read once, where an entry point takes it: its own enumerable keys copied, each
+ * value read a single time (what a value holds — handlers, a store, a list of secrets — is kept as
+ * given). A getter or Proxy trap that throws is RECEIVER_ERR_INVALID_OPTIONS naming it, not a bare
+ * Error from inside the checks, and a getter answering differently on a second read cannot make
+ * what is checked differ from what is used. What is not a plain object is returned as given, for
+ * the entry point's own refusal. (@hookwork/core's readOrRefuse does this in hookwork's other
+ * packages; the receiver kit depends on none of them.)
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS
+ */
+export function readOptionsOnce<T>(where: string, options: T): T {
+  const unreadable = (what: string, how: string, error: unknown) => {
+    let reason: string;
+    try {
+      reason = error instanceof Error ? error.message : String(error);
+    } catch {
+      reason = 'an unprintable value';
+    }
+    return new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where}: ${what} could not be read: ${how} threw (${reason}); give a plain value (an object literal, not one with getters or a Proxy)`);
+  };
+  let plain: boolean;
+  let keys: string[];
+  try {
+    plain = isPlainOptions(options);
+  } catch (error) {
+    throw unreadable('the options', 'its getPrototypeOf trap', error);
+  }
+  if (!plain) return options;
+  try {
+    keys = Object.keys(options as object);
+  } catch (error) {
+    throw unreadable('the options', 'listing its keys', error);
+  }
+  const copy: Record<string, unknown> = Object.getPrototypeOf(options) === null ? Object.create(null) : {};
+  for (const key of keys) {
+    let value: unknown;
+    try {
+      value = (options as Record<string, unknown>)[key];
+    } catch (error) {
+      throw unreadable(key, 'its getter', error);
+    }
+    // defineProperty: a key named __proto__ stays a key (for checkOptionKeys to refuse), not a prototype.
+    Object.defineProperty(copy, key, { value, enumerable: true, writable: true, configurable: true });
+  }
+  return copy as T;
+}

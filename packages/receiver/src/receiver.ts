@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
-import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, readOptionsOnce, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { isStoreUnavailable } from './dedupe/store-unavailable';
@@ -298,6 +298,8 @@ export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(
  */
 export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: UnsignedReceiverOptions<E>): Receiver<E, string | undefined>;
 export function createReceiver(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): AnyReceiver {
+  // From here on, the options as read once: what is checked is what the receiver runs with.
+  options = readOptionsOnce('createReceiver()', options);
   const verifier = checkSigning(options);
   // Signed handlers take events whose id is a string; a signed receiver only makes those.
   const { handlers, handle, unhandled } = checkHandlers(options as Parameters<typeof checkHandlers>[0]);
@@ -706,6 +708,7 @@ function checkRetryAfter(seconds: unknown): number {
 
 function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number; timeoutMs: number } | undefined {
   if (options === false) return undefined;
+  options = readOptionsOnce('createReceiver() dedupe', options);
   if (options !== undefined && !isPlainOptions(options)) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs, timeoutMs }, or false to turn it off`);
   }

@@ -950,6 +950,22 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage(new Map([['file', file]]) as never)).message).toMatch(/takes a plain options object.*; got a Map/);
     });
 
+    // Read as given, several times: a getter that threw escaped bare, and one answering differently opened another file than the one checked.
+    it('reads the options once: a getter or Proxy trap that throws is refused naming it, and the file checked is the file opened', async () => {
+      const sealed = () => {
+        throw new Error('vault sealed');
+      };
+      expect(openError(() => sqliteStorage({ get file(): string { return sealed(); } }))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', message: expect.stringMatching(/^HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: sqliteStorage\(\): `file` could not be read: its getter threw \(vault sealed\)/) });
+      expect(openError(() => sqliteStorage(new Proxy({ file: 'x.db' }, { ownKeys: sealed })))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', message: expect.stringContaining('sqliteStorage(): the options could not be read: listing its keys threw (vault sealed)') });
+      const checked = temp.file('checked.db');
+      const other = temp.file('other.db');
+      let reads = 0;
+      const backend = sqliteStorage({ get file() { return reads++ === 0 ? checked : `${other}\u0000`; } });
+      const store = await backend.open({} as StorageContext);
+      await store.close();
+      expect([reads, existsSync(checked), existsSync(other)]).toEqual([1, true, false]);
+    });
+
     it('shows a value of the wrong kind as what it is: the string "5000" quoted, not as the number it looks like', () => {
       expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: '5000' as never })).message).toMatch(/`busyTimeoutMs` must be a whole number .*; got "5000"$/);
       expect(openError(() => sqliteStorage({ file: 'x.db', watchIntervalMs: '250' as never })).message).toMatch(/; got "250"$/);

@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { HookworkError, isHookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isHookworkError, isPlainObject, objectKind, readOrRefuse, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
 import { migrate, refuseForeignTables, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
@@ -78,6 +78,8 @@ const KNOWN_OPTIONS: readonly string[] = ['file', 'busyTimeoutMs', 'synchronous'
 
 function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `sqliteStorage(): ${what}`);
+  // Read once: a getter or Proxy trap that throws is refused naming it, and the file checked is the file opened.
+  options = readOrRefuse(options, (path, problem) => bad(`${path ? `\`${path}\`` : 'the options'} ${problem}`), 1);
   if (!isPlainObject(options)) throw bad(`takes a plain options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
   const unknown = unknownOption(options, KNOWN_OPTIONS);

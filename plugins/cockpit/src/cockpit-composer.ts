@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { isPlainObject, objectKind, shownValue, unknownOption, type Composer } from '@hookwork/core';
+import { isPlainObject, objectKind, readOrRefuse, shownValue, unknownOption, type Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -23,6 +23,8 @@ export interface CockpitComposerOptions {
  * ```
  */
 export function cockpitComposer(options?: CockpitComposerOptions): Composer {
+  // Read once: a getter or Proxy trap that throws is refused naming it, and the flag checked is the flag the app uses.
+  options = readOrRefuse(options, (path, problem) => COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options): ${path ? `options.${path}` : 'options'} ${problem}`), 1);
   if (options !== undefined && !isPlainObject(options)) {
     throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes an options object such as { redactCredentials: false }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   }

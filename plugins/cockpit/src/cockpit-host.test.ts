@@ -460,3 +460,68 @@ describe('cost of a trigger', () => {
     await expect(cockpitHost(app).triggerWith('cockpit.clearcache', [], { backend: 1n as unknown as 1 })).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: .*got 1n$/);
   });
 });
+
+// The arguments list and the options of trigger(), triggerWith(), cockpitHost() and
+// cockpitComposer() were read as given, some more than once: a getter or Proxy trap that threw
+// escaped as a bare Error, and one answering differently on a second read sent what was not checked.
+describe("the host's input, read once through core's readOrRefuse", () => {
+  const sealed = () => {
+    throw new Error('vault sealed');
+  };
+  const rejection = (promise: Promise<unknown>) => promise.then(() => undefined, (error: unknown) => error as { code?: string; message: string });
+
+  it('refuses an argument list or options whose getter throws, coded and naming it, and enqueues nothing', async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    const args = Object.defineProperty(['posts', null, false], 1, { get: sealed, enumerable: true });
+    expect(await rejection(cockpit.triggerWith('collections.save.after', args))).toMatchObject({
+      code: 'HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
+      message: expect.stringMatching(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: triggerWith\("collections.save.after", args\): argument 2 \(entry\) could not be read: its getter threw \(vault sealed\); give a plain value .*\. Nothing was enqueued$/),
+    });
+    expect(await rejection(cockpit.triggerWith('collections.save.after', ['posts', {}, false], { get backend(): 1 { return sealed(); } }))).toMatchObject({
+      code: 'HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
+      message: expect.stringContaining('triggerWith("collections.save.after", args, options): options.backend could not be read: its getter threw (vault sealed)'),
+    });
+    expect(() => cockpitHost(app, { get backend(): 1 { return sealed(); } })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: cockpitHost\(app, options\): options\.backend could not be read: its getter threw \(vault sealed\)/);
+    expect(() => cockpitComposer({ get redactCredentials(): boolean { return sealed(); } })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(options\): options\.redactCredentials could not be read: its getter threw \(vault sealed\)/);
+    // Inside an argument, JSON.stringify reads each getter once; one that throws is named where it is.
+    expect(await rejection(cockpit.trigger('collections.save.after', 'posts', { get title() { return sealed(); } }, false))).toMatchObject({
+      code: 'HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
+      message: expect.stringContaining('it holds a getter that threw (vault sealed) at argument 2 (entry).title'),
+    });
+    expect(await requests()).toEqual([]);
+  });
+
+  it('refuses an argument list or options behind a Proxy whose trap throws, coded', async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    const list = new Proxy(['posts', {}, false], { get: sealed });
+    expect(await rejection(cockpit.triggerWith('collections.save.after', list))).toMatchObject({ code: 'HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', message: expect.stringContaining('triggerWith("collections.save.after", args): args could not be read: its length threw (vault sealed)') });
+    const options = new Proxy({ backend: 1 }, { ownKeys: sealed });
+    expect(await rejection(cockpit.triggerWith('collections.save.after', ['posts', {}, false], options as never))).toMatchObject({ code: 'HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', message: expect.stringContaining('options could not be read: listing its keys threw (vault sealed)') });
+    expect(() => cockpitHost(app, new Proxy({}, { getPrototypeOf: sealed }))).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: cockpitHost\(app, options\): options could not be read: its getPrototypeOf trap threw/);
+    expect(await requests()).toEqual([]);
+  });
+
+  it('sends what it checked when a getter answers differently on a second read', async () => {
+    const { app, bodies, requests } = await started();
+    const webhook = await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    // Three arguments when counted, four when sent: Cockpit's envelope went out with an argument too many.
+    let lengthReads = 0;
+    const args = new Proxy(['posts', { _id: 'e1' }, false, 'extra'], { get: (target, key) => (key === 'length' ? (lengthReads++ === 0 ? 3 : 4) : Reflect.get(target, key)) });
+    await cockpit.triggerWith('collections.save.after', args);
+    expect((await bodies()).map((b) => b.args)).toEqual([['posts', { _id: 'e1' }, false]]);
+    // A key checked as given, then read again as another: the request was stored under the second.
+    let keyReads = 0;
+    await cockpit.triggerWith('collections.save.after', ['posts', { _id: 'e2' }, false], { get idempotencyKey() { return keyReads++ === 0 ? 'posts-e2' : undefined; } });
+    expect((await requests()).map((r) => r.id)).toContain(keyedMessageId('posts-e2', webhook.key, 'collections.save.after', 0));
+    // Checked as a boolean, then read at compose time as something else.
+    let flagReads = 0;
+    const composer = cockpitComposer({ get redactCredentials() { return flagReads++ === 0 ? false : ('no' as unknown as boolean); } });
+    createHookwork({ composers: [composer, allCockpit] });
+    expect(flagReads).toBe(1);
+  });
+});

@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, readOrRefuse, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -53,9 +53,23 @@ export interface CockpitHost<TTransaction = never> {
   readonly catalogue: CockpitCatalogue;
 }
 
+/**
+ * `given` read once (core's readOrRefuse, keys only: what they hold — an entry, a transaction — is
+ * kept as given): a getter or Proxy trap that throws is HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER naming
+ * it, and what is checked is what is used. `named` turns the path (`backend`, `[1]`) into words;
+ * `outcome` ends the message (a trigger's: nothing was enqueued).
+ */
+function readOnce<T>(given: T, where: string, named: (path: string) => string, outcome = ''): T {
+  return readOrRefuse(given, (path, problem) => COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: ${named(path)} ${problem}${outcome}`), 1);
+}
+
+const optionNamed = (path: string) => (path ? `options.${path}` : 'options');
+const NOTHING_ENQUEUED = '. Nothing was enqueued';
+
 /** The options object a call was given, or a coded error: not an object, or a key it does not know (a typo from plain JavaScript was ignored). */
-function optionsOf<T extends object>(value: T | undefined, known: readonly string[], where: string): T {
-  if (value === undefined) return {} as T;
+function optionsOf<T extends object>(given: T | undefined, known: readonly string[], where: string, outcome?: string): T {
+  if (given === undefined) return {} as T;
+  const value = readOnce(given, where, optionNamed, outcome);
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: options must be an object such as { backend: true }; got ${shownValue(value)}`);
   }
@@ -90,13 +104,16 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
   const { redactCredentials } = resolveToken(app.container, CockpitOptionsToken);
   const hostBackend = backendFlag(optionsOf(options, ['backend'], 'cockpitHost(app, options)').backend, 'cockpitHost(app, options)');
 
-  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, givenOptions) => {
+  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, givenArgs, givenOptions) => {
     if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${typeof event}`);
-    if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;
-    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction', 'idempotencyKey'], `triggerWith("${event}", args, options)`);
+    // The list read once: its length and each argument a single time, so the count checked is the
+    // count sent. (What an argument holds is read once too, by snapshotArguments' JSON.stringify.)
+    const args = readOnce(givenArgs, `triggerWith("${event}", args)`, (path) => (path ? argumentName(definition, Number(/^\[(\d+)\]$/.exec(path)?.[1])) : 'args'), NOTHING_ENQUEUED);
+    if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
+    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction', 'idempotencyKey'], `triggerWith("${event}", args, options)`, NOTHING_ENQUEUED);
     const backend = callOptions.backend === undefined ? hostBackend : backendFlag(callOptions.backend, `triggerWith("${event}")`);
     if (args.length !== definition.args.length) throw wrongArgumentCount(event, definition, args.length);
     // What the app composed under this name: the built-in class, a replacement extending it, or nothing.

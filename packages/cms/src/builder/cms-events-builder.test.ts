@@ -227,6 +227,19 @@ describe('addCms() and its sub-builders', () => {
     expect(() => aliasesOf((e) => e.addCms({ onlyDefalt: true } as never))).toThrow(/addCms\(options\): unknown option `onlyDefalt` \(did you mean `onlyDefault`\?\)/);
   });
 
+  // Read as given, again at compose time: a getter that threw escaped bare, and one answering differently composed what was not checked.
+  it('cmsComposer() reads its options once: a getter or Proxy trap that throws is refused naming it, and the payloadType checked is the one composed', () => {
+    const sealed = () => {
+      throw new Error('vault sealed');
+    };
+    expect(() => cmsComposer({ get payloadType(): 'Legacy' { return sealed(); } })).toThrow(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: cmsComposer\(options\): options\.payloadType could not be read: its getter threw \(vault sealed\)/);
+    expect(() => cmsComposer(new Proxy({}, { ownKeys: sealed }))).toThrow(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: cmsComposer\(options\): options could not be read: listing its keys threw \(vault sealed\)/);
+    let reads = 0;
+    const composed = cmsComposer({ events: 'default', get payloadType() { return reads++ === 0 ? 'Legacy' : ('Nonsense' as 'Legacy'); } });
+    expect(createHookwork({ composers: [composed] }).events().map((e) => e.alias)).toEqual(DEFAULTS);
+    expect(reads).toBe(1);
+  });
+
   // Only addCms(options, configure) reads a second argument: the others dropped it silently.
   it('refuses an argument addCms() would ignore, with the form that reads it', () => {
     // Swapped: the events came in the setting's shape, not Legacy.

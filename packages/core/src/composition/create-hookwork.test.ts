@@ -1143,3 +1143,64 @@ describe('the builder after the app is built', () => {
     expect(app.updateSettings({ maximumRetries: 1 }).maximumRetries).toBe(1);
   });
 });
+
+// createHookwork() read its options several times (checkOptions(), then each use), without the
+// helper every other entry point reads caller input with: a throwing getter escaped bare, and a
+// getter answering differently on its second read made what was checked differ from what was used.
+describe('createHookwork() reads its options once', () => {
+  const refusalOf = (options: unknown) => {
+    try {
+      createHookwork(options as HookworkOptions);
+    } catch (error) {
+      return error as { code: string; message: string; details: { key: string; problem: string }[] };
+    }
+    throw new Error('createHookwork accepted options it could not read');
+  };
+
+  it('refuses an option whose getter throws, coded and naming it, at any depth it reads', () => {
+    const thrower = (name: string) => ({ get [name]() { throw new Error('vault sealed'); } });
+    for (const [options, key] of [
+      [thrower('storage'), 'storage'],
+      [{ delivery: thrower('beforeSend') }, 'delivery.beforeSend'],
+      [{ delivery: { tls: thrower('ca') } }, 'delivery.tls.ca'],
+      [{ composers: Object.defineProperty([composer, composer], 1, { get() { throw new Error('vault sealed'); }, enumerable: true }) }, 'composers[1]'],
+    ] as const) {
+      const refusal = refusalOf(options);
+      expect([refusal.code, refusal.details]).toEqual(['HOOKWORK_ERR_INVALID_OPTIONS', [{ key, problem: expect.stringMatching(/^could not be read: its getter threw \(vault sealed\); give a plain value/) }]]);
+      expect(refusal.message).toContain(`createHookwork() was given bad options: ${key} could not be read: its getter threw (vault sealed)`);
+    }
+  });
+
+  it('refuses options, or a part of them, behind a Proxy whose trap throws, coded and naming it', () => {
+    const trapping = (trap: keyof ProxyHandler<object>) => new Proxy({ beforeSend: () => {} }, { [trap]: () => { throw new Error('revoked'); } });
+    expect(refusalOf(trapping('ownKeys'))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS', details: [{ key: '(root)', problem: expect.stringMatching(/^could not be read: listing its keys threw \(revoked\)/) }] });
+    expect(refusalOf({ delivery: trapping('get') })).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS', details: [{ key: 'delivery.beforeSend', problem: expect.stringMatching(/^could not be read: its getter threw \(revoked\)/) }] });
+    expect(refusalOf({ delivery: trapping('getPrototypeOf') })).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS', details: [{ key: 'delivery', problem: expect.stringMatching(/^could not be read: its getPrototypeOf trap threw \(revoked\)/) }] });
+    // A host object (a storage backend, a server role) is looked at, not copied: a trap that throws then is its problem too.
+    expect(refusalOf({ storage: new Proxy(memoryStorage(), { get: () => { throw new Error('revoked'); } }) }).details).toEqual([{ key: 'storage', problem: expect.stringMatching(/^could not be read: looking at it threw \(revoked\)/) }]);
+    expect(refusalOf({ serverRole: { get currentServerRole(): never { throw new Error('no leader yet'); } } }).details).toEqual([{ key: 'serverRole.currentServerRole', problem: expect.stringMatching(/^could not be read: looking at it threw \(no leader yet\)/) }]);
+  });
+
+  it('uses what it checked when a getter answers differently on a second read', async () => {
+    const answers = <T>(first: T, then: unknown) => {
+      let reads = 0;
+      return { reads: () => reads, get: () => (reads++ === 0 ? first : then) as T };
+    };
+    // Checked as a backend, then read again as a path: start() failed with "open is not a function".
+    const storage = answers(memoryStorage(), './x.db');
+    const app = createHookwork({ get storage() { return storage.get(); } } as HookworkOptions);
+    await app.start();
+    await app.stop();
+    expect(storage.reads()).toBe(1);
+    // Checked as a composer, then read again as {}: refused after the check had passed.
+    const first = answers(composer, {});
+    const composers = Object.defineProperty([], 0, { get: first.get, enumerable: true }) as Composer[];
+    expect(createHookwork({ composers }).events().map((e) => e.alias)).toContain('pinged');
+    expect(first.reads()).toBe(1);
+    // Checked as a hook, then read at every attempt as something else.
+    const hook = answers(() => {}, 'not a hook');
+    const delivery = { get beforeSend() { return hook.get(); } };
+    createHookwork({ delivery: delivery as never });
+    expect(hook.reads()).toBe(1);
+  });
+});

@@ -14,6 +14,7 @@ import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type Tra
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
+import { readOrRefuse } from '../model/caller-input';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { NotificationBus } from '../events/notification-bus';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
@@ -55,7 +56,12 @@ import { quoted } from '../errors/visible-text';
 
 /**
  * What createHookwork() takes. Every key is optional; an unknown key or a value of the wrong
- * kind is HOOKWORK_ERR_INVALID_OPTIONS at once.
+ * kind is HOOKWORK_ERR_INVALID_OPTIONS at once. The options are read once when createHookwork()
+ * takes them — each key, the `composers` list and `delivery` (with `tls` and `loggedHeaders`) —
+ * so what is checked is what the app is made with; a getter or Proxy trap that throws is refused
+ * with that code, naming it. Composers, the storage, the logger, the clock and the server role are
+ * the host's objects and are kept as given: their methods (and `serverRole.currentServerRole`) are
+ * asked each time they are used.
  *
  * @typeParam TStorageTransaction the host transaction of the storage backend.
  * @typeParam TQueueTransaction the host transaction of the queue engine (default: the storage's).
@@ -114,6 +120,41 @@ function hasMethod(value: unknown, name: string): boolean {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
 }
 
+/**
+ * The options as read once, where createHookwork() takes them ({@link readOrRefuse}): each option,
+ * each `delivery` option (with `tls` and `loggedHeaders`) and each entry of `composers` a single
+ * time, so a getter or Proxy trap that throws is HOOKWORK_ERR_INVALID_OPTIONS naming it
+ * (`delivery.tls`, `composers[1]`), and a getter answering differently on a second read cannot make
+ * what {@link checkOptions} checks differ from what the app is made with. `settings` is read so by
+ * resolveSettings(). What an option holds is otherwise kept as given — a composer, the storage, the
+ * logger, the clock, the server role are the host's objects, whose methods and accessors
+ * (`serverRole.currentServerRole`) are meant to be asked whenever they are used.
+ */
+function readOptions(given: unknown): unknown {
+  const refusal = (path: string, problem: string) =>
+    new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${path || 'the options'} ${problem}`, { details: [{ key: path || '(root)', problem }] });
+  const options = readOrRefuse(given, refusal, 1);
+  if (!isPlainObject(options)) return options;
+  const read = options as Record<string, unknown>;
+  const under = (key: string) => (path: string, problem: string) => refusal(path === '' ? key : path.startsWith('[') ? `${key}${path}` : `${key}.${path}`, problem);
+  // Own keys only, as checkOptions() takes them: a `__proto__` key stays a key for it to refuse.
+  if (Object.hasOwn(read, 'delivery') && isPlainObject(read.delivery)) read.delivery = readOrRefuse(read.delivery, under('delivery'), 3);
+  if (Object.hasOwn(read, 'composers') && Array.isArray(read.composers)) read.composers = readOrRefuse(read.composers, under('composers'), 1);
+  return read;
+}
+
+/**
+ * One option's check: true, or its problem. A getter or Proxy trap of the host's object that
+ * throws while it is looked at is the option's problem too, not a bare error out of createHookwork().
+ */
+function checked(check: () => true | string): true | string {
+  try {
+    return check();
+  } catch (error) {
+    return `could not be read: looking at it threw (${error instanceof Error ? error.message : shownValue(error)}); give an object without throwing getters or Proxy traps`;
+  }
+}
+
 /** Refuses an unknown option (a typo such as `composer`, from JavaScript) or a value of the wrong kind, naming every one. */
 function checkOptions(options: unknown): void {
   if (!isPlainObject(options)) {
@@ -126,28 +167,35 @@ function checkOptions(options: unknown): void {
     if (!kind) {
       const near = Object.keys(OPTION_KINDS).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
       problems.push({ key, problem: `is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${Object.keys(OPTION_KINDS).join(', ')}` });
-    } else if (value !== undefined && !kind.check(value)) {
-      problems.push({ key, problem: `must be ${kind.expected}` });
+    } else if (value !== undefined) {
+      const verdict = checked(() => kind.check(value) || `must be ${kind.expected}`);
+      if (verdict !== true) problems.push({ key, problem: verdict });
     }
   }
   const { delivery, transport, serverRole } = options as HookworkOptions;
-  if (transport !== undefined && transport !== 'axios' && isTransportChoice(transport) && typeof delivery === 'object' && delivery?.configureAxios) {
+  // Given and of its kind: the loop above found no problem with it.
+  const fine = (key: keyof HookworkOptions, value: unknown) => value !== undefined && !problems.some((p) => p.key === key);
+  if (transport !== undefined && transport !== 'axios' && fine('transport', transport) && typeof delivery === 'object' && delivery?.configureAxios) {
     problems.push({ key: 'delivery.configureAxios', problem: `configures the axios transport, and transport is ${typeof transport === 'string' ? `'${transport}'` : 'the host\'s own'}; remove configureAxios or use transport: 'axios'` });
   }
   // A ready transport object is built already: the resolver and TLS trust cannot reach it.
-  if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, typeof transport === 'object' && transport !== null));
-  if (OPTION_KINDS.serverRole.check(serverRole)) {
-    const role = serverRole!.currentServerRole;
-    if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${quoted(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
+  if (fine('delivery', delivery)) problems.push(...deliveryOptionProblems(delivery!, typeof transport === 'object' && transport !== null));
+  if (fine('serverRole', serverRole)) {
+    // Asked here and whenever the app fires: an accessor's role may change (a host's leader election).
+    const verdict = checked(() => {
+      const role = serverRole!.currentServerRole;
+      return SERVER_ROLES.includes(role) || `is ${quoted(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)`;
+    });
+    if (verdict !== true) problems.push({ key: 'serverRole.currentServerRole', problem: verdict });
   }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {
     composers.forEach((c, i) => {
-      if (typeof c === 'function') {
-        if (!isComposerClass(c)) {
-          problems.push({ key: `composers[${i}]`, problem: `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }` });
-        }
-      } else if (!hasMethod(c, 'compose')) problems.push({ key: `composers[${i}]`, problem: `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}` });
+      const verdict = checked(() => {
+        if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}`;
+        return isComposerClass(c) || `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }`;
+      });
+      if (verdict !== true) problems.push({ key: `composers[${i}]`, problem: verdict });
     });
   }
   if (problems.length > 0) {
@@ -165,11 +213,16 @@ function isComposerClass(type: Function): boolean {
   return typeof (type.prototype as { compose?: unknown } | undefined)?.compose === 'function' || /^class\b/.test(Function.prototype.toString.call(type));
 }
 
-/** A composer as messages name it: its name, else its class, else (an object literal) its place in `composers`. */
+/** A composer as messages name it: its name, else its class, else (an object literal, or one whose name can't be read) its place in `composers`. */
 function composerName(composer: Composer, index: number): string {
-  if (composer.name) return composer.name;
-  const type = (composer as object).constructor;
-  return type && type !== Object && type.name ? type.name : `composers[${index}]`;
+  try {
+    if (typeof composer.name === 'string' && composer.name) return composer.name;
+    const type = (composer as object).constructor;
+    if (type && type !== Object && type.name) return type.name;
+  } catch {
+    // A getter that throws: the place names it.
+  }
+  return `composers[${index}]`;
 }
 
 /** `new type()` for a composer given as a class; its constructor's own error becomes {@link failingAs}'s. */
@@ -203,13 +256,19 @@ function failingAs<T>(step: string, run: () => T): T {
  * await app.start();
  * ```
  *
- * @throws HOOKWORK_ERR_INVALID_OPTIONS for an unknown option or a value of the wrong kind;
+ * The options are read once, here: a getter or Proxy trap that throws is refused, and a getter
+ * answering differently later changes nothing (see {@link HookworkOptions}).
+ *
+ * @throws HOOKWORK_ERR_INVALID_OPTIONS for an unknown option, a value of the wrong kind, or one
+ * that could not be read (a getter or Proxy trap threw), naming it (`delivery.tls.ca`);
  * HOOKWORK_ERR_INVALID_SETTINGS for bad settings; HOOKWORK_ERR_COMPOSER_FAILED naming the composer
  * whose constructor or compose() threw (a coded error it throws passes unchanged).
  */
 export function createHookwork<TStorageTransaction = never, TQueueTransaction = TStorageTransaction>(
   options: HookworkOptions<TStorageTransaction, TQueueTransaction> = {},
 ): Hookwork<TQueueTransaction> {
+  // From here on, the copy read once: what is checked is what the app is made with.
+  options = readOptions(options) as HookworkOptions<TStorageTransaction, TQueueTransaction>;
   checkOptions(options);
   const container = rootContainer.createChildContainer();
   const settingsBuilder = new SettingsBuilder(resolveSettings(options.settings ?? {}));
@@ -228,20 +287,26 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(ClockToken, options.clock ?? systemClock);
   container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
 
+  // Each composer's compose and extensions read once: what is checked is what runs.
+  const steps = composers.map((composer, index) => {
+    const name = composer ? composerName(composer, index) : `composers[${index}]`;
+    const compose = composer ? failingAs(`${name}.compose`, () => composer.compose) : undefined;
+    if (typeof compose !== 'function') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
+    }
+    const extensions = failingAs(`${name}.extensions`, () => [...(composer.extensions ?? [])]);
+    return { composer, compose, extensions, step: `${name}.compose()` };
+  });
   const pendingOwners = new Map<string, ExtensionOwner>();
-  for (const composer of composers) {
-    for (const extension of composer.extensions ?? []) {
+  for (const { extensions } of steps) {
+    for (const extension of extensions) {
       for (const method of Object.keys(extension.methods)) pendingOwners.set(method, { packageName: extension.packageName, composerHint: extension.composerHint });
     }
   }
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
-  for (const [index, composer] of composers.entries()) {
-    if (!composer || typeof composer.compose !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
-    }
-    const step = `${composerName(composer, index)}.compose()`;
-    assertSynchronousComposition(failingAs(step, () => composer.compose(builder)), step);
-    for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
+  for (const { composer, compose, extensions, step } of steps) {
+    assertSynchronousComposition(failingAs(step, () => compose.call(composer, builder)), step);
+    for (const extension of extensions) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
   }
   const collection = builder.webhookEvents();
   collection.freeze();

@@ -32,9 +32,27 @@ export function readCallerInput<T>(value: T, maxDepth = 8): CallerInputRead<T> {
 }
 
 /**
- * The caller's input read once ({@link readCallerInput}), or `refusal(path, problem)` thrown when a
- * getter or Proxy trap of it threw: one way for every API that takes a caller's object to refuse it
- * with its own code before anything is read from it.
+ * The caller's input read once, or `refusal(path, problem)` thrown when a getter or Proxy trap of it
+ * threw: one way for every API that takes a caller's object — core's, and a plugin's — to refuse it
+ * with its own code before anything is read from it, and to check and use the same values.
+ *
+ * Plain objects and arrays are copied to `maxDepth` levels, every own enumerable property read a
+ * single time; deeper ones, and what is not a plain object or array (a Map, a class instance, a
+ * function), are kept as given, for the API's own checks. A throwing getter or trap is reported by
+ * its dotted path (`url`, `headers.X-Tenant`, `[1]` for an array's second item; empty for the input
+ * itself) and a problem that reads on from it: `could not be read: its getter threw (…); give a
+ * plain value (…)`.
+ *
+ * ```ts
+ * const options = readOrRefuse(given, (path, problem) =>
+ *   MY_ERRORS.create('ACME_ERR_INVALID_OPTIONS', `myPlugin(options): ${path || 'options'} ${problem}`), 1);
+ * ```
+ *
+ * @param given - the caller's input, as passed.
+ * @param refusal - makes the error to throw (the API's own code) from the path and the problem.
+ * @param maxDepth - how many levels are copied (default 3); 1 reads an options object's keys and
+ *   keeps what they hold — the caller's own objects, a transaction, a service — as given.
+ * @returns the copy, to check and use in place of `given`.
  */
 export function readOrRefuse<T>(given: T, refusal: (path: string, problem: string) => Error, maxDepth = 3): T {
   const read = readCallerInput(given, maxDepth);

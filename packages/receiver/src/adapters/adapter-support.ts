@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
-import { checkOptionKeys, isPlainOptions, kindOf, shown } from '../option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, readOptionsOnce, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
 import { contentCodings, shownCodings } from '../headers';
 import { decodeContentEncoding, withoutContentEncoding } from './content-encoding';
@@ -74,6 +74,8 @@ export function refuseNonPost(request: IncomingMessage, response: ServerResponse
  * else (the Fastify plugin's options also carry Fastify's own, such as `prefix`: it passes none).
  */
 export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?: string): number {
+  // Read once: the maxBodyBytes checked is the one used. (The Fastify plugin reads its options itself.)
+  if (adapter !== undefined) options = readOptionsOnce(adapter, options);
   if (adapter !== undefined && options !== undefined) {
     if (!isPlainOptions(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} takes options such as { maxBodyBytes: 1048576 }; got ${kindOf(options)}`);
     checkOptionKeys(adapter, options, ['maxBodyBytes']);

@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys, shown } from '../option-keys';
+import { checkOptionKeys, readOptionsOnce, shown } from '../option-keys';
 import { DEFAULT_RETRY_AFTER_SECONDS, type AnyReceiver, type ReceiverAnswer } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, closesConnection, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
 import { readRawBody } from './raw-body';
@@ -43,6 +43,8 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   if (typeof (options as unknown as { handle?: unknown } | undefined)?.handle === 'function' && options.receiver === undefined) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver was given the receiver as its options; give it as one of them: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
   }
+  // From here on, the options as read once: what is checked is what the route is made with.
+  options = readOptionsOnce('fastifyReceiver', options);
   const receiver = checkReceiver(options?.receiver, 'fastifyReceiver');
   // Its own options, and Fastify's register options: a typo (maxBodyByte) must not run on the default.
   checkOptionKeys('fastifyReceiver', options, ['receiver', 'path', 'maxBodyBytes', 'prefix', 'logLevel', 'logSerializers']);
@@ -93,10 +95,18 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
 /**
  * Fastify answers a request that arrives while the app closes 503 itself (`return503OnClosing`, on
  * by default), before any hook or route of the plugin runs, and without `Retry-After` — a sender
- * then retries on its own schedule, into a server that is going away. From `preClose` on, a
- * listener put before Fastify's on the server adds the receiver's `Retry-After` to a 503 written
- * for the receiver's route (and only to a 503: with `return503OnClosing: false` the request is
- * handled, and its answer is the receiver's own).
+ * then retries on its own schedule, into a server that is going away. A listener put before
+ * Fastify's on the server adds the receiver's `Retry-After` to a 503 written for the receiver's
+ * route without one (with `return503OnClosing: false` the request is handled, and its answer is the
+ * receiver's own).
+ *
+ * It is there from `onReady` to `onClose`, not from `preClose` on as it was: `app.close()` marks the
+ * routes closing first and only then runs the `preClose` hooks — the app's own (a root instance's
+ * run before a plugin's), each of which may wait (a drain, a deregistration) — so a request arriving
+ * in between was answered 503 with no `Retry-After`. No flag of Fastify's says it is closing, so the
+ * listener does not ask: every 503 the receiver writes carries `Retry-After` already (its
+ * `respond()` adds it), and so does every other 503 on its route — Fastify's while closing, or an
+ * app hook's that named none — which lose nothing by it.
  */
 function retryAfterWhileClosing(instance: Parameters<FastifyPluginAsync>[0], receiver: AnyReceiver, route: string): void {
   const seconds = String(Number.isInteger(receiver.retryAfterSeconds) ? receiver.retryAfterSeconds : DEFAULT_RETRY_AFTER_SECONDS);
@@ -112,14 +122,18 @@ function retryAfterWhileClosing(instance: Parameters<FastifyPluginAsync>[0], rec
     if (!ours(request.url)) return;
     const writeHead = response.writeHead as (...args: unknown[]) => ServerResponse;
     response.writeHead = function (this: ServerResponse, ...args: unknown[]): ServerResponse {
+      // A Retry-After handed to writeHead itself (Fastify's reply passes its headers there) takes
+      // precedence over one set here: Node merges them so.
       if (args[0] === 503 && !this.hasHeader('retry-after')) this.setHeader('retry-after', seconds);
       return writeHead.apply(this, args);
     } as ServerResponse['writeHead'];
   };
-  instance.addHook('preClose', (done) => {
+  instance.addHook('onReady', (done) => {
     instance.server.prependListener('request', onRequest);
     done();
   });
+  // Fastify's own onClose, which closes the server and waits for its connections to end, runs
+  // before a plugin's: the listener stays for every request answered while the app closes.
   instance.addHook('onClose', (_instance, done) => {
     instance.server.removeListener('request', onRequest);
     done();

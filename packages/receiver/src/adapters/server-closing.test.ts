@@ -4,6 +4,7 @@ import express from 'express';
 import Fastify from 'fastify';
 import { createReceiver, type AnyReceiver } from '../receiver';
 import { newSecret, signedRequest } from '../test-support/signed-request';
+import { post } from '../test-support/post';
 import { createNodeHandler } from './node-http';
 import { expressReceiver } from './express';
 import { fastifyReceiver } from './fastify';
@@ -116,5 +117,53 @@ describe.each(closables)('a receiver through %s, its server closing', (name, ser
     if (name !== 'Fastify') expect(await secondAnswer).toEqual({ status: 200, headers: expect.objectContaining({ connection: 'close' }) });
     expect(handled).toHaveLength(name === 'Fastify' ? 1 : 2);
     await closed;
+  });
+});
+
+describe('fastifyReceiver while its app closes, before the plugin\'s own preClose hook has run', () => {
+  // app.close() marks Fastify's routes closing, then runs the preClose hooks — the root instance's
+  // before the plugin's. A request answered from the app's own preClose hook arrives in that window.
+  it('adds the receiver\'s Retry-After to the 503 Fastify answers then, on the receiver\'s route only', async () => {
+    const receiver = createReceiver({ secrets: secret, retryAfterSeconds: 7, onError: () => {}, handle: async () => {} });
+    const app = Fastify();
+    const answers: Awaited<ReturnType<typeof post>>[] = [];
+    app.addHook('preClose', async () => {
+      const { headers, body } = signedRequest({ secrets: [secret] });
+      answers.push(await post(`http://127.0.0.1:${port}/webhooks`, { headers, body }));
+      answers.push(await post(`http://127.0.0.1:${port}/elsewhere`, { headers: {}, body: '{}' }));
+    });
+    app.post('/elsewhere', async () => ({}));
+    await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    await app.close();
+    // Before: the first was 503 without Retry-After — the plugin's listener came at its preClose hook, after this one.
+    expect(answers.map(({ status, headers }) => [status, headers['retry-after'], headers.connection])).toEqual([
+      [503, '7', 'close'],
+      [503, undefined, 'close'],
+    ]);
+  });
+
+  it('keeps the Retry-After a 503 on its route already has, and adds its own to one without', async () => {
+    let busy: string | undefined;
+    const receiver = createReceiver({ secrets: secret, retryAfterSeconds: 7, onError: () => {}, handle: async () => {} });
+    const app = Fastify();
+    // An app's load-shedding hook (as @fastify/under-pressure answers), with a Retry-After of its own or none.
+    app.addHook('onRequest', async (_request, reply) => {
+      if (busy === undefined) return;
+      if (busy !== '') void reply.header('retry-after', busy);
+      return reply.code(503).send({ busy: true });
+    });
+    await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+    const url = await app.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const answered = async () => (await post(`${url}/webhooks`, signedRequest({ secrets: [secret] }))).headers['retry-after'];
+      busy = '30';
+      expect(await answered()).toBe('30');
+      busy = '';
+      expect(await answered()).toBe('7');
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys, isPlainOptions, kindOf, shown } from '../option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, shown, readOptionsOnce } from '../option-keys';
 import type { DedupeClaim, DedupeCompleteOptions, DedupeStore } from './dedupe-store';
 
 /** Options of {@link memoryDedupeStore}. */
@@ -49,6 +49,7 @@ interface Entry {
  * for that (see docs/receiver.md).
  */
 export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): DedupeStore {
+  options = readOptionsOnce('memoryDedupeStore()', options);
   if (!isPlainOptions(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() takes options such as { maxEntries: 100000 }; got ${kindOf(options)}`);
   checkOptionKeys('memoryDedupeStore()', options, ['maxEntries', 'now']);
   if (options.now !== undefined && typeof options.now !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given now as ${kindOf(options.now)}; give a function returning ms since the epoch, or leave it out`);
