@@ -58,4 +58,17 @@ describe('memoryStorage()', () => {
     // Read through Object.keys, a Map held no options: every one its default.
     expect(() => memoryStorage(new Map([['maxLogEntries', 1]]) as never)).toThrow(/memoryStorage\(\): takes an options object or nothing, .*; got a Map/);
   });
+
+  it('reads its options once: a throwing getter is refused with the code, and what is checked is what is used', async () => {
+    const throwing = Object.defineProperty({}, 'maxLogEntries', { enumerable: true, get: () => { throw new Error('vault sealed'); } });
+    expect(() => memoryStorage(throwing)).toThrow(/HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: memoryStorage\(\): `maxLogEntries` could not be read: its getter threw \(vault sealed\)/);
+    const trap = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+    expect(() => memoryStorage(trap)).toThrow(/HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: memoryStorage\(\): the options could not be read/);
+    // 2 to the check, 0 after it: the store keeps the 2 it was checked with.
+    let reads = 0;
+    const shifting = Object.defineProperty({}, 'maxLogEntries', { enumerable: true, get: () => (reads++ === 0 ? 2 : 0) });
+    const storage = await memoryStorage(shifting).open({ logger: silentLogger, clock: systemClock });
+    await storage.deliveryLog.append(['a', 'b', 'c'].map((id) => contractLogEntry(id)));
+    expect((await storage.deliveryLog.list({ limit: 10 })).total).toBe(2);
+  });
 });

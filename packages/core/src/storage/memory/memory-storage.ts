@@ -1,6 +1,7 @@
 import { isPlainObject, objectKind } from '../../model/plain-object';
 import { HookworkError, shownValue } from '../../errors/hookwork-error';
 import { unknownOption } from '../../errors/nearest-name';
+import { readOrRefuse } from '../../model/caller-input';
 import type { Storage, StorageBackend } from '../../ports/storage-backend';
 import { MemoryDeliveryLog } from './memory-delivery-log';
 import { MemoryRequestQueue } from './memory-request-queue';
@@ -30,8 +31,11 @@ export const DEFAULT_MEMORY_LOG_ENTRIES = 10_000;
 
 const KNOWN_OPTIONS: readonly string[] = ['maxLogEntries'] satisfies (keyof MemoryStorageOptions)[];
 
-function checkOptions(options: MemoryStorageOptions): Required<MemoryStorageOptions> {
+function checkOptions(given: MemoryStorageOptions): Required<MemoryStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `memoryStorage(): ${what}`);
+  // Read once, as every other store's options: a throwing getter is refused with the code, and a
+  // getter answering differently cannot make the limit checked differ from the limit used.
+  const options = readOrRefuse(given, (path, problem) => bad(`${path ? `\`${path}\`` : 'the options'} ${problem}`), 1);
   if (!isPlainObject(options)) throw bad(`takes an options object or nothing, e.g. memoryStorage({ maxLogEntries: 10000 }); got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   const unknown = unknownOption(options, KNOWN_OPTIONS);
   if (unknown) throw bad(unknown.text);
