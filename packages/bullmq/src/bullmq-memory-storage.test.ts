@@ -1,4 +1,4 @@
-import { createHookwork, memoryStorage, type Logger } from '@hookwork/core';
+import { createHookwork, memoryStorage, type Logger, type StorageBackend } from '@hookwork/core';
 import { thingComposer } from '@hookwork/core/testing';
 import { bullmqQueue } from './bullmq-queue';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
@@ -8,7 +8,7 @@ let apps = 0;
 afterAll(() => deleteKeys(prefix));
 
 /** Starts and stops an app on a BullMQ queue; returns the lines its logger was told about a store in memory. */
-async function startLines(storage: Parameters<typeof createHookwork>[0]['storage']): Promise<{ level: string; message: string }[]> {
+async function startLines(storage: StorageBackend | undefined): Promise<{ level: string; message: string }[]> {
   const lines: { level: string; message: string }[] = [];
   const record = (level: string) => (message: string) => void lines.push({ level, message });
   const logger: Logger = { debug() {}, info: record('info'), warn: record('warn'), error: record('error') };
