@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import { resolveToken, WebhookRepositoryToken, type Hookwork } from '@hookwork/core';
+import { consoleLogger, resolveToken, WebhookRepositoryToken, type Hookwork } from '@hookwork/core';
 import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
@@ -949,6 +949,22 @@ describe('every route', () => {
       }
       expect(logged.audits.map((a) => a.target)).toEqual([`x\\r\\n${forged}`, `x\\r\\n${forged}`]);
     } finally {
+      await logged.close();
+    }
+  });
+
+  it('writes a refusal\'s audit line with the default console logger on one line, its audit record on it', async () => {
+    // It printed "[hookwork] warn admin: webhook.create … refused" and then a 10-line dump of { audit: {…} }.
+    const printed: unknown[][] = [];
+    const spies = (['log', 'error'] as const).map((to) => jest.spyOn(console, to).mockImplementation((...args: unknown[]) => void printed.push(args)));
+    const logged = await startAdminFixture({ logger: consoleLogger({ verbose: true }) });
+    try {
+      const answer = await logged.socket({ method: 'POST', url: `${API}/webhook`, body: { url: 'ftp://x', events: ['Umbraco.ContentPublish'] } });
+      expect(answer.status).toBe(400);
+      expect(printed).toEqual([[expect.stringMatching(/^\[hookwork\] warn admin: webhook\.create by token:[0-9a-f]{8}: refused \(400 HOOKWORK_ERR_INVALID_WEBHOOK\) \{ audit: \{ action: 'webhook\.create', .*outcome: 'refused', status: 400, code: 'HOOKWORK_ERR_INVALID_WEBHOOK'.* \} \}$/)]]);
+      expect(printed[0]![0]).not.toMatch(/[\r\n]/);
+    } finally {
+      spies.forEach((spy) => spy.mockRestore());
       await logged.close();
     }
   });

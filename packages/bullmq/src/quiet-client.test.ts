@@ -1,4 +1,4 @@
-import { createHookwork, silentLogger, type Logger } from '@hookwork/core';
+import { createHookwork, memoryStorage, silentLogger, type Logger } from '@hookwork/core';
 import { ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 import { startPrivateRedis } from './testing/private-redis';
@@ -19,7 +19,8 @@ afterEach(() => jest.restoreAllMocks());
 /** Starts an app on `options`, publishes once, stops it; returns what its logger was told at warn. */
 async function run(options: Omit<BullmqQueueOptions, 'prefix'>, logger?: Logger): Promise<string[]> {
   const warnings: string[] = [];
-  const app = createHookwork({ composers: [thingComposer], logger: logger ?? { debug() {}, info() {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(`error: ${m}`) }, queue: bullmqQueue({ prefix, ...options }) });
+  // The store chosen in memory: with none given, the app warns that the queue outlives the webhooks.
+  const app = createHookwork({ composers: [thingComposer], logger: logger ?? { debug() {}, info() {}, warn: (m) => void warnings.push(m), error: (m) => void warnings.push(`error: ${m}`) }, storage: memoryStorage(), queue: bullmqQueue({ prefix, ...options }) });
   await app.start();
   try {
     // The worker's blocking connection (a duplicate made by BullMQ) has connected too by now.

@@ -178,3 +178,20 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     await expect(broken.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });
   });
 });
+
+describe('createHookwork({ storage: sqliteStorage({ file }) }) at start', () => {
+  it('says nothing of a store in memory: what it keeps lasts', async () => {
+    const temp = makeTempDir();
+    const lines: string[] = [];
+    const write = (message: string) => void lines.push(message);
+    const app = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file: temp.file('hookwork.db') }), logger: { debug() {}, info: write, warn: write, error: write } });
+    try {
+      await app.start();
+      await app.stop();
+      expect(lines.filter((line) => /in memory|no storage/.test(line))).toEqual([]);
+      expect(lines).toEqual([expect.stringMatching(/^opened the SQLite store/)]);
+    } finally {
+      temp.remove();
+    }
+  });
+});

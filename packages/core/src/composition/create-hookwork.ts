@@ -486,6 +486,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     resolver,
     bus,
     storageBackend: (options.storage ?? memoryStorage()) as StorageBackend<unknown>,
+    storageDefaulted: options.storage === undefined,
     queueProvider: (options.queue ?? pollingQueue()) as QueueEngineProvider<unknown>,
     opened(s, e) {
       storage = s;

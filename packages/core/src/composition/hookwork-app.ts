@@ -165,6 +165,8 @@ export interface HookworkParts {
   resolver: WebhookEventResolver;
   bus: NotificationBus;
   storageBackend: StorageBackend<unknown>;
+  /** No `storage` was given: `storageBackend` is the in-memory default. */
+  storageDefaulted: boolean;
   queueProvider: QueueEngineProvider<unknown>;
   /** Called once storage and the engine are open, and with nothing once they are closed. */
   opened(storage: Storage<unknown> | undefined, engine: QueueEngine<unknown> | undefined): void;
@@ -334,6 +336,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       if (!storage.health && parts.storageBackend.capabilities.shared) {
         parts.logger.warn(`the ${parts.storageBackend.name} store keeps no webhook health: circuit breakers, failing streaks and rate limits are counted by each process on its own`);
       }
+      if (parts.storageBackend.capabilities.volatile) warnOfVolatileStorage(parts, engine);
       parts.health.queue = { name: engine.name, fifo: engine.capabilities.fifo === true };
       parts.opened(storage, engine);
       this.storage = storage;
@@ -843,5 +846,26 @@ async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list' | 
         );
       }
     }
+  }
+}
+
+/**
+ * Says at start that the store keeps nothing past the process. The in-memory store is the default,
+ * so an app given no `storage` started without a word and lost its webhooks at the first restart;
+ * given a queue engine that keeps its requests elsewhere (BullMQ in Redis) it was worse, as the
+ * requests outlived the webhooks and the log they belong to: that is a warning, naming the fix. A
+ * store chosen in memory (tests, demos), or everything in memory, is an info line.
+ */
+function warnOfVolatileStorage(parts: HookworkParts, engine: QueueEngine<unknown>): void {
+  const fix = 'give a durable store: createHookwork({ storage: sqliteStorage({ file }) }) from @hookwork/sqlite, or postgresStorage({ connectionString }) from @hookwork/postgres';
+  const meta = { storage: parts.storageBackend.name, queue: engine.name };
+  const lost = 'lost when the process exits';
+  if (!engine.capabilities.shared) {
+    const where = parts.storageDefaulted ? 'no storage was given: webhooks, the queue and the delivery log are kept in memory and' : `the ${parts.storageBackend.name} store keeps webhooks, the queue and the delivery log in memory,`;
+    parts.logger.info(`${where} ${lost}; to keep them, ${fix}`, meta);
+  } else if (parts.storageDefaulted) {
+    parts.logger.warn(`no storage was given, so webhooks and the delivery log are kept in memory and ${lost}, while the ${engine.name} queue keeps its requests: after a restart they belong to webhooks that are gone, and their attempts are logged nowhere; ${fix}`, meta);
+  } else {
+    parts.logger.info(`the ${parts.storageBackend.name} store keeps webhooks and the delivery log in memory, ${lost}, while the ${engine.name} queue keeps its requests; to keep them all, ${fix}`, meta);
   }
 }

@@ -1,3 +1,5 @@
+import { inspect } from 'node:util';
+import { oneLineText } from '../errors/visible-text';
 import { createToken } from '../runtime/tokens';
 
 /** Where hookwork writes what it does. Hosts replace it with their own (pino, winston, …). */
@@ -27,13 +29,27 @@ export const silentLogger: Logger = Object.freeze({
   error() {},
 });
 
-/** A logger that writes `warn` and `error` (and `info`/`debug` when `verbose`) to the console. */
+/**
+ * One log line: the message, then its meta on the same line. console.error(line, meta) printed
+ * the meta as util.inspect's dump of ten lines and more (an admin refusal's `{ audit: … }`), which
+ * a log collector reading a line per entry splits into entries of their own; an error's stack
+ * broke the line too. Whatever a message or a value holds, the line is one: breaks in the inspected
+ * text (a stack's) become spaces, as in error messages, and strings show theirs escaped.
+ */
+export function logLine(level: string, message: string, meta?: Record<string, unknown>): string {
+  const shown = meta && Object.keys(meta).length > 0 ? ` ${inspect(meta, { breakLength: Infinity, compact: true, depth: 5, maxArrayLength: 20, maxStringLength: 2000 })}` : '';
+  return oneLineText(`[hookwork] ${level} ${message}${shown}`);
+}
+
+/**
+ * A logger that writes `warn` and `error` (and `info`/`debug` when `verbose`) to the console, each
+ * message one line whatever its meta holds ({@link logLine}).
+ */
 export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
   const write = (level: string, message: string, meta?: Record<string, unknown>) => {
-    const line = `[hookwork] ${level} ${message}`;
     const out = level === 'error' || level === 'warn' ? console.error : console.log;
-    if (meta && Object.keys(meta).length > 0) out(line, meta);
-    else out(line);
+    // One argument: a message holding %s or %o is printed as it is, not used as a format.
+    out(logLine(level, message, meta));
   };
   return {
     debug: (m, meta) => options.verbose && write('debug', m, meta),

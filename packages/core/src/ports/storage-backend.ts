@@ -76,6 +76,12 @@ export interface StorageCapabilities {
   readonly fifo?: boolean;
   /** `Storage.health` exists: breaker, failing-streak and rate-limit state is shared by the store's processes. Absent means false. */
   readonly webhookHealth?: boolean;
+  /**
+   * What it stores is lost when the process exits (the in-memory backend). The app says so at
+   * `start()`: an info line, or a warning when the queue engine keeps its requests elsewhere
+   * (BullMQ in Redis), where they outlive the webhooks and the log. Absent means false.
+   */
+  readonly volatile?: boolean;
 }
 
 /**

@@ -7,7 +7,9 @@ import { isPlainObject } from '../model/plain-object';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { givenSettings } from './given-settings';
-import { DECIMAL, RENAMED_SETTING_KEYS, settingsInputSchema } from './resolve-settings';
+import { DECIMAL, RENAMED_SETTING_KEYS, checkSettingsValues, settingsError, settingsInputSchema, settingsProblemLine, type SettingsProblem } from './resolve-settings';
+import { defaultSettings } from './settings';
+import { formatTimeSpan } from './time-span';
 import { setOwn } from '../runtime/own-property';
 
 /** Where {@link loadSettings} reads from; later sources override earlier ones. */
@@ -72,8 +74,8 @@ type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, 
 /**
  * A configuration string as .NET's binder reads it for a setting of `schema`'s type: booleans in
  * any case (`True`, as .NET writes them), numbers with surrounding blanks. Anything else stays the
- * string it was, so resolveSettings refuses it by key. Durations stay strings too: a TimeSpan, or
- * bare digits that resolveSettings refuses with the fix.
+ * string it was, and loadSettings refuses it naming its variable or file key. Durations stay
+ * strings too: a TimeSpan, or bare digits that are refused with the fix.
  */
 function configValue(raw: string, schema: SchemaNode): unknown {
   const trimmed = raw.trim();
@@ -121,9 +123,9 @@ function envValue(raw: string, schema: SchemaNode, name: string, key: string, pr
  * Gives the keys of a settings object the spelling of the schema when they match it but for case
  * (`MaximumRetries` in an appsettings.json, as .NET configuration keys are case-insensitive), and
  * reads string values of boolean and number settings as .NET does. Keys that match nothing are
- * kept, so resolveSettings names them.
+ * kept, so resolveSettings names them. `spelling` gets each dotted key's path as the file writes it.
  */
-function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode, path = ''): Record<string, unknown> {
+function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode, spelling: Map<string, readonly string[]>, path = '', written: readonly string[] = []): Record<string, unknown> {
   // A renamed key too ("PerEndpoint"), so resolveSettings names its new name as it does for `perEndpoint`.
   const renamed = RENAMED_SETTING_KEYS.filter((k) => k.lastIndexOf('.') + 1 === path.length && k.startsWith(path)).map((k) => k.slice(path.length));
   const known = new Map([...Object.keys(schema.properties ?? {}), ...renamed].map((k) => [k.toLowerCase(), k]));
@@ -133,22 +135,26 @@ function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode, path 
     // Own keys only, and set as own: a file's "__proto__" found Object.prototype as its schema and,
     // assigned, became the result's prototype — dropped without a word. Kept, it is refused as unknown.
     const innerSchema = schema.properties && Object.hasOwn(schema.properties, name) ? schema.properties[name] : undefined;
-    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) setOwn(result, name, canonicalKeys(inner as Record<string, unknown>, innerSchema, `${path}${name}.`));
+    spelling.set(`${path}${name}`, [...written, key]);
+    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) setOwn(result, name, canonicalKeys(inner as Record<string, unknown>, innerSchema, spelling, `${path}${name}.`, [...written, key]));
     // appsettings.json often holds numbers and booleans as strings ("MaximumRetries": "3"), which .NET binds.
     else setOwn(result, name, typeof inner === 'string' && innerSchema ? configValue(inner, innerSchema) : inner);
   }
   return result;
 }
 
-/** The value at a dotted section path, each segment matched case-insensitively. */
-function findSection(json: unknown, section: string): unknown {
+/** The value at a dotted section path, each segment matched case-insensitively, and the path as the file writes it. */
+function findSection(json: unknown, section: string): { value: unknown; written: string[] } {
   let value = json;
+  const written: string[] = [];
   for (const segment of section.split('.')) {
-    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return { value: undefined, written };
     const entries = Object.entries(value as Record<string, unknown>);
-    value = (entries.find(([k]) => k === segment) ?? entries.find(([k]) => k.toLowerCase() === segment.toLowerCase()))?.[1];
+    const found = entries.find(([k]) => k === segment) ?? entries.find(([k]) => k.toLowerCase() === segment.toLowerCase());
+    written.push(found?.[0] ?? segment);
+    value = found?.[1];
   }
-  return value;
+  return { value, written };
 }
 
 /**
@@ -215,7 +221,16 @@ function inSection(path: readonly string[], section: string): boolean {
   return segments.slice(0, path.length).every((segment, i) => path[i]!.toLowerCase() === segment.toLowerCase());
 }
 
-function readFileSection(file: string, section: string, optional: boolean): Record<string, unknown> {
+/** A settings file's section, its keys spelt as the schema spells them, and where each key is written in the file. */
+interface FileSection {
+  values: Record<string, unknown>;
+  /** The section's path as the file writes it (`["Hookwork"]`). */
+  section: readonly string[];
+  /** Each dotted key's path inside the section as the file writes it (`maximumRetries` → `["MaximumRetries"]`). */
+  spelling: Map<string, readonly string[]>;
+}
+
+function readFileSection(file: string, section: string, optional: boolean): FileSection {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -248,9 +263,9 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
       `settings file ${file} gives ${shownList(variants, { show: ([path, keys]) => keys.map((k) => JSON.stringify([...path, k].join('.'))).join(' and '), separator: '; ' })}, which differ only in case and name one key (keys are read whatever their case, as .NET reads them); keep the one you mean and remove the other`,
     );
   }
-  const value = findSection(json, section);
+  const { value, written } = findSection(json, section);
   if (value === undefined) {
-    if (optional) return {};
+    if (optional) return { values: {}, section: written, spelling: new Map() };
     const top = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
     throw new HookworkError(
       'HOOKWORK_ERR_SETTINGS_FILE',
@@ -260,7 +275,8 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `section "${section}" of ${file} must be an object of settings`);
   }
-  return canonicalKeys(value as Record<string, unknown>, settingsInputSchema as SchemaNode);
+  const spelling = new Map<string, readonly string[]>();
+  return { values: canonicalKeys(value as Record<string, unknown>, settingsInputSchema as SchemaNode, spelling), section: written, spelling };
 }
 
 /**
@@ -291,11 +307,19 @@ function jsonProblem(text: string, error: Error): string {
  * by a double underscore: `HOOKWORK_MAXIMUM_RETRIES=3`, `HOOKWORK_CONCURRENCY__PER_WEBHOOK=4`,
  * `HOOKWORK_RETRY_SCHEDULE=00:00:01,00:00:30`. Only those names are read: other variables with
  * the prefix (`HOOKWORK_SECRET` of a receiver) are left alone, and one that looks like a setting
- * misspelt (`HOOKWORK_MAXIMUMRETRIES`) is a warning through `logger`. The result still goes
- * through resolveSettings() (createHookwork does that), so a wrong value is reported with its key.
+ * misspelt (`HOOKWORK_MAXIMUMRETRIES`) is a warning through `logger`.
+ *
+ * Each value that counts (a later source's replaces an earlier one's) is checked here, where it is
+ * known where it came from, so a bad one names its variable (`environment variable
+ * HOOKWORK_ENABLED`) or its file and key path as .NET configuration writes it
+ * (`appsettings.json: Hookwork:Enabled`), with the problem, the value and a valid value written
+ * there (`e.g. HOOKWORK_ENABLED=true`, `e.g. "Enabled": true`). What depends on other settings (two
+ * header names alike) is left to resolveSettings(), which createHookwork calls.
  *
  * @throws HOOKWORK_ERR_SETTINGS_FILE when the file cannot be read, is not JSON, or lacks the section.
- * @throws HOOKWORK_ERR_INVALID_SETTINGS for an environment variable named for a group of settings
+ * @throws HOOKWORK_ERR_INVALID_SETTINGS for a value of the wrong type or out of range, naming where
+ *   it came from as above (one given in `overrides` by its key, as createHookwork names it); `details`
+ *   lists `{ key, problem, value, source, example }`. Also for an environment variable named for a group of settings
  *   (`HOOKWORK_BREAKER=false`), which sets none of them, naming the variables of that group's keys;
  *   and for a list with an empty entry (`HOOKWORK_RETRY_SCHEDULE=00:00:01,,00:00:02`, a trailing
  *   comma), naming the variable and the entry's position.
@@ -304,12 +328,15 @@ function jsonProblem(text: string, error: Error): string {
  */
 export function loadSettings(options: LoadSettingsOptions = {}): HookworkSettingsInput {
   checkLoadOptions(options);
-  const fromFile = options.file ? readFileSection(options.file, options.section ?? 'Hookwork', options.optionalSection ?? false) : {};
+  const file = options.file ? readFileSection(options.file, options.section ?? 'Hookwork', options.optionalSection ?? false) : undefined;
+  const fromFile = file?.values ?? {};
 
   const env = options.env ?? process.env;
   const prefix = options.envPrefix ?? 'HOOKWORK_';
   const fromEnv: Record<string, unknown> = {};
   const known = new Set<string>();
+  // The variable each dotted key was read from, with its text, to name it when the value is refused.
+  const variables = new Map<string, { name: string; raw: string }>();
   // HOOKWORK_BREAKER=false names a group of settings, not one: it was never read, and said
   // nothing, so the breaker stayed on. Refused, naming the variables that set that group's keys;
   // so is a list with an empty entry (envValue).
@@ -329,17 +356,16 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
         if (raw === undefined) continue;
         const target = (fromEnv[key] ??= {}) as Record<string, unknown>;
         target[inner] = envValue(raw, innerSchema, name, `${key}.${inner}`, envProblems);
+        variables.set(`${key}.${inner}`, { name, raw });
       }
     } else {
       const name = `${prefix}${toEnvName(key)}`;
       known.add(name);
       const raw = env[name];
-      if (raw !== undefined) fromEnv[key] = envValue(raw, schema, name, key, envProblems);
+      if (raw === undefined) continue;
+      fromEnv[key] = envValue(raw, schema, name, key, envProblems);
+      variables.set(key, { name, raw });
     }
-  }
-
-  if (envProblems.length > 0) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(envProblems, { show: (p) => `${p.problem} (got ${JSON.stringify(p.value)})`, separator: '; ' })} (see docs/settings.md)`, { details: envProblems });
   }
 
   // A name that is a setting's but for underscores, case or a letter or two is a typo worth a
@@ -355,10 +381,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
     if (near) logger.warn(`environment variable ${name} is not read: did you mean ${near}? (see docs/settings.md)`, { name, setting: near });
   }
 
+  const fromCode = givenSettings(options.overrides ?? {}, settingsInputSchema) as Record<string, unknown>;
   const merged: Record<string, unknown> = { ...fromFile };
   // An override given as undefined is not given: it leaves the file's or environment's value. An
   // unknown key is kept whatever its value, so resolveSettings refuses it by name.
-  for (const source of [fromEnv, givenSettings(options.overrides ?? {}, settingsInputSchema) as Record<string, unknown>]) {
+  for (const source of [fromEnv, fromCode]) {
     for (const [key, value] of Object.entries(source)) {
       const previous = merged[key];
       merged[key] =
@@ -367,5 +394,120 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
           : value;
     }
   }
+
+  // Each value is checked here, where it is known where it came from: refused later by
+  // createHookwork, "enabled must be a boolean (got "yes")" named neither HOOKWORK_ENABLED nor the
+  // file's Hookwork:Enabled. The problems of one key against another are left to resolveSettings.
+  const checked = checkSettingsValues(merged);
+  const valueProblems = checked.problems
+    // An empty entry of a variable's list is named once, with its position in the variable.
+    .filter((p) => !(isBlankText(p.value) && envProblems.some((e) => p.key.startsWith(`${e.key}.`))))
+    .map((p) => located(p, { fromFile, fromEnv, fromCode, file: options.file, section: file, variables }));
+  if (envProblems.length > 0 || valueProblems.length > 0) {
+    const read = new Set<SettingsProblem>(envProblems);
+    // A value given in code is refused as createHookwork refuses it; one read from a file or a variable points to the page that says how to write it.
+    const end = envProblems.length > 0 || valueProblems.some((p) => p.source !== undefined) ? ' (see docs/settings.md)' : '';
+    throw settingsError([...envProblems, ...valueProblems], checked.knownOfGroup, (p) => (read.has(p) ? `${p.problem} (got ${JSON.stringify(p.value)})` : settingsProblemLine(p)), end);
+  }
   return merged as HookworkSettingsInput;
+}
+
+const isBlankText = (value: unknown) => typeof value === 'string' && value.trim() === '';
+
+/** Where loadSettings() read each value, for {@link located}. */
+interface Sources {
+  fromFile: Record<string, unknown>;
+  fromEnv: Record<string, unknown>;
+  fromCode: Record<string, unknown>;
+  file: string | undefined;
+  section: FileSection | undefined;
+  variables: ReadonlyMap<string, { name: string; raw: string }>;
+}
+
+/**
+ * Whether `source` gave the value at a dotted key as the merge keeps it: a group given as an
+ * object gives only its own keys (the groups of the sources are merged key by key); a group given
+ * as anything else, or a list, is given whole.
+ */
+function gives(source: Record<string, unknown>, key: string): boolean {
+  const [top = '', inner] = key.split('.');
+  if (!Object.hasOwn(source, top)) return false;
+  const value = source[top];
+  return inner === undefined || !isPlainObject(value) || Object.hasOwn(value, inner);
+}
+
+/**
+ * A problem of the merged settings with where its value came from: the environment variable, or
+ * the file and the key's path as .NET configuration writes it (`appsettings.json: Hookwork:Enabled`),
+ * each with a valid value written there. A value given in code (`overrides`) is named by its key,
+ * as createHookwork names one.
+ */
+function located(p: SettingsProblem, sources: Sources): SettingsProblem {
+  const [top = '', second] = p.key.split('.');
+  // A list is given whole: its entries are named by the list's key and their position.
+  const listKey = settingSchema(top)?.type === 'array' ? top : second !== undefined && settingSchema(`${top}.${second}`)?.type === 'array' ? `${top}.${second}` : undefined;
+  const entry = listKey !== undefined && p.key !== listKey ? Number(p.key.slice(listKey.length + 1).split('.')[0]) : undefined;
+  const example = exampleValue(listKey ?? p.key);
+  if (gives(sources.fromCode, p.key)) return p;
+  if (gives(sources.fromEnv, p.key)) {
+    const variable = sources.variables.get(listKey ?? p.key);
+    if (!variable) return p;
+    const value = p.value === undefined ? undefined : entry === undefined ? variable.raw : p.value;
+    return {
+      key: p.key,
+      problem: p.problem,
+      ...(value !== undefined ? { value } : {}),
+      source: `environment variable ${variable.name}${entry === undefined ? '' : `, entry ${entry + 1}`}`,
+      ...(example !== undefined ? { example: `${variable.name}=${envText(example)}` } : {}),
+    };
+  }
+  if (gives(sources.fromFile, p.key) && sources.section && sources.file !== undefined) {
+    const { spelling, section } = sources.section;
+    const segments = p.key.split('.');
+    const written = spelling.get(listKey ?? p.key) ?? spelling.get(segments.slice(0, -1).join('.'))?.concat(segments.slice(-1)) ?? segments;
+    const path = [...section, ...written, ...(entry === undefined ? [] : [String(entry)])];
+    const name = written[written.length - 1] ?? p.key;
+    return {
+      ...p,
+      source: `${sources.file}: ${path.join(':')}`,
+      ...(example !== undefined ? { example: `${JSON.stringify(name)}: ${jsonText(example, /^[A-Z]/.test(name))}` } : {}),
+    };
+  }
+  return p;
+}
+
+/** The schema of a dotted setting key, or undefined for a key that is not a setting. */
+function settingSchema(key: string): SchemaNode | undefined {
+  let node: SchemaNode | undefined = settingsInputSchema as SchemaNode;
+  for (const segment of key.split('.')) node = node?.properties && Object.hasOwn(node.properties, segment) ? node.properties[segment] : undefined;
+  return node;
+}
+
+/** Values of the settings whose defaults make a poor example (none, or a list of milliseconds). */
+const EXAMPLES: Readonly<Record<string, unknown>> = {
+  retrySchedule: ['00:00:05', '00:05:00', '00:30:00'],
+  'ssrf.allow': ['127.0.0.1:4000', '10.0.0.0/8'],
+  'rateLimit.perSecond': 50,
+  'rateLimit.burst': 10,
+  'breaker.failureRate': 0.5,
+};
+
+/** A valid value of a setting, as a file or a variable writes it: its default (a duration as a TimeSpan), or one from {@link EXAMPLES}. */
+function exampleValue(key: string): unknown {
+  const schema = settingSchema(key);
+  if (schema === undefined) return undefined;
+  if (Object.hasOwn(EXAMPLES, key)) return EXAMPLES[key];
+  if (schema.properties) return Object.fromEntries(Object.keys(schema.properties).map((inner) => [inner, exampleValue(`${key}.${inner}`)]));
+  const value = key.split('.').reduce<unknown>((v, k) => (v as Record<string, unknown>)[k], defaultSettings());
+  return schema.anyOf !== undefined && typeof value === 'number' ? formatTimeSpan(value) : value;
+}
+
+/** A value as an environment variable writes it: a list comma-separated. */
+const envText = (value: unknown): string => (Array.isArray(value) ? value.map(String).join(',') : String(value));
+
+/** A value as a settings file writes it, on one line; `pascal` spells the keys of a group as the file does its own (`"Global"`). */
+function jsonText(value: unknown, pascal: boolean): string {
+  if (Array.isArray(value)) return `[${value.map((v) => jsonText(v, pascal)).join(', ')}]`;
+  if (isPlainObject(value)) return `{ ${Object.entries(value).map(([k, v]) => `${JSON.stringify(pascal ? k[0]!.toUpperCase() + k.slice(1) : k)}: ${jsonText(v, pascal)}`).join(', ')} }`;
+  return JSON.stringify(value);
 }

@@ -387,10 +387,11 @@ describe('resolveSettings', () => {
         { key: 'maxResponseBodyBytes', value, problem: `must be at most ${16 * 1024 * 1024}` },
       ]);
     }
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1'.repeat(400) } }))).toThrow(/concurrency\.global must be at most 10000 \(got Infinity\)/);
+    // Named by the variable, with its text (the number it reads as is Infinity).
+    expect(() => loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1'.repeat(400) } })).toThrow(/environment variable HOOKWORK_CONCURRENCY__GLOBAL \(setting concurrency\.global\) must be at most 10000 \(got "1{100,}… \(402 characters\)\)/);
     // A long run of digits that is no number is read at once (the number reader tried it every way it split: about a minute at this length).
     const started = performance.now();
-    expect(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: `${'1'.repeat(200_000)}x` } }).concurrency?.global).toBe(`${'1'.repeat(200_000)}x`);
+    expect(() => loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: `${'1'.repeat(200_000)}x` } })).toThrow(/HOOKWORK_CONCURRENCY__GLOBAL \(setting concurrency\.global\) must be a whole number \(got "1+… \(200003 characters\)\)/);
     expect(performance.now() - started).toBeLessThan(5_000);
     const app = createHookwork({});
     expect(() => app.updateSettings({ concurrency: { global: Infinity } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS/);
@@ -515,13 +516,12 @@ describe('loadSettings', () => {
     const file = join(dir, 'proto.json');
     for (const [section, key] of [['{"__proto__": {"maximumRetries": 0}}', '__proto__'], ['{"breaker": {"__proto__": {"coolDown": 5}}}', 'breaker.__proto__']] as const) {
       writeFileSync(file, `{"Hookwork": ${section}}`);
-      const input = loadSettings({ file });
-      expect(() => resolveSettings(input)).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS', details: [expect.objectContaining({ key })] }));
+      expect(() => loadSettings({ file, env: {} })).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS', details: [expect.objectContaining({ key, source: `${file}: Hookwork:${key.replace('.', ':')}` })] }));
     }
   });
 
-  it('reports a bad environment value under its key', () => {
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be a whole number \(got "many"\)/);
+  it('reports a bad environment value under its variable and its key', () => {
+    expect(() => loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } })).toThrow(/HOOKWORK_MAXIMUM_RETRIES \(setting maximumRetries\) must be a whole number \(got "many"\)/);
   });
 
   it('shows NaN and Infinity as themselves in the message, not as JSON null', () => {
@@ -587,8 +587,8 @@ describe('loadSettings', () => {
   });
 
   it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
-    expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);
+    expect(loadSettings({ env: { HOOKWORK_PERIOD: '00:00:10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '00:00:10', retrySchedule: ['00:00:01', '00:00:30'] });
+    expect(() => loadSettings({ env: { HOOKWORK_PERIOD: '10' } })).toThrow(/HOOKWORK_PERIOD \(setting period\) must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);
   });
 
   it('finds the file section and its keys case-insensitively, as .NET configuration does', () => {
@@ -598,7 +598,7 @@ describe('loadSettings', () => {
     expect(resolveSettings(loadSettings({ file, section: 'umbraco.cms.webhook', env: {} })).period).toBe(20_000);
     // A key that matches no setting in any case is still refused by name.
     writeFileSync(file, JSON.stringify({ Hookwork: { MaximumRetrys: 2 } }));
-    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/MaximumRetrys is not a known setting/);
+    expect(() => loadSettings({ file, env: {} })).toThrow(/Hookwork:MaximumRetrys is not a known setting/);
   });
 
   it('lets an override given as undefined leave the file\'s value', () => {
@@ -611,7 +611,7 @@ describe('loadSettings', () => {
   it('names the new key of a renamed setting written in a file in any case, as in the environment', () => {
     const file = join(dir, 'renamed.json');
     writeFileSync(file, JSON.stringify({ Hookwork: { Concurrency: { PerEndpoint: 3 } } }));
-    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/concurrency\.perEndpoint was renamed concurrency\.perWebhook/);
+    expect(() => loadSettings({ file, env: {} })).toThrow(/Hookwork:Concurrency:PerEndpoint was renamed concurrency\.perWebhook/);
   });
 
   it('makes a missing section a coded error, unless it is declared optional', () => {
@@ -638,8 +638,8 @@ describe('loadSettings', () => {
     });
     // What is not a boolean or a number is still refused under its key, with the value.
     writeFileSync(file, JSON.stringify({ Hookwork: { Enabled: 'yes', MaximumRetries: 'three' } }));
-    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/enabled must be a boolean \(got "yes"\)/);
-    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/maximumRetries must be a whole number \(got "three"\)/);
+    expect(() => loadSettings({ file, env: {} })).toThrow(/Hookwork:Enabled \(setting enabled\) must be a boolean \(got "yes"\)/);
+    expect(() => loadSettings({ file, env: {} })).toThrow(/Hookwork:MaximumRetries \(setting maximumRetries\) must be a whole number \(got "three"\)/);
   });
 
   it('refuses TimeSpan spellings that read differently in .NET and elsewhere, saying how to write them', () => {
@@ -652,7 +652,7 @@ describe('loadSettings', () => {
       throw new Error(`${period} was accepted`);
     };
     // .NET's TimeSpan.Parse("00:30") is 30 minutes; a stopwatch reads 30 seconds.
-    expect(problem('00:30')).toContain('period must be a duration, and a time of two parts is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s (got "00:30")');
+    expect(problem('00:30')).toContain('HOOKWORK_PERIOD (setting period) must be a duration, and a time of two parts is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s (got "00:30")');
     expect(problem('00:30').match(/"00:30"/g)).toHaveLength(1);
     expect(problem('1:02:03:04')).toContain('write the days with a dot, "1.02:03:04" (d.hh:mm:ss)');
     expect(problem('-00:00:10')).toContain('a negative TimeSpan is not one');
@@ -685,8 +685,8 @@ describe('loadSettings', () => {
 
   it('reads numbers from the environment and files in decimal only, as .NET binds them', () => {
     // Number() read "0x10" as 16 and "0b11" as 3; .NET refuses both.
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: '0x10' } }))).toThrow(/maximumRetries must be a whole number \(got "0x10"\)/);
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: '0b11' } }))).toThrow(/keepLogsForDays must be a number \(got "0b11"\)/);
+    expect(() => loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: '0x10' } })).toThrow(/HOOKWORK_MAXIMUM_RETRIES \(setting maximumRetries\) must be a whole number \(got "0x10"\)/);
+    expect(() => loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: '0b11' } })).toThrow(/HOOKWORK_KEEP_LOGS_FOR_DAYS \(setting keepLogsForDays\) must be a number \(got "0b11"\)/);
     expect(resolveSettings(loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: ' 1.5 ', HOOKWORK_MAXIMUM_RETRIES: '+3' } }))).toMatchObject({ keepLogsForDays: 1.5, maximumRetries: 3 });
   });
 
@@ -766,14 +766,14 @@ describe('whole-number settings from the environment or a settings file', () => 
   it.each(['3.0', '1e2', '2.5', ' 3. ', '-1.0'])('refuses %j by key, with the settings error and the form taken', (raw) => {
     const error = (() => {
       try {
-        resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: raw, HOOKWORK_CONCURRENCY__GLOBAL: raw } }));
+        loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: raw, HOOKWORK_CONCURRENCY__GLOBAL: raw } });
       } catch (e) {
         return e as HookworkError;
       }
       return undefined;
     })();
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
-    expect(error?.message).toContain('maximumRetries must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken)');
+    expect(error?.message).toContain(`environment variable HOOKWORK_MAXIMUM_RETRIES (setting maximumRetries) must be a whole number written in digits only, such as 3 ("3.0" and "1e2" are not taken) (got ${JSON.stringify(raw)}); e.g. HOOKWORK_MAXIMUM_RETRIES=5`);
     expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['maximumRetries', 'concurrency.global']);
   });
 
@@ -793,12 +793,12 @@ describe('retrySchedule', () => {
     expect(resolveSettings({ retrySchedule: Array.from({ length: MAX_RETRY_SCHEDULE_ENTRIES }, () => 1000) }).retrySchedule).toHaveLength(MAX_RETRY_SCHEDULE_ENTRIES);
     const tooMany = Array.from({ length: 100_000 }, () => 1000);
     expect(problemsOf({ retrySchedule: tooMany })).toEqual([{ key: 'retrySchedule', problem: expect.stringContaining('has 100000 entries; it takes at most 100') as string }]);
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_RETRY_SCHEDULE: Array.from({ length: 101 }, () => '00:00:01').join(',') } }))).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: .*retrySchedule has 101 entries; it takes at most 100/);
+    expect(() => loadSettings({ env: { HOOKWORK_RETRY_SCHEDULE: Array.from({ length: 101 }, () => '00:00:01').join(',') } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: .*HOOKWORK_RETRY_SCHEDULE \(setting retrySchedule\) has 101 entries; it takes at most 100/);
     const dir = mkdtempSync(join(tmpdir(), 'hookwork-schedule-'));
     try {
       const file = join(dir, 'appsettings.json');
       writeFileSync(file, JSON.stringify({ Hookwork: { RetrySchedule: Array.from({ length: 101 }, () => '00:00:01'), MaximumRetries: '3.0' } }));
-      expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/maximumRetries must be a whole number written in digits only.*retrySchedule has 101 entries; it takes at most 100/);
+      expect(() => loadSettings({ file, env: {} })).toThrow(/Hookwork:MaximumRetries \(setting maximumRetries\) must be a whole number written in digits only.*Hookwork:RetrySchedule \(setting retrySchedule\) has 101 entries; it takes at most 100/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -309,37 +309,35 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
 }
 
 /**
- * Validates settings input and returns the full, normalised settings (defaults filled in,
- * durations in ms). A bad value throws one HOOKWORK_ERR_INVALID_SETTINGS naming every bad key;
- * `details` lists them as `{ key, problem, value }`.
- *
- * @param base the settings to start from (defaults when omitted), e.g. the current ones on update.
+ * @internal One bad setting: its dotted key, what is wrong with it and the value given. When
+ * loadSettings() read the value from a file or the environment, `source` says where
+ * (`environment variable HOOKWORK_ENABLED`, `appsettings.json: Hookwork:Enabled`) and `example`
+ * a valid value written there (`HOOKWORK_ENABLED=true`, `"Enabled": true`).
  */
-export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
-  const problems: { key: string; problem: string; value?: unknown }[] = [];
-  // Read once into a plain copy: a getter or Proxy trap that throws is refused coded, by key.
-  const read = readCallerInput(input);
-  if (!read.ok) {
-    const { path, problem } = read.unreadable;
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings${path ? ` ${path}` : ''} ${problem}; see docs/settings.md`, { details: [{ key: path || '(root)', problem }] });
-  }
-  input = read.value;
-  if (!isPlainObject(input)) {
-    const problem = `must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md${input !== null && typeof input === 'object' ? ` (got ${objectKind(input)}; give a plain object)` : ''}`;
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
-  }
-  // A Map or Date where a group of settings belongs passes the schema's `type: 'object'` and
-  // reads as empty: refused by name instead of silently keeping the defaults.
-  const unplain = nonPlainObjects(input, '', 8, settingsInputSchema);
-  if (unplain.length > 0) {
-    const details = unplain.map((found) => ({ key: found.path, problem: `${nonPlainProblem(found)} (see docs/settings.md)` }));
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${shownList(details, { show: (d) => `${d.key} ${d.problem}`, separator: '; ' })}`, { details });
-  }
-  // Validated and merged from a copy without undefined keys: an undefined value is "not given",
-  // and nothing of the caller's objects stays in the settings to be changed after validation.
-  // A key the schema does not know is kept even when undefined, to be refused by name.
-  input = givenSettings(input, settingsInputSchema);
-  // Per group of settings with an unknown key ('' for the top level): the keys it does know.
+export interface SettingsProblem {
+  key: string;
+  problem: string;
+  value?: unknown;
+  source?: string;
+  example?: string;
+}
+
+interface CheckedInput {
+  problems: SettingsProblem[];
+  /** Per group of settings with an unknown key ('' for the top level): the keys it does know. */
+  knownOfGroup: Map<string, readonly string[]>;
+  durations: Partial<Record<(typeof DURATION_KEYS)[number], number>>;
+  nested: Record<string, Record<string, number>>;
+  retrySchedule: number[] | undefined;
+}
+
+/**
+ * Every problem of settings input (a plain copy, undefined keys left out), each with the value
+ * given, and what the valid values read as. `crossKey` false leaves out the problems of one key
+ * against another (two header names alike), which depend on the settings the input goes onto.
+ */
+function checkInput(input: HookworkSettingsInput, base: HookworkSettings, crossKey: boolean): CheckedInput {
+  const problems: SettingsProblem[] = [];
   const knownOfGroup = new Map<string, readonly string[]>();
   if (!validateInput(input)) {
     const seen = new Set<string>();
@@ -357,7 +355,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     }
   }
   const raw = input as Record<string, unknown>;
-  const durations: Partial<Record<(typeof DURATION_KEYS)[number], number>> = {};
+  const durations: CheckedInput['durations'] = {};
   for (const key of DURATION_KEYS) {
     if (raw[key] === undefined) continue;
     const ms = parseDuration(raw[key]);
@@ -387,7 +385,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key, problem: tooFar });
     });
   }
-  problems.push(...headerNameProblems(input.headers, base));
+  if (crossKey) problems.push(...headerNameProblems(input.headers, base));
   for (const key of ['timeout', 'leaseDuration'] as const) {
     if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
   }
@@ -415,17 +413,89 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (problem) problems.push({ key, problem });
     });
   }
-  if (problems.length > 0) {
-    for (const p of problems) {
-      const value = p.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
-      // A list past its bound is not repeated into the error (and every log line it reaches): its count is in the problem.
-      if (value !== undefined && !(Array.isArray(value) && value.length > MAX_RETRY_SCHEDULE_ENTRIES)) p.value = value;
-    }
-    const line = (p: (typeof problems)[number]) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`;
-    // Whatever the unknown key's value (undefined too), the message names the keys that are known.
-    const known = [...knownOfGroup].map(([group, keys]) => `; the settings${group ? ` of ${group}` : ''} are ${keys.join(', ')}`).join('');
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show: line, separator: '; ' })}${known}`, { details: problems });
+  for (const p of problems) {
+    const value = p.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+    // A list past its bound is not repeated into the error (and every log line it reaches): its count is in the problem.
+    if (value !== undefined && !(Array.isArray(value) && value.length > MAX_RETRY_SCHEDULE_ENTRIES)) p.value = value;
   }
+  return { problems, knownOfGroup, durations, nested, retrySchedule };
+}
+
+/**
+ * @internal One problem as the message shows it: `maximumRetries must be at most 100 (got 1000)`,
+ * or, read from a file or the environment, where from and a valid value written there
+ * (`environment variable HOOKWORK_ENABLED (setting enabled) must be a boolean (got "yes"); e.g. HOOKWORK_ENABLED=true`).
+ */
+export function settingsProblemLine(p: SettingsProblem): string {
+  const got = p.value === undefined ? '' : ` (got ${shownValue(p.value)})`;
+  if (p.source === undefined) return `${p.key} ${p.problem}${got}`;
+  const setting = isSettingKey(p.key) ? ` (setting ${p.key})` : '';
+  return `${p.source}${setting} ${p.problem}${got}${p.example === undefined ? '' : `; e.g. ${p.example}`}`;
+}
+
+/** Whether a dotted key names a setting (or an entry of a list setting), not an unknown key. */
+function isSettingKey(key: string): boolean {
+  let node: { properties?: Record<string, unknown>; type?: unknown } | undefined = settingsInputSchema;
+  for (const segment of key.split('.')) {
+    if (node?.type === 'array' && /^\d+$/.test(segment)) return true;
+    node = node?.properties && Object.hasOwn(node.properties, segment) ? (node.properties[segment] as typeof node) : undefined;
+    if (node === undefined) return false;
+  }
+  return true;
+}
+
+/** @internal The one HOOKWORK_ERR_INVALID_SETTINGS for `problems`, naming every one and, for each group with an unknown key, the keys it knows; `end` ends the message. */
+export function settingsError(problems: readonly SettingsProblem[], knownOfGroup: ReadonlyMap<string, readonly string[]>, show: (p: SettingsProblem) => string = settingsProblemLine, end = ''): HookworkError {
+  // Whatever the unknown key's value (undefined too), the message names the keys that are known.
+  const known = [...knownOfGroup].map(([group, keys]) => `; the settings${group ? ` of ${group}` : ''} are ${keys.join(', ')}`).join('');
+  return new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show, separator: '; ' })}${known}${end}`, { details: problems });
+}
+
+/**
+ * @internal The problems of each value in settings input that loadSettings() read, before any
+ * other settings are put with it: the problems of one key against another (two header names
+ * alike) are left to resolveSettings(), as they depend on the settings the input goes onto; so
+ * is input that is not plain data (an override holding a Map), which resolveSettings() refuses.
+ */
+export function checkSettingsValues(input: Record<string, unknown>): Pick<CheckedInput, 'problems' | 'knownOfGroup'> {
+  if (!isPlainObject(input) || nonPlainObjects(input, '', 8, settingsInputSchema).length > 0) return { problems: [], knownOfGroup: new Map() };
+  const { problems, knownOfGroup } = checkInput(givenSettings(input, settingsInputSchema), defaultSettings(), false);
+  return { problems, knownOfGroup };
+}
+
+/**
+ * Validates settings input and returns the full, normalised settings (defaults filled in,
+ * durations in ms). A bad value throws one HOOKWORK_ERR_INVALID_SETTINGS naming every bad key;
+ * `details` lists them as `{ key, problem, value }`.
+ *
+ * @param base the settings to start from (defaults when omitted), e.g. the current ones on update.
+ */
+export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
+  // Read once into a plain copy: a getter or Proxy trap that throws is refused coded, by key.
+  const read = readCallerInput(input);
+  if (!read.ok) {
+    const { path, problem } = read.unreadable;
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings${path ? ` ${path}` : ''} ${problem}; see docs/settings.md`, { details: [{ key: path || '(root)', problem }] });
+  }
+  input = read.value;
+  if (!isPlainObject(input)) {
+    const problem = `must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md${input !== null && typeof input === 'object' ? ` (got ${objectKind(input)}; give a plain object)` : ''}`;
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
+  }
+  // A Map or Date where a group of settings belongs passes the schema's `type: 'object'` and
+  // reads as empty: refused by name instead of silently keeping the defaults.
+  const unplain = nonPlainObjects(input, '', 8, settingsInputSchema);
+  if (unplain.length > 0) {
+    const details = unplain.map((found) => ({ key: found.path, problem: `${nonPlainProblem(found)} (see docs/settings.md)` }));
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${shownList(details, { show: (d) => `${d.key} ${d.problem}`, separator: '; ' })}`, { details });
+  }
+  // Validated and merged from a copy without undefined keys: an undefined value is "not given",
+  // and nothing of the caller's objects stays in the settings to be changed after validation.
+  // A key the schema does not know is kept even when undefined, to be refused by name.
+  input = givenSettings(input, settingsInputSchema);
+  const { problems, knownOfGroup, durations, nested, retrySchedule } = checkInput(input, base, true);
+  const raw = input as Record<string, unknown>;
+  if (problems.length > 0) throw settingsError(problems, knownOfGroup);
 
   // A new header style brings its header names; names given explicitly still win.
   const style = input.headers?.style ?? base.headers.style;

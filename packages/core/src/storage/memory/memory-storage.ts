@@ -13,7 +13,7 @@ export { MemoryRequestQueue } from './memory-request-queue';
 export { MemoryDeliveryLog } from './memory-delivery-log';
 export { MemoryWebhookHealthStore } from './memory-webhook-health-store';
 
-const MEMORY_CAPABILITIES = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false, fifo: true, webhookHealth: true });
+const MEMORY_CAPABILITIES = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false, fifo: true, webhookHealth: true, volatile: true });
 
 /** Options of {@link memoryStorage}. */
 export interface MemoryStorageOptions {
