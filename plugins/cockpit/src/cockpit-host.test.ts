@@ -226,6 +226,9 @@ describe('cockpitHost(app).trigger()', () => {
     await expect(cockpit.triggerWith('collections.save.after', [], { backend: 2 as 1 })).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*backend/);
     await expect(cockpit.triggerWith('collections.save.after', 'posts' as unknown as unknown[])).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*args/);
     expect(() => cockpitHost(app, { backend: 'yes' as unknown as 1 })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER/);
+    // The kind said as a kind (it was "got object" for null), and another library's name of an option gets its suggestion, as publish()'s do.
+    await expect(cockpit.trigger(null as never)).rejects.toThrow(/trigger\(\) takes an event name such as "collections.save.after"; got null$/);
+    await expect(cockpit.triggerWith('collections.save.after', ['posts', {}, false], { tx: {} } as never)).rejects.toThrow(/unknown option `tx` \(did you mean `transaction`\?\)/);
     expect(await requests()).toEqual([]);
   });
 

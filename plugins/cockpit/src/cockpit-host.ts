@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, resolveToken, shownValue, unknownOption, valueKind, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -91,7 +91,7 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
   const hostBackend = backendFlag(optionsOf(options, ['backend'], 'cockpitHost(app, options)').backend, 'cockpitHost(app, options)');
 
   const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, givenOptions) => {
-    if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${typeof event}`);
+    if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${valueKind(event)}`);
     if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);

@@ -757,7 +757,7 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.redeliver({ deadSince: since, deadUntil: until })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining('before its deadSince (2026-02-01T00:00:00.000Z), which selects nothing') });
     await expect(app.deadLetters({ deadSince: since, deadUntil: since })).resolves.toMatchObject({ total: 0 });
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
-    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });
+    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx` (did you mean `transaction`?); the options are `transaction`, `traceContext`, `idempotencyKey`' });
     await expect(app.publish(new Pinged(1), { transacton: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/unknown option `transacton` \(did you mean `transaction`\?\)/) });
     await expect(app.publish(new Pinged(1), null as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/publish\(\): options must be a plain object .*; got null/) });
   });
