@@ -164,6 +164,36 @@ describe('hookwork → @hookwork/receiver', () => {
     }
   });
 
+  it("refuses a webhook view's secret hint and its secrets entry as such, saying where the whole secret is shown, never as a placeholder or \"an object\"", async () => {
+    const sender = await start();
+    const created = await sender.webhooks.create({ url: 'http://127.0.0.1:9/hook', events: ['shop.orderPlaced'], secret: true });
+    const view = (await sender.webhooks.get(created.key))!;
+    const [entry] = view.secrets;
+    // The forms views show (and the admin page prints as they are): an ellipsis and the last 4 characters.
+    expect(entry!.hint).toBe(`…${created.secret!.slice(-4)}`);
+    const refusal = (secrets: unknown): string => {
+      try {
+        createReceiver({ secrets: secrets as string, handle: () => {} });
+      } catch (error) {
+        if (isReceiverError(error, 'RECEIVER_ERR_INVALID_OPTIONS')) return error.message;
+        throw error;
+      }
+      throw new Error('the receiver was created');
+    };
+    const shownOnce = /hookwork shows the whole whsec_… secret only once, in the answer of app\.webhooks\.create\(\{ secret: true \}\) or rotateSecret\(\)/;
+    for (const hint of [entry!.hint, `...${created.secret!.slice(-4)}`]) {
+      const message = refusal(hint);
+      expect(message).toMatch(/^RECEIVER_ERR_INVALID_OPTIONS: secret is the hint of a webhook's secret \(an ellipsis and the secret's last 4 characters, as webhook views and the admin page show it\), not the secret: /);
+      expect(message).toMatch(shownOnce);
+      expect(message).not.toContain('placeholder');
+    }
+    expect(refusal([entry])).toMatch(/^RECEIVER_ERR_INVALID_OPTIONS: secret is a secret's metadata from a webhook view \(\{ id, hint, createdAt \}, an entry of webhook\.secrets\), not the secret: /);
+    expect(refusal(view.secrets)).toMatch(shownOnce);
+    expect(refusal(entry)).toMatch(/^RECEIVER_ERR_INVALID_OPTIONS: secrets is a secret's metadata from a webhook view/);
+    // The secret create() answered once is taken.
+    expect(() => createReceiver({ secrets: created.secret!, handle: () => {} })).not.toThrow();
+  });
+
   describe('test sends', () => {
     it.each(['hookwork', 'umbraco'] as const)('in %s header style, carry hookwork-test: true, which the receiver reads as a test', async (style) => {
       const sender = await start({ headers: { style } });

@@ -56,10 +56,10 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     const client = await t.host.connect();
     try {
       await client.query('BEGIN');
-      expect(await app.publish(new ThingHappened('rolled-back'), { transaction: client })).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
+      expect(await app.publish(new ThingHappened('rolled-back'), { transaction: client })).toEqual({ events: 1, failures: [], enqueued: 2, alreadyEnqueued: 0 });
       await client.query('ROLLBACK');
       await client.query('BEGIN');
-      expect(await app.publish(new ThingHappened('committed'), { transaction: client })).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
+      expect(await app.publish(new ThingHappened('committed'), { transaction: client })).toEqual({ events: 1, failures: [], enqueued: 2, alreadyEnqueued: 0 });
       await client.query('COMMIT');
     } finally {
       client.release();

@@ -224,7 +224,7 @@ describe('faults heal without a restart', () => {
     // Held for more than twice connectTimeoutMs: the server is checked (and answers) at least once.
     await new Promise((resolve) => setTimeout(resolve, 2500));
     await locker.query('ROLLBACK');
-    await expect(publishing).resolves.toEqual({ failures: [], enqueued: 1, alreadyEnqueued: 0 });
+    await expect(publishing).resolves.toEqual({ events: 1, failures: [], enqueued: 1, alreadyEnqueued: 0 });
     await receiver.waitFor(1, 10_000);
     expect(ids()).toEqual(['after-the-lock']);
   });

@@ -413,7 +413,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       }
       // A right one is still taken, and (nothing firing) stores nothing.
       await inTransaction('COMMIT', async (client) => {
-        await expect(app.publish(new ThingHappened('gated'), { transaction: client })).resolves.toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
+        await expect(app.publish(new ThingHappened('gated'), { transaction: client })).resolves.toEqual({ events: 1, failures: [], enqueued: 0, alreadyEnqueued: 0 });
       });
     } finally {
       idle.release();

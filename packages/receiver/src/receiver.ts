@@ -9,7 +9,7 @@ import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, shownCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
-import { REPLAY_WINDOW_MS, SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
+import { isSecretMetadata, REPLAY_WINDOW_MS, secretMetadataGiven, SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
 import { checkAlias, checkWebhookId, joinedRepeat, readRetryCount } from './header-values';
@@ -627,6 +627,7 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
     const unset = Object.prototype.hasOwnProperty.call(options, 'secrets') ? ' (secrets is undefined: an environment variable that is not set?)' : '';
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `no secrets${unset}: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose`);
   }
+  if (isSecretMetadata(secrets)) throw secretMetadataGiven('secrets');
   if (secrets !== null && typeof secrets === 'object' && !Array.isArray(secrets)) {
     // A Set, a Map or a config object: named by kind (never by content, which may be a secret).
     const name: unknown = (Object.getPrototypeOf(secrets) as { constructor?: { name?: unknown } } | null)?.constructor?.name;

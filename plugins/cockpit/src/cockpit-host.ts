@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, readOrRefuse, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, readOrRefuse, resolveToken, shownValue, unknownOption, valueKind, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -105,7 +105,7 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
   const hostBackend = backendFlag(optionsOf(options, ['backend'], 'cockpitHost(app, options)').backend, 'cockpitHost(app, options)');
 
   const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, givenArgs, givenOptions) => {
-    if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${typeof event}`);
+    if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${valueKind(event)}`);
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;

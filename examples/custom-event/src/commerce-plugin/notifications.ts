@@ -7,9 +7,12 @@ import type { Order, Refund, Shipment } from './order';
 
 /** What a value is, for an error message: never JSON.stringify, which throws on a cycle or a BigInt. */
 function describe(value: unknown): string {
-  if (value === null) return 'null';
+  // undefined and null said once (`${typeof value} ${value}` wrote "undefined undefined"); a function by its name, not its source.
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? `an object with ${Object.keys(value).slice(0, 5).join(', ') || 'no fields'}` : `${typeof value} ${String(value).slice(0, 40)}`;
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.slice(0, 40))}`;
+  return typeof value === 'object' ? `an object with ${Object.keys(value).slice(0, 5).join(', ') || 'no fields'}` : `a ${typeof value} ${String(value).slice(0, 40)}`;
 }
 
 const isMinorUnits = (value: unknown) => Number.isSafeInteger(value);
@@ -60,7 +63,7 @@ export class OrderRefundedNotification {
 export class OrdersShippedNotification {
   constructor(readonly shipments: readonly Shipment[]) {
     if (!Array.isArray(shipments)) {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new OrdersShippedNotification(shipments): shipments must be an array; got ${typeof shipments}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new OrdersShippedNotification(shipments): shipments must be an array; got ${describe(shipments)}`);
     }
     for (const [index, shipment] of shipments.entries()) {
       const where = `new OrdersShippedNotification(shipments): shipments[${index}]`;

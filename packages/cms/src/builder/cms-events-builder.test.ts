@@ -93,6 +93,32 @@ describe('addCms() and its sub-builders', () => {
     expect(removed.events().map((e) => e.alias)).toEqual(DEFAULTS.slice(0, 4));
   });
 
+  it('warns at composition end when a remove() listed before cmsComposer() is undone by it, naming both composers and the order; listed after, it is silent', () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    // Umbraco's semantics are kept: remove() of an absent class does nothing, so the event stays composed.
+    const early = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().remove(ContentPublishedWebhookEvent) }, cmsComposer()], logger });
+    expect(early.events().map((e) => e.alias)).toContain('Umbraco.ContentPublish');
+    expect(warnings).toEqual([
+      'webhookEvents(): composers[0] removed ContentPublishedWebhookEvent, but @hookwork/cms (composers[1]), listed after it, added it again, so ContentPublishedWebhookEvent is composed: remove() takes out only what is in the collection when it runs (as Umbraco\'s does). To leave it out, list composers[0] after @hookwork/cms (composers[1]) in createHookwork({ composers: [...] })',
+    ]);
+    warnings.length = 0;
+    // Removed by an app composer, added again by a later one through an extension (addCms(cms => cms.addMedia())).
+    const readded = createHookwork({
+      composers: [cmsComposer(), composer((b) => b.webhookEvents().remove(MediaSavedWebhookEvent), 'TrimComposer'), composer((b) => b.webhookEvents().addCms((cms) => cms.addMedia()), 'MediaComposer')],
+      logger,
+    });
+    expect(readded.events().map((e) => e.alias)).toContain('Umbraco.MediaSave');
+    expect(warnings).toEqual([expect.stringMatching(/^webhookEvents\(\): TrimComposer \(composers\[1\]\) removed MediaSavedWebhookEvent, but MediaComposer \(composers\[2\]\), listed after it, added it again/)]);
+    warnings.length = 0;
+    // In the right order, or removed and added again by one composer (moved to the end): nothing to say.
+    createHookwork({ composers: [cmsComposer(), { compose: (b) => b.webhookEvents().remove(ContentPublishedWebhookEvent) }], logger });
+    createHookwork({ composers: [cmsComposer(), { compose: (b) => b.webhookEvents().remove(ContentPublishedWebhookEvent).add(ContentPublishedWebhookEvent) }], logger });
+    // Removed again by a third composer: not composed at the end, so nothing to say either.
+    createHookwork({ composers: [{ compose: (b) => b.webhookEvents().remove(ContentPublishedWebhookEvent) }, cmsComposer(), { compose: (b) => b.webhookEvents().remove(ContentPublishedWebhookEvent) }], logger });
+    expect(warnings).toEqual([]);
+  });
+
   it('compiles and composes the issue’s full selection; re-added classes move to the end', () => {
     const aliases = aliasesOf((e) =>
       e.clear().addCms((cms) =>

@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition, shownList, shownValue } from '@hookwork/core';
+import { assertSynchronousComposition, shownList, shownValue, valueKind } from '@hookwork/core';
 import type { PayloadType, WebhookEventClass, WebhookEventCollectionBuilder } from '@hookwork/core';
 import { PAYLOAD_TYPES } from '../payloads/payload-variants';
 import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
@@ -180,7 +180,7 @@ export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
 export class CmsEventsBuilder extends CmsGroupBuilder {
   private sub<B extends CmsGroupBuilder>(type: new (collection: WebhookEventCollectionBuilder, payloadType?: PayloadType) => B, configure: (builder: B) => void, method: string): this {
     if (typeof configure !== 'function') {
-      throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
+      throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${valueKind(configure)}`);
     }
     assertSynchronousComposition(configure(new type(this.collection, this.boundPayloadType)), `${method}(configure)`);
     return this;

@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition, defineCollectionExtension, shownList, shownValue, unknownOption, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { assertSynchronousComposition, defineCollectionExtension, shownList, shownValue, unknownOption, valueKind, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { CmsEventsBuilder, assertPayloadType, payloadTypeGiven, payloadTypeName } from './cms-events-builder';
 
 /** Options of one addCms() call. */
@@ -81,7 +81,7 @@ function addCms(this: WebhookEventCollectionBuilder, ...args: [first?: boolean |
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${Array.isArray(first) ? 'an array' : first === null ? 'null' : typeof first}`);
   }
   if (configure !== undefined && typeof configure !== 'function') {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${typeof configure}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${valueKind(configure)}`);
   }
   if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'addCms()');
   const cms = new CmsEventsBuilder(this, options.payloadType);

@@ -1,4 +1,4 @@
-import { HookworkError, setOwn, shownValue } from '@hookwork/core';
+import { HookworkError, setOwn, shownValue, valueKind } from '@hookwork/core';
 
 /**
  * A kind of value a notification's data field holds (checked when the notification is created):
@@ -31,7 +31,20 @@ export interface CmsNotificationClass<TData extends object> {
   readonly prototype: Readonly<TData>;
 }
 
-const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? `an array (${shownValue(value)})` : value instanceof Date ? 'a Date' : typeof value === 'object' ? 'an object' : `${typeof value} ${shownValue(value)}`);
+/**
+ * What a refused value is: its kind, and the value itself where that helps (`a number 42`,
+ * `an array ([1,2])`). undefined and null are said once: `${typeof value} ${shownValue(value)}`
+ * wrote "undefined undefined" for `new ContentPublishedNotification()`. A function is named, never
+ * shown (its source is its text).
+ */
+const describe = (value: unknown): string => {
+  if (value === undefined || value === null) return String(value);
+  if (Array.isArray(value)) return `an array (${shownValue(value)})`;
+  if (value instanceof Date) return 'a Date';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'function') return `a function (${value.name || 'anonymous'})`;
+  return `${valueKind(value)} ${shownValue(value)}`;
+};
 
 const KIND_TEXT: Readonly<Record<NotificationValueKind, string>> = {
   array: 'an array',
@@ -91,7 +104,7 @@ export function defineNotification<TData extends object>(
   const type = class {
     constructor(data: TData) {
       if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-        throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data) takes one data object (${required.length > 0 ? required.join(', ') : 'no required field'}); got ${describe(data)}`);
+        throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data) takes one data object (${required.length > 0 ? required.join(', ') : 'no required field'}); got ${data === undefined ? `no argument: pass new ${name}({ ${required.length > 0 ? required.map((field) => `${field}: …`).join(', ') : '…'} })` : describe(data)}`);
       }
       for (const [field, spec] of checks) {
         const optional = spec.endsWith('?');
@@ -99,7 +112,7 @@ export function defineNotification<TData extends object>(
         const value = (data as Record<string, unknown>)[field];
         if (optional && (value === undefined || value === null)) continue;
         if (!matches(kind, value)) {
-          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): data.${field} must be ${KIND_TEXT[kind]}${optional ? ', null or absent' : ''}; got ${value === undefined ? 'undefined' : describe(value)}${badItem(kind, value)}`);
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): data.${field} must be ${KIND_TEXT[kind]}${optional ? ', null or absent' : ''}; got ${describe(value)}${badItem(kind, value)}`);
         }
       }
       const problem = refine?.(data);

@@ -1,3 +1,4 @@
+import { valueKind } from '@hookwork/core';
 import type { CmsMoveInfo } from '../entities/common';
 import type { CmsDataType } from '../entities/data-type';
 import type { CmsDictionaryItem } from '../entities/dictionary-item';
@@ -63,7 +64,7 @@ const isKeyList = (value: unknown) => value === undefined || value === null || (
 
 /** What is wrong with an installation summary's lists of keys and its warnings, for the notification's constructor. */
 function installationProblem({ installationSummary: summary }: { installationSummary: CmsPackageInstallation }): string | undefined {
-  if (typeof summary.packageName !== 'string') return `data.installationSummary.packageName must be a string; got ${typeof summary.packageName}`;
+  if (typeof summary.packageName !== 'string') return `data.installationSummary.packageName must be a string; got ${valueKind(summary.packageName)}`;
   for (const list of Object.keys(INSTALLED_LISTS) as (keyof typeof INSTALLED_LISTS)[]) {
     if (!isKeyList(summary[list])) return `data.installationSummary.${list} must be an array of keys (strings) or absent`;
   }

@@ -232,11 +232,18 @@ describe('CMS payloads', () => {
   it('refuses a notification built with the wrong data, naming the field', () => {
     expect(() => new ContentPublishedNotification({} as never)).toThrow(/new ContentPublishedNotification\(data\): data.publishedEntities must be an array; got undefined/);
     expect(() => new ContentPublishedNotification(undefined as never)).toThrow(/takes one data object \(publishedEntities\)/);
+    // Said once, with the fix: `${typeof value} ${shownValue(value)}` wrote "got undefined undefined".
+    expect(() => new (ContentPublishedNotification as unknown as new () => unknown)()).toThrow(
+      'HOOKWORK_ERR_INVALID_NOTIFICATION: new ContentPublishedNotification(data) takes one data object (publishedEntities); got no argument: pass new ContentPublishedNotification({ publishedEntities: … })',
+    );
+    expect(() => new ContentPublishedNotification(null as never)).toThrow(/takes one data object \(publishedEntities\); got null$/);
+    expect(() => new ContentPublishedNotification('x' as never)).toThrow(/; got a string "x"$/);
+    expect(() => new ContentPublishedNotification({ publishedEntities: class Page {} } as never)).toThrow(/must be an array; got a function \(Page\)$/);
     try {
       new ContentDeletedNotification({ deletedEntities: 'x' as never });
     } catch (error) {
       expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
     }
-    expect.assertions(3);
+    expect.assertions(7);
   });
 });

@@ -86,15 +86,15 @@ describe("Umbraco's value types", () => {
 
   it('refuses, where the notification is made, a field of another type than Umbraco’s, naming the field and the type', () => {
     expect(refusal(() => new ContentDeletedVersionsNotification({ entity: doc('a'), specificVersion: 'v-3' as never, deletePriorVersions: false }))).toBe(
-      "HOOKWORK_ERR_INVALID_NOTIFICATION: new ContentDeletedVersionsNotification(data): data.specificVersion must be a whole number (Umbraco's int), null or absent; got string \"v-3\"",
+      "HOOKWORK_ERR_INVALID_NOTIFICATION: new ContentDeletedVersionsNotification(data): data.specificVersion must be a whole number (Umbraco's int), null or absent; got a string \"v-3\"",
     );
-    expect(refusal(() => new ElementDeletedVersionsNotification({ entity: exampleCmsElement(), specificVersion: 1.5, deletePriorVersions: false }))).toMatch(/data\.specificVersion must be a whole number .*; got number 1\.5$/);
+    expect(refusal(() => new ElementDeletedVersionsNotification({ entity: exampleCmsElement(), specificVersion: 1.5, deletePriorVersions: false }))).toMatch(/data\.specificVersion must be a whole number .*; got a number 1\.5$/);
     expect(refusal(() => new ContentDeletedVersionsNotification({ entity: doc('a'), deletePriorVersions: false, dateToRetain: 20240101 as never }))).toMatch(/data\.dateToRetain must be a Date or a date string, null or absent/);
     expect(refusal(() => new AssignedMemberRolesNotification({ memberIds: [1057, { id: 1 } as never], roles: ['Staff'] }))).toMatch(
       /data\.memberIds must be an array of Umbraco's numeric ids \(whole numbers\) or keys \(strings\); got an array .*\(item 1 is an object\)$/,
     );
     expect(refusal(() => new ContentCopiedNotification({ original: doc('o'), copy: doc('c'), parentId: true as never, relateToOriginal: false }))).toMatch(/data\.parentId must be Umbraco's numeric id .* or a key/);
-    expect(refusal(() => new UserLoginSuccessNotification({ affectedUserId: 7 as never }))).toMatch(/data\.affectedUserId must be a string, null or absent; got number 7/);
+    expect(refusal(() => new UserLoginSuccessNotification({ affectedUserId: 7 as never }))).toMatch(/data\.affectedUserId must be a string, null or absent; got a number 7/);
     expect(refusal(() => new UserTwoFactorRequestedNotification({ affectedUserId: 'u-1' } as never))).toMatch(/data\.userKey must be a string; got undefined/);
     expect(refusal(() => new TemplateSavedNotification({ savedEntities: [], createTemplateForContentType: 'yes' as never }))).toMatch(/data\.createTemplateForContentType must be true or false, null or absent/);
     expect(refusal(() => new ImportedPackageNotification({ installationSummary: { packageName: 'Kit', warnings: ['a template conflicted'] as never } }))).toMatch(

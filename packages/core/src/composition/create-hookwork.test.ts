@@ -416,7 +416,7 @@ describe('publishing through composed events', () => {
 
   it('resolves with nothing to do for a notification no event handles', async () => {
     const { app, storage } = await startApp();
-    await expect(app.publish(new (class Unrelated {})())).resolves.toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
+    await expect(app.publish(new (class Unrelated {})())).resolves.toEqual({ events: 0, failures: [], enqueued: 0, alreadyEnqueued: 0 });
     expect(storage.enqueued).toEqual([]);
   });
 
@@ -594,6 +594,27 @@ describe('publish() says what it got wrong', () => {
       'publish(): no composed event handles AlsoUnrelated; nothing is sent for it (compose an event whose notification is this class)',
     ]);
   });
+  it('warns once per app when the app composes no event at all (a forgotten add()), and answers events: 0 at every publish', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const { app } = await startApp({ logger, composers: [] });
+    class OrderPlaced {
+      constructor(readonly orderId: string) {}
+    }
+    class OrderShipped {}
+    expect(await app.publish(new OrderPlaced('1'))).toEqual({ events: 0, failures: [], enqueued: 0, alreadyEnqueued: 0 });
+    expect(await app.publish(new OrderPlaced('2'))).toMatchObject({ events: 0 });
+    expect(await app.publish(new OrderShipped())).toMatchObject({ events: 0 });
+    expect(warnings).toEqual([
+      "publish(): this app composes no webhook events, so nothing is sent for OrderPlaced (nor for any notification); add the event that handles it in a composer: createHookwork({ composers: [{ compose: (builder) => builder.webhookEvents().add(MyEvent) }] }), where MyEvent's @WebhookEvent options name notification: OrderPlaced. Said once; publish() answers events: 0 every time",
+    ]);
+    // An app that composes events and publishes a class it left out on purpose (a CMS host's subset): no warning.
+    const quiet: string[] = [];
+    const { app: composed } = await startApp({ logger: { ...logger, warn: (m: string) => void quiet.push(m) } });
+    expect(await composed.publish(new OrderPlaced('1'))).toMatchObject({ events: 0, enqueued: 0 });
+    expect(await composed.publish(new Pinged(1))).toMatchObject({ events: 1 });
+    expect(quiet).toEqual([]);
+  });
   it('warns once, naming both classes, when a subclass of a composed notification is published: routing is by the exact class', async () => {
     const warnings: string[] = [];
     const debug: string[] = [];
@@ -737,7 +758,7 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.redeliver({ deadSince: since, deadUntil: until })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining('before its deadSince (2026-02-01T00:00:00.000Z), which selects nothing') });
     await expect(app.deadLetters({ deadSince: since, deadUntil: since })).resolves.toMatchObject({ total: 0 });
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
-    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });
+    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx` (did you mean `transaction`?); the options are `transaction`, `traceContext`, `idempotencyKey`' });
     await expect(app.publish(new Pinged(1), { transacton: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/unknown option `transacton` \(did you mean `transaction`\?\)/) });
     await expect(app.publish(new Pinged(1), null as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/publish\(\): options must be a plain object .*; got null/) });
   });

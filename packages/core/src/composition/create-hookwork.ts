@@ -50,7 +50,8 @@ import type { Composer, ComposerLike } from './composer';
 import { OwnRequests } from './drain';
 import { HookworkApp, type Hookwork } from './hookwork-app';
 import { assertSynchronousComposition } from './synchronous-composition';
-import type { ExtensionOwner } from './webhook-event-collection-builder';
+import type { ExtensionOwner, WebhookEventCollectionBuilder } from './webhook-event-collection-builder';
+import { eventClassName } from '../events/event-class-name';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
 import { quoted } from '../errors/visible-text';
 
@@ -225,6 +226,22 @@ function composerName(composer: Composer, index: number): string {
   return `composers[${index}]`;
 }
 
+/**
+ * Says, once the composers have run, which class a composer removed and a later one added again.
+ * remove() of a class not (yet) in the collection does nothing, as Umbraco's does, so a remove()
+ * listed before the composer adding the class left it composed without a word — where replace() in
+ * that place throws HOOKWORK_ERR_REPLACE_TARGET_MISSING. A warning, not an error: the result is
+ * what Umbraco composes too, and a host may mean it.
+ */
+function warnReaddedAfterRemoval(collection: WebhookEventCollectionBuilder, logger: Logger): void {
+  for (const { type, removedBy, addedBy } of collection.readdedAfterRemoval()) {
+    const event = eventClassName(type);
+    logger.warn(
+      `webhookEvents(): ${removedBy} removed ${event}, but ${addedBy}, listed after it, added it again, so ${event} is composed: remove() takes out only what is in the collection when it runs (as Umbraco's does). To leave it out, list ${removedBy} after ${addedBy} in createHookwork({ composers: [...] })`,
+    );
+  }
+}
+
 /** `new type()` for a composer given as a class; its constructor's own error becomes {@link failingAs}'s. */
 function composerOf(type: new () => Composer, index: number): Composer {
   return failingAs(`new ${type.name || `composers[${index}]`}()`, () => new type());
@@ -295,7 +312,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
       throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
     }
     const extensions = failingAs(`${name}.extensions`, () => [...(composer.extensions ?? [])]);
-    return { composer, compose, extensions, step: `${name}.compose()` };
+    return { composer, compose, extensions, name, step: `${name}.compose()` };
   });
   const pendingOwners = new Map<string, ExtensionOwner>();
   for (const { extensions } of steps) {
@@ -304,11 +321,13 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     }
   }
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
-  for (const { composer, compose, extensions, step } of steps) {
+  for (const [index, { composer, compose, extensions, step, name }] of steps.entries()) {
+    builder.webhookEvents().composing(name === `composers[${index}]` ? name : `${name} (composers[${index}])`);
     assertSynchronousComposition(failingAs(step, () => compose.call(composer, builder)), step);
     for (const extension of extensions) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
   }
   const collection = builder.webhookEvents();
+  collection.composing(undefined);
   collection.freeze();
   settingsBuilder.freeze();
   const entries = collection.getEntries();
@@ -319,6 +338,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   // hookwork and what it resolves from the container call it guarded: it must not throw into delivery.
   const logger = guardedLogger(resolveToken(container, LoggerToken));
   container.registerInstance(LoggerToken, logger);
+  warnReaddedAfterRemoval(collection, logger);
   const clock = resolveToken(container, ClockToken);
   const reporter = new LifecycleReporter(lifecycle, logger);
   container.registerInstance(LifecycleReporter, reporter);

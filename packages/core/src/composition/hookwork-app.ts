@@ -60,13 +60,21 @@ const PUBLISH_SPAN = { kind: SpanKind.INTERNAL };
 const PUBLISH_OPTIONS: readonly string[] = ['transaction', 'traceContext', 'idempotencyKey'] satisfies (keyof PublishOptions)[];
 
 /**
- * The outcome of publish(): how many webhook requests it enqueued, and the handlers that failed
- * (their webhooks got nothing; the others did). `enqueued: 0` with no failures and
- * `alreadyEnqueued: 0` means the notification matched nothing: no composed event handles its
- * class, none fired (settings `enabled: false`, the server role, shouldFireWebhookForNotification(),
- * a content-type filter), or no enabled webhook subscribes to the aliases it fired.
+ * The outcome of publish(): how many composed events handled the notification, how many webhook
+ * requests it enqueued, and the handlers that failed (their webhooks got nothing; the others did).
+ * `events: 0` means no composed event handles the notification's class (a forgotten
+ * `webhookEvents().add(…)`, or a class the composers left out on purpose); `events` above 0 with
+ * `enqueued: 0`, `alreadyEnqueued: 0` and no failures means the events ran and none fired
+ * (settings `enabled: false`, the server role, shouldFireWebhookForNotification(), a content-type
+ * filter), or no enabled webhook subscribes to the aliases they fired.
  */
 export interface PublishResult {
+  /**
+   * Composed events that handled the notification — those whose notification is its exact class,
+   * failed ones included — on every engine alike (it is counted before anything is stored). 0: no
+   * composed event handles this class, so nothing could be sent whatever the webhooks.
+   */
+  events: number;
   /** One entry per failed handler: its alias and a HOOKWORK_ERR_HANDLER_FAILED error whose `cause` is what it threw. */
   failures: { eventAlias: string; error: HookworkError }[];
   /**
@@ -213,6 +221,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
+  /** Whether the warning that this app composes no events at all was given (once per app). */
+  private warnedNoEvents = false;
   /** Aborted when stop() begins: drains under way end then with HOOKWORK_ERR_APP_STOPPED. */
   private readonly stopRequested = new AbortController();
 
@@ -637,7 +647,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.reporter.emit('handlerFailed', { eventAlias: outcome.handlerName, notification: notification.constructor.name, error: cause });
       parts.logger.error(error.message, { error: cause });
     }
-    return { failures, enqueued: tally.enqueued, alreadyEnqueued: tally.alreadyEnqueued };
+    return { events: outcomes.length, failures, enqueued: tally.enqueued, alreadyEnqueued: tally.alreadyEnqueued };
   }
 
   /** An operator event goes to the webhooks subscribed to it, when the host composed the operator events. */
@@ -709,11 +719,25 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.parts.management.catalogueDocument(options);
   }
 
-  /** A notification class no composed event handles: said once per class, at debug level. */
+  /**
+   * A notification class no composed event handles: said once per class, at debug level — a CMS
+   * host publishes every notification and composes a subset on purpose, and a warning for each
+   * left-out class would be noise at every start. Said as a warning, once per app, when the app
+   * composes no event at all: then nothing can ever be sent, which is never on purpose (a
+   * newcomer's forgotten `webhookEvents().add(…)`). `events: 0` in the result says it every time.
+   */
   private reportUnhandled(type: Function): void {
     if (this.unreported.has(type)) return;
     this.unreported.add(type);
     const name = type.name || 'this notification class';
+    if (this.parts.entries.length === 0) {
+      if (this.warnedNoEvents) return;
+      this.warnedNoEvents = true;
+      this.parts.logger.warn(
+        `publish(): this app composes no webhook events, so nothing is sent for ${name} (nor for any notification); add the event that handles it in a composer: createHookwork({ composers: [{ compose: (builder) => builder.webhookEvents().add(MyEvent) }] }), where MyEvent's @WebhookEvent options name notification: ${name}. Said once; publish() answers events: 0 every time`,
+      );
+      return;
+    }
     // Routing is by the exact class, as Umbraco's event aggregator does: a host's subclass of a
     // composed notification (class Scheduled extends ContentPublishedNotification) fired nothing
     // with only a debug line. Said as a warning, once, naming both classes and both fixes.

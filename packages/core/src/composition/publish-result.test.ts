@@ -66,10 +66,10 @@ describe('PublishResult.enqueued on the in-memory store', () => {
     await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const options = { traceContext: context.active(), idempotencyKey: 'order-1' };
-    expect(await a.publish(new ThingHappened('1'), options)).toEqual({ failures: [], enqueued: 2, alreadyEnqueued: 0 });
+    expect(await a.publish(new ThingHappened('1'), options)).toEqual({ events: 1, failures: [], enqueued: 2, alreadyEnqueued: 0 });
     expect(Object.getOwnPropertySymbols(options)).toEqual([]);
     expect(Object.keys(options)).toEqual(['traceContext', 'idempotencyKey']);
-    expect(await a.publish(new ThingHappened('1'), options)).toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 2 });
+    expect(await a.publish(new ThingHappened('1'), options)).toEqual({ events: 1, failures: [], enqueued: 0, alreadyEnqueued: 2 });
     const spans = exporter.getFinishedSpans().filter((s) => s.name === 'hookwork.publish');
     expect(spans.map((s) => s.attributes['hookwork.enqueued'])).toEqual([2, 0]);
   });
@@ -78,7 +78,7 @@ describe('PublishResult.enqueued on the in-memory store', () => {
     const a = await app();
     await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     a.updateSettings({ enabled: false });
-    expect(await a.publish(new ThingHappened('off'))).toEqual({ failures: [], enqueued: 0, alreadyEnqueued: 0 });
+    expect(await a.publish(new ThingHappened('off'))).toEqual({ events: 1, failures: [], enqueued: 0, alreadyEnqueued: 0 });
     a.updateSettings({ enabled: true });
     await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const results = await Promise.all([1, 2, 3].map((i) => a.publish(new ThingHappened(String(i)))));

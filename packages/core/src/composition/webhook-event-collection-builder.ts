@@ -41,6 +41,12 @@ export class WebhookEventCollectionBuilder {
   private entries: WebhookEventEntry[] = [];
   private frozen = false;
   private readonly installed = new Map<string, string>();
+  /** The composer running now, as messages name it (set by createHookwork around each compose()). */
+  private composer: string | undefined;
+  /** The composer that last removed each class (remove(), or replace() taking it out). */
+  private readonly removedBy = new Map<WebhookEventClass, string>();
+  /** Classes a composer added back after an earlier composer removed them. */
+  private readonly readded = new Map<WebhookEventClass, { type: WebhookEventClass; removedBy: string; addedBy: string }>();
 
   /** @internal created by WebhooksBuilder; `pendingOwners` names packages whose composers run later. */
   constructor(private readonly pendingOwners: ReadonlyMap<string, ExtensionOwner> = new Map()) {}
@@ -66,6 +72,7 @@ export class WebhookEventCollectionBuilder {
     // and remove('Umbraco.ContentPublish') from JavaScript left the event composed.
     this.assertEventClass(type, 'remove');
     this.entries = this.entries.filter((entry) => entry.type !== type);
+    this.noteRemoved(type);
     return this;
   }
 
@@ -94,6 +101,8 @@ export class WebhookEventCollectionBuilder {
     const next = this.entries.filter((entry) => entry.type !== replacement);
     next.splice(next.findIndex((entry) => entry.type === replaced), 1, { type: replacement, options });
     this.entries = next;
+    this.noteRemoved(replaced);
+    this.noteAdded(replacement);
     return this;
   }
 
@@ -147,6 +156,34 @@ export class WebhookEventCollectionBuilder {
     return this;
   }
 
+  /** @internal names the composer whose compose() runs now (undefined once composition ends). */
+  composing(composer: string | undefined): void {
+    this.composer = composer;
+  }
+
+  /**
+   * @internal classes one composer removed and a later composer added again, still composed at the
+   * end: remove() takes out only what is in the collection when it runs (Umbraco's semantics), so a
+   * composer listed before the one adding the class removed nothing that lasts.
+   */
+  readdedAfterRemoval(): readonly { type: WebhookEventClass; removedBy: string; addedBy: string }[] {
+    return [...this.readded.values()].filter((readded) => this.entries.some((entry) => entry.type === readded.type));
+  }
+
+  private noteRemoved(type: WebhookEventClass): void {
+    if (this.composer === undefined) return;
+    this.removedBy.set(type, this.composer);
+    this.readded.delete(type);
+  }
+
+  private noteAdded(type: WebhookEventClass): void {
+    if (this.composer === undefined) return;
+    const removedBy = this.removedBy.get(type);
+    // Removed and added again by one composer is that composer's own choice (moving it to the end).
+    if (removedBy === undefined || removedBy === this.composer) return;
+    this.readded.set(type, { type, removedBy, addedBy: this.composer });
+  }
+
   /** @internal freezes the collection when the app is built. */
   freeze(): void {
     this.frozen = true;
@@ -189,6 +226,7 @@ export class WebhookEventCollectionBuilder {
       const existing = this.entries.find((entry) => entry.type === type);
       this.entries = this.entries.filter((entry) => entry.type !== type);
       this.entries.push({ type, options: options ?? existing?.options ?? {} });
+      this.noteAdded(type);
     }
     return this;
   }

@@ -10,8 +10,19 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
+ * What other libraries call an option hookwork names otherwise, lower case: no edit distance gets
+ * from `tx` (knex's and Prisma's transaction, pg's `client` inside BEGIN) to `transaction`, so
+ * `publish(n, { tx: client })` listed the options without suggesting the one meant.
+ */
+const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
+  transaction: ['tx', 'trx', 'txn', 'client', 'conn', 'connection', 'db'],
+  traceContext: ['ctx', 'otelcontext', 'parentcontext', 'span', 'parent'],
+  idempotencyKey: ['dedupekey', 'deduplicationkey', 'dedupkey', 'dedupe', 'dedup', 'messageid', 'eventid'],
+};
+
+/**
  * The known name a mistyped one most likely meant, for an error's "did you mean …?": the same
- * name in another case, else the closest within a few edits (`notificaton` → `notification`,
+ * name in another case, else another library's name for it (`tx` → `transaction`), else the closest within a few edits (`notificaton` → `notification`,
  * `keyPrefix` → `prefix`), else one that begins or ends with the other (`filename` → `file`,
  * `threshold` → `failureThreshold`). `undefined` when nothing is near. For plugins and backends
  * refusing options they do not know, so every package suggests alike.
@@ -21,6 +32,8 @@ export function nearestName(name: string, known: readonly string[]): string | un
   const lower = name.toLowerCase();
   const same = known.find((k) => k.toLowerCase() === lower);
   if (same !== undefined) return same;
+  const other = known.find((k) => Object.hasOwn(OTHER_NAMES, k) && OTHER_NAMES[k]!.includes(lower));
+  if (other !== undefined) return other;
   let best: { name: string; distance: number } | undefined;
   for (const k of known) {
     const d = editDistance(lower, k.toLowerCase());

@@ -30,6 +30,12 @@ export function dateProblem(name: string, value: unknown): string | undefined {
       ? `${given} a number (${value}), not a Date; pass new Date(${value}) if it is milliseconds since 1970-01-01T00:00:00Z, or a Date such as ${EXAMPLE}`
       : `${given} ${shownValue(value)}, not a Date; pass a Date such as ${EXAMPLE}`;
   }
-  const kind = value === null ? 'null' : isPlainObject(value) ? `an object (${shownValue(value)})` : typeof value === 'object' ? objectKind(value) : `a ${typeof value} (${shownValue(value)})`;
+  // A function by its name: shownValue() of one is its source text (`a function (() => new Date())`).
+  const kind =
+    value === null ? 'null'
+    : isPlainObject(value) ? `an object (${shownValue(value)})`
+    : typeof value === 'object' ? objectKind(value)
+    : typeof value === 'function' ? `a function (${value.name || 'anonymous'}; call it?)`
+    : `a ${typeof value} (${shownValue(value)})`;
   return `${given} ${kind}, not a Date; pass a Date such as ${EXAMPLE}`;
 }

@@ -35,8 +35,8 @@ export async function expectRepeatedPublishEnqueuedOnce(startApp: () => Promise<
   const id = keyedMessageId('change-1', webhook.key, 'thing.happened', 0);
   // Again at once (queued or in flight), then again once delivered (remembered by its log entry):
   // each repeat says it stored nothing and that its one request was held already.
-  const stored = { failures: [], enqueued: 1, alreadyEnqueued: 0 };
-  const repeated = { failures: [], enqueued: 0, alreadyEnqueued: 1 };
+  const stored = { events: 1, failures: [], enqueued: 1, alreadyEnqueued: 0 };
+  const repeated = { events: 1, failures: [], enqueued: 0, alreadyEnqueued: 1 };
   expect(await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' })).toEqual(stored);
   expect(await first.publish(new ThingHappened('1'), { idempotencyKey: 'change-1' })).toEqual(repeated);
   await first.drain({ timeoutMs: 15_000 });

@@ -40,6 +40,8 @@ describe('SignatureVerifier', () => {
     ['a hex key without the prefix (openssl rand -hex 32)', () => randomBytes(32).toString('hex'), /^RECEIVER_ERR_INVALID_OPTIONS: secret is 64 hex digits and no whsec_ prefix — a hex key \(openssl rand -hex, another scheme's webhook secret\), where a Standard Webhooks secret is whsec_ and base64/],
     ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
     ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
+    ["a webhook view's secret hint (an ellipsis and the last 4 characters)", () => `…${newSecret().slice(-4)}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret is the hint of a webhook's secret .*not the secret: hookwork shows the whole whsec_… secret only once, in the answer of app\.webhooks\.create\(\{ secret: true \}\) or rotateSecret\(\)/],
+    ['a hint with three dots typed for the ellipsis', () => `...${newSecret().slice(-4)}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret is the hint of a webhook's secret/],
     ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
     ['the prefix twice (whsec_ put before a variable that has it)', () => `whsec_${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has the whsec_ prefix twice \(whsec_ put before a value that already starts with it\?\); give the secret once/],
     ["an env file's line copied whole", () => `WEBHOOK_SECRET=${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 15 characters before its whsec_ prefix \(an env file's NAME=value line copied whole\?\); give the secret alone, from whsec_ on/],

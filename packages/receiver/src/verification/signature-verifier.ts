@@ -84,6 +84,7 @@ export class SignatureVerifier {
       if (typeof secret !== 'string') {
         // Typically `secrets: [process.env.NEW, process.env.OLD]` with one variable unset. The kind
         // is named, never the value: it could be a secret of the wrong type.
+        if (isSecretMetadata(secret)) throw secretMetadataGiven(`secret${at}`);
         const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : kindOf(secret);
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${kind}; give the whsec_… string the sender shows`);
       }
@@ -279,6 +280,29 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/** Where the whole secret is to be had, for a refusal of a webhook view's hint or secret metadata. */
+const SHOWN_ONCE =
+  "hookwork shows the whole whsec_… secret only once, in the answer of app.webhooks.create({ secret: true }) or rotateSecret() (the admin API's POST webhook and POST webhook/{id}/secret/rotate; the admin page, once, after creating or rotating); webhook views and the admin page show only its hint. Give that whole secret (kept then, e.g. in an environment variable), or rotate the secret to get a new one";
+
+/**
+ * A secret's hint as webhook views and the admin page show it: an ellipsis (U+2026, or three dots
+ * typed for it) and the secret's last 4 characters, `…QquY`.
+ */
+const SECRET_HINT = /^(?:…|\.\.\.)[A-Za-z0-9+/=]{4}$/;
+
+/** An entry of a webhook view's `secrets` (`{ id, hint, createdAt }`), given where the secret belongs. */
+export function isSecretMetadata(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && typeof (value as { hint?: unknown }).hint === 'string' && 'id' in value;
+}
+
+/**
+ * The refusal of a webhook view's secrets entry given as `what` (`secret #2`, `secrets`): its hint
+ * is no key, and "is an object" did not say where the secret is.
+ */
+export function secretMetadataGiven(what: string): ReceiverError {
+  return new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${what} is a secret's metadata from a webhook view ({ id, hint, createdAt }, an entry of webhook.secrets), not the secret: ${SHOWN_ONCE}`);
+}
+
 /**
  * Why a string is not a `whsec_` secret, for the cases with a better fix than "copy it again":
  * several secrets in one string (an environment variable holding the old and the new during a
@@ -312,6 +336,8 @@ function notASecret(secret: string): string {
   if (/[-_]/.test(body) && /^[A-Za-z0-9_-]+={0,2}$/.test(body)) {
     return 'has - or _, which base64 does not (base64url, or a passphrase?): a Standard Webhooks secret is whsec_ and standard base64 (+ and /); copy it as the sender shows it (a base64url key converts with Buffer.from(key, "base64url").toString("base64"))';
   }
+  // Before the placeholder check, which the ellipsis would meet: the hint is from the app, not the docs.
+  if (SECRET_HINT.test(secret)) return `is the hint of a webhook's secret (an ellipsis and the secret's last 4 characters, as webhook views and the admin page show it), not the secret: ${SHOWN_ONCE}`;
   // `whsec_…` as docs write it, `whsec_<your secret>`, `whsec_xxx...`: copied from an example.
   if (/…|\.\.\.|[<>{}]/.test(secret)) return 'is a placeholder as docs and examples write it (whsec_…, <…>): give the webhook\'s own secret, as the sender shows it once when it makes the webhook or rotates its secret';
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
