@@ -194,4 +194,13 @@ describe('createHookwork({ storage: sqliteStorage({ file }) }) at start', () => 
       temp.remove();
     }
   });
+
+  it("says that SQLite's :memory: keeps what it stores only while the process runs, as the memory store does", async () => {
+    const lines: string[] = [];
+    const write = (message: string) => void lines.push(message);
+    const app = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file: ':memory:' }), logger: { debug() {}, info: write, warn: write, error: write } });
+    await app.start();
+    await app.stop();
+    expect(lines.filter((line) => /in memory, lost when the process exits/.test(line))).toEqual([expect.stringMatching(/^the sqlite store keeps webhooks, the queue and the delivery log in memory/)]);
+  });
 });

@@ -259,6 +259,9 @@ function storeIds(file: string, storeId: string | undefined): { id?: string; for
  */
 export const SQLITE_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: true, crossProcessWake: true, fifo: true, webhookHealth: true });
 
+/** SQLite's `:memory:`: what the file can do, in a database the process's exit takes with it (see StorageCapabilities.volatile). */
+const SQLITE_MEMORY_CAPABILITIES: StorageCapabilities = Object.freeze({ ...SQLITE_CAPABILITIES, volatile: true });
+
 /**
  * The embedded durable backend: webhooks, the request queue and the delivery log in one SQLite
  * file (WAL mode), shared safely by several processes on one machine.
@@ -275,7 +278,8 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageBackend {
   const checked = checkOptions(options);
   return {
     name: 'sqlite',
-    capabilities: SQLITE_CAPABILITIES,
+    // `:memory:` is lost at exit as the memory store is, and start() says so as it does for that one.
+    capabilities: checked.file === ':memory:' ? SQLITE_MEMORY_CAPABILITIES : SQLITE_CAPABILITIES,
     open: (context: StorageContext): Promise<Storage> => openWaiting(checked, context),
   };
 }

@@ -3,6 +3,7 @@ import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Co
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
+import { PollingQueueEngine } from '../delivery/engine/polling-engine';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import type { DroppedRequests } from '../delivery/dropped-requests';
 import type { DeliveryFailureLog } from '../delivery/failure-log';
@@ -884,7 +885,9 @@ function warnOfVolatileStorage(parts: HookworkParts, engine: QueueEngine<unknown
   const fix = 'give a durable store: createHookwork({ storage: sqliteStorage({ file }) }) from @hookwork/sqlite, or postgresStorage({ connectionString }) from @hookwork/postgres';
   const meta = { storage: parts.storageBackend.name, queue: engine.name };
   const lost = 'lost when the process exits';
-  if (!engine.capabilities.shared) {
+  // The polling engine keeps its requests in the store itself (the memory store, SQLite's :memory:);
+  // another engine (BullMQ) keeps them elsewhere, where they outlive what the store forgets.
+  if (engine instanceof PollingQueueEngine) {
     const where = parts.storageDefaulted ? 'no storage was given: webhooks, the queue and the delivery log are kept in memory and' : `the ${parts.storageBackend.name} store keeps webhooks, the queue and the delivery log in memory,`;
     parts.logger.info(`${where} ${lost}; to keep them, ${fix}`, meta);
   } else if (parts.storageDefaulted) {
