@@ -368,6 +368,24 @@ describe('the admin page pages the webhooks by cursor', () => {
     }
   });
 
+  it('says in words that another list\'s cursor in the address cannot be shown, with no rows of before and a link back to the first page', async () => {
+    const logCursor = (await fixture.inject({ method: 'GET', url: `${API}/webhook/logs?take=1` })).json.next as string;
+    await open(`#/webhooks?after=${logCursor}&page=2`);
+    const alert = tab.getByRole('alert');
+    await alert.getByText('This page of the list cannot be shown').waitFor();
+    expect(await alert.textContent()).toContain('is a cursor of the delivery log, not of the webhooks');
+    expect(await tab.locator('table.webhooks').count()).toBe(0);
+    expect(await tab.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+    await alert.getByRole('link', { name: 'Go to the first page' }).click();
+    await webhooksShowing('Page 1, 152 in all', 100);
+    expect(hashParams().has('after')).toBe(false);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    // The list and its health were both refused, and nothing else.
+    expect(problems.splice(0).filter((p) => !p.startsWith('console: Failed to load resource: the server responded with a status of 400')).sort()).toEqual(
+      [`400 for ${fixture.origin}${API}/webhook?after=${logCursor}&take=100`, `400 for ${fixture.origin}${API}/webhook/health?after=${logCursor}&take=100`].sort(),
+    );
+  });
+
   it('ran without script errors or refused calls', () => {
     expect(problems).toEqual([]);
   });
