@@ -1,4 +1,4 @@
-import { DeliveryLogToken, RequestQueueToken, resolveToken, type DeliveryLogEntry } from '@hookwork/core';
+import { DeliveryLogToken, RequestQueueToken, resolveToken, WebhookRepositoryToken, type DeliveryLogEntry } from '@hookwork/core';
 import type { Page } from 'playwright-core';
 import { launchAdminBrowser, settledCount, watchProblems, type AdminBrowser } from './test-support/admin-browser';
 import { API, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
@@ -6,9 +6,9 @@ import { API, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test
 jest.setTimeout(180_000);
 
 /**
- * The admin page walks the delivery log and the dead letters by the API's cursor (`after`), the
- * position kept in the address: a real admin server on 127.0.0.1 over a SQLite file, Debian's
- * Chromium. Rows are written between page loads, as they are on a live system.
+ * The admin page walks the delivery log, the dead letters and the webhooks by the API's cursor
+ * (`after`), the position kept in the address: a real admin server on 127.0.0.1 over a SQLite file,
+ * Debian's Chromium. Rows are written between page loads, as they are on a live system.
  */
 let fixture: AdminFixture;
 let browser: AdminBrowser;
@@ -271,6 +271,119 @@ describe('the admin page pages the deliveries and the dead letters by cursor', (
     expect(await previous.getAttribute('title')).toBe('Only the last 20 pages are remembered: start again from the first page');
     await pager().getByRole('button', { name: 'First page' }).click();
     await showing('Page 1, 600 in all', 25, 'deliveries');
+  });
+
+  it('ran without script errors or refused calls', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the admin page pages the webhooks by cursor', () => {
+  const repository = () => resolveToken(fixture.app.container, WebhookRepositoryToken);
+  /** The webhooks the table shows, by the key in each row's link. */
+  const shownWebhooks = async () => (await tab.locator('table.webhooks tbody td[data-label="Name"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).map((href) => decodeURIComponent(href!.replace('#/webhooks/', '')));
+  /** Waits for the pager to say `text` and the table to hold `rows` webhooks; the keys shown. */
+  async function webhooksShowing(text: string, rows: number): Promise<string[]> {
+    await label().filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+    expect(await settledCount(tab.locator('table.webhooks tbody tr'), rows)).toBe(rows);
+    return shownWebhooks();
+  }
+  /** Every webhook's key, in the list's order. */
+  async function listed(): Promise<string[]> {
+    const keys: string[] = [];
+    for (let after: string | undefined; ; ) {
+      const page = await fixture.app.webhooks.list({ limit: 1000, ...(after ? { after } : {}) });
+      keys.push(...page.items.map((w) => w.key));
+      if (page.next === undefined) return keys;
+      after = page.next;
+    }
+  }
+
+  it('goes on after the last webhook of page 1 when another operator deletes one of it and creates one meanwhile: none shown twice, none missed', async () => {
+    const now = Date.now();
+    for (let i = 1; i <= 150; i++) {
+      const n = String(i).padStart(3, '0');
+      const at = new Date(now + i);
+      await repository().create({ key: `list-${n}`, name: `List ${n}`, url: `${fixture.receiver.origin}/list`, events: ['Umbraco.ContentPublish'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: at, updatedAt: at });
+    }
+    const all = await listed();
+    expect(all).toHaveLength(152);
+    await open('#/webhooks');
+    const first = await webhooksShowing('Page 1, 152 in all', 100);
+    expect(first).toEqual(all.slice(0, 100));
+
+    // Another operator, in a session of their own, deletes a webhook of page 1 and creates one: by
+    // skip=100, page 2 would start one late and never show the first webhook after page 1.
+    expect((await fixture.socket({ method: 'DELETE', url: `${API}/webhook/${first[10]}` })).status).toBe(200);
+    const created = await fixture.socket({ method: 'POST', url: `${API}/webhook`, body: { key: 'list-new', name: 'List new', url: `${fixture.receiver.origin}/list`, events: ['Umbraco.ContentPublish'] } });
+    expect(created.status).toBe(201);
+    await pager().getByRole('button', { name: 'Next' }).click();
+    const second = await webhooksShowing('Page 2, 152 in all', 53);
+    expect(second).toEqual([...all.slice(100), 'list-new']);
+    expect(hashParams().get('page')).toBe('2');
+    expect(hashParams().get('after')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(new Set([...first, ...second]).size).toBe(first.length + second.length);
+    expect(await pager().getByRole('button', { name: 'Next' }).getAttribute('aria-disabled')).toBe('true');
+
+    // Back to page 1, read again as it is now: without the deleted webhook.
+    await tab.goBack();
+    expect(await webhooksShowing('Page 1, 152 in all', 100)).toEqual(all.filter((key) => key !== first[10]).slice(0, 100));
+    await tab.goForward();
+    expect(await webhooksShowing('Page 2, 152 in all', 53)).toEqual(second);
+  });
+
+  it('shows each row its own health when a webhook is created between the list\'s read and the health\'s (another clock, an earlier time): the webhook pushed off the health page is read alone', async () => {
+    const isList = (url: URL) => url.pathname === `${API}/webhook` && url.searchParams.get('take') === '100';
+    const isHealth = (url: URL) => url.pathname === `${API}/webhook/health`;
+    let listRead!: () => void;
+    const read = new Promise<void>((resolve) => (listRead = resolve));
+    let skewed = false;
+    await tab.route(isList, async (route) => {
+      const response = await route.fetch();
+      listRead();
+      await route.fulfill({ response });
+    });
+    // The health page read once the list's was: a webhook dated before every other now comes first on it.
+    await tab.route(isHealth, async (route) => {
+      await read;
+      if (!skewed) {
+        skewed = true;
+        const at = new Date('2000-01-01T00:00:00Z');
+        await repository().create({ key: 'skewed-clock', name: 'Skewed clock', url: `${fixture.receiver.origin}/list`, events: ['Umbraco.ContentPublish'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: at, updatedAt: at });
+      }
+      await route.fulfill({ response: await route.fetch() });
+    });
+    try {
+      await open('#/webhooks');
+      const shown = await webhooksShowing('Page 1, 152 in all', 100);
+      expect(skewed).toBe(true);
+      expect(shown).not.toContain('skewed-clock');
+      const health = tab.locator('table.webhooks tbody td[data-label="Health"]');
+      expect(await settledCount(health.locator('.badge'), 100)).toBe(100);
+      expect(await health.last().locator('.badge').textContent()).toBe('Healthy');
+    } finally {
+      await tab.unroute(isList);
+      await tab.unroute(isHealth);
+      expect(await fixture.app.webhooks.delete('skewed-clock')).toBe(true);
+    }
+  });
+
+  it('says in words that another list\'s cursor in the address cannot be shown, with no rows of before and a link back to the first page', async () => {
+    const logCursor = (await fixture.inject({ method: 'GET', url: `${API}/webhook/logs?take=1` })).json.next as string;
+    await open(`#/webhooks?after=${logCursor}&page=2`);
+    const alert = tab.getByRole('alert');
+    await alert.getByText('This page of the list cannot be shown').waitFor();
+    expect(await alert.textContent()).toContain('is a cursor of the delivery log, not of the webhooks');
+    expect(await tab.locator('table.webhooks').count()).toBe(0);
+    expect(await tab.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+    await alert.getByRole('link', { name: 'Go to the first page' }).click();
+    await webhooksShowing('Page 1, 152 in all', 100);
+    expect(hashParams().has('after')).toBe(false);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    // The list and its health were both refused, and nothing else.
+    expect(problems.splice(0).filter((p) => !p.startsWith('console: Failed to load resource: the server responded with a status of 400')).sort()).toEqual(
+      [`400 for ${fixture.origin}${API}/webhook?after=${logCursor}&take=100`, `400 for ${fixture.origin}${API}/webhook/health?after=${logCursor}&take=100`].sort(),
+    );
   });
 
   it('ran without script errors or refused calls', () => {

@@ -209,22 +209,6 @@ export function nameView(from: HTMLElement, title: string): void {
 export const ariaDisabled = (off: boolean) => (off ? 'true' : 'false');
 
 /**
- * Previous / "first–last of total" / Next under a paged list, `size` a page. `to(skip)` goes to the
- * page that starts at `skip`, through the route, so back/forward and links keep it. Nothing when
- * everything fits on the first page, unless `always` (a filtered list that says its count). The
- * buttons are {@link ariaDisabled} at either end, so the focus stays on them.
- */
-export function pager(page: { skip: number; size: number; total: number }, to: (skip: number) => void, options: { always?: boolean } = {}) {
-  const { skip, size, total } = page;
-  if (!options.always && skip === 0 && total <= size) return nothing;
-  return html`<nav class="pager" aria-label="Pages">
-    <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && to(Math.max(0, skip - size))}>Previous</button>
-    <span>${Math.min(skip + 1, total)}–${Math.min(skip + size, total)} of ${total}</span>
-    <button type="button" aria-disabled=${ariaDisabled(skip + size >= total)} @click=${() => skip + size < total && to(skip + size)}>Next</button>
-  </nav>`;
-}
-
-/**
  * A form's `@invalid` listener, which clears `clear`'s state: the browser fires `invalid` at each
  * control its own validation (required, min, type="url") stops a submit on, and no submit event
  * follows — so the refusal of the previous send stayed on screen beside the browser's message, as

@@ -4,7 +4,8 @@ import { live } from 'lit/directives/live.js';
 import { api, ApiError, qs, seg, stateOf, versioned, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, go, healthView, isolated, LightElement, pager, problemView, refusedEntry } from './shared';
+import { cursorPager, isBadCursor, listProblem, positionOf, withPosition, type ListPosition } from './cursor-pager';
+import { flowTags, go, healthView, isolated, LightElement, refusedEntry } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -34,11 +35,13 @@ const dotted = (alias: string) => {
 
 /**
  * Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each.
- * Paged (`#/webhooks?skip=…`), so every webhook is reachable however many there are.
+ * 100 a page by cursor (`after` in the route, as the deliveries and the dead letters), so every
+ * webhook is reachable however many there are, and one deleted or created by another operator
+ * while someone pages moves no other out of sight nor onto a page twice (as `skip` did).
  */
 @customElement('hw-webhook-list')
 export class WebhookList extends LightElement {
-  /** The route's query: skip. */
+  /** The route's query: the position (after, back, page). */
   @property({ attribute: false }) query = new URLSearchParams();
   @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private webhooks: Page<WebhookView> | undefined;
@@ -55,24 +58,43 @@ export class WebhookList extends LightElement {
     if (changed.has('query')) void this.load();
   }
 
-  private get skip(): number {
-    return Number(this.query.get('skip') ?? 0);
-  }
-
   private async load(): Promise<void> {
     const turn = ++this.loads;
     try {
-      // The same page of the list, so each row finds its health by key.
-      const page = qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE });
+      // The same page of the list (after the same webhook), so each row finds its health by key.
+      const page = qs({ after: positionOf(this.query).after, take: PAGE_SIZE });
       const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', `webhook${page}`), api<Page<Health>>('GET', `webhook/health${page}`)]);
+      const byKey = new Map(health.items.map((h) => [h.webhookKey, h]));
+      await this.healthOfUnpaired(webhooks.items, byKey);
       // The answer of an earlier read (another page asked for since, Next pressed twice) is dropped.
       if (turn !== this.loads) return;
       this.webhooks = webhooks;
-      this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
+      this.health = byKey;
       this.error = undefined;
     } catch (error) {
-      if (turn === this.loads) this.error = error;
+      if (turn !== this.loads) return;
+      this.error = error;
+      // The rows of the page before are not this position's: the refusal stands alone, with its way back.
+      if (isBadCursor(error)) this.webhooks = undefined;
     }
+  }
+
+  /**
+   * The health of each of `webhooks` the health page left out, read one by one into `byKey`. The
+   * two reads of a page are two moments: a webhook created between them with an earlier creation
+   * time (another process's clock) lands inside the health page and pushes the page's last webhook
+   * off it. Normally none is left out, and nothing more is read; one deleted meanwhile has none.
+   */
+  private async healthOfUnpaired(webhooks: readonly WebhookView[], byKey: Map<string, Health>): Promise<void> {
+    const unpaired = webhooks.filter((w) => !byKey.has(w.key));
+    const read = await Promise.all(unpaired.map((w) => api<Health>('GET', `webhook/${seg(w.key)}/health`).catch((error: unknown) => (error instanceof ApiError && error.problem.status === 404 ? undefined : Promise.reject(error)))));
+    for (const health of read) if (health) byKey.set(health.webhookKey, health);
+  }
+
+  /** Goes to another page of the list, through the route (so back/forward, a reload and a link keep it). */
+  private turnTo(position: ListPosition): void {
+    const query = withPosition(this.query, position).toString();
+    go(`#/webhooks${query ? `?${query}` : ''}`);
   }
 
   /**
@@ -162,19 +184,20 @@ export class WebhookList extends LightElement {
 
   override render() {
     const items = this.webhooks?.items ?? [];
+    const position = positionOf(this.query);
     return html`<div class="page-head">
         <h1>Webhooks</h1>
         <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
-      ${problemView(this.error)}
+      ${listProblem(this.error, '#/webhooks')}
       <hw-confirm></hw-confirm>
       ${!this.webhooks
         ? this.error
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? this.webhooks.total > 0
-            ? html`<p class="empty">No webhooks on this page (there are ${this.webhooks.total}). <a href="#/webhooks">First page</a>.</p>`
+          ? position.page > 1
+            ? html`<p class="empty">No webhooks on this page${this.webhooks.total > 0 ? ` (there are ${this.webhooks.total})` : ''}. <a href="#/webhooks">First page</a>.</p>`
             : html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
               <thead>
@@ -219,6 +242,6 @@ export class WebhookList extends LightElement {
                 )}
               </tbody>
             </table>
-            ${pager({ skip: this.skip, size: PAGE_SIZE, total: this.webhooks.total }, (at) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`))}`}`;
+            ${cursorPager(position, this.webhooks, (at) => this.turnTo(at))}`}`;
   }
 }
