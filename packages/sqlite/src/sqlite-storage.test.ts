@@ -101,8 +101,10 @@ describe('sqliteStorage', () => {
       const first = openSqliteStorage({ file });
       const id = first.id;
       await first.close();
-      mkdirSync(temp.file('elsewhere'));
-      const moved = join(temp.file('elsewhere'), 'after.db');
+      mkdirSync(temp.file('Elsewhere'));
+      // Capitals of its own: the temporary directory's random name is at times lower case
+      // throughout, and the path in lower case was then the path itself (one id where two are due).
+      const moved = join(temp.file('Elsewhere'), 'After.db');
       renameSync(file, moved);
       // A case-insensitive file system (macOS) answers with the directory's own spelling only
       // through the native realpath; stood in for here, as this file system keeps case.
