@@ -156,3 +156,100 @@ describe('loadSettings refuses a bad value where it read it', () => {
     expect(() => createHookwork({ settings: loadSettings({ file, env: {} }) })).toThrow(/headers\.event is the same header as headers\.retryCount/);
   });
 });
+
+describe('loadSettings reads a file and an environment written for .NET unchanged', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-dotnet-settings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  let files = 0;
+  const fileOf = (json: unknown) => {
+    const file = join(dir, `appsettings-${++files}.json`);
+    writeFileSync(file, typeof json === 'string' ? json : JSON.stringify(json));
+    return file;
+  };
+  const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+  it("finds a section named with ':' as .NET names it, in any case; with optionalSection it no longer reads nothing", () => {
+    // Split on '.' only, "Umbraco:CMS:Webhook" was one key the file lacks: optionalSection gave {},
+    // and webhooks stayed enabled though the file said Enabled: false.
+    const file = fileOf({ Umbraco: { CMS: { Webhook: { Enabled: false, MaximumRetries: '2' } } } });
+    for (const section of ['Umbraco:CMS:Webhook', 'umbraco:cms:webhook', 'Umbraco.CMS.Webhook', 'Umbraco:CMS.Webhook']) {
+      expect(loadSettings({ file, section, optionalSection: true, env: {} })).toEqual({ enabled: false, maximumRetries: 2 });
+      expect(loadSettings({ file, section, env: {} })).toEqual({ enabled: false, maximumRetries: 2 });
+    }
+    // A bad value is named by the path .NET writes.
+    const bad = fileOf({ Umbraco: { CMS: { Webhook: { Enabled: 'no' } } } });
+    expect(refusal({ file: bad, section: 'Umbraco:CMS:Webhook', env: {} }).message).toContain(`${bad}: Umbraco:CMS:Webhook:Enabled (setting enabled) must be a boolean`);
+    expect(refusal({ section: 'Umbraco::Webhook' }).message).toContain('section must be a section path such as "Hookwork" or "Umbraco:CMS:Webhook"');
+  });
+
+  it("reads ':' in a key as nesting, as .NET's JSON provider does: at the top, in the section's name and inside the section", () => {
+    expect(loadSettings({ file: fileOf({ 'Hookwork:Enabled': false, Logging: {} }), optionalSection: true, env: {} })).toEqual({ enabled: false });
+    expect(loadSettings({ file: fileOf({ 'Umbraco:CMS:Webhook': { Enabled: false } }), section: 'Umbraco:CMS:Webhook', optionalSection: true, env: {} })).toEqual({ enabled: false });
+    expect(loadSettings({ file: fileOf({ Umbraco: { 'CMS:Webhook': { 'Breaker:Enabled': 'False' } } }), section: 'Umbraco.CMS.Webhook', env: {} })).toEqual({ breaker: { enabled: false } });
+    // Refused before as "Hookwork:Breaker:Enabled is not a known setting (did you mean enabled?)".
+    expect(loadSettings({ file: fileOf({ Hookwork: { 'Breaker:Enabled': false } }), env: {} })).toEqual({ breaker: { enabled: false } });
+    // One group given both ways, each key once, is one group, as in .NET.
+    expect(loadSettings({ file: fileOf({ Hookwork: { Breaker: { Enabled: true }, 'Breaker:FailureThreshold': 3 }, 'Hookwork:MaximumRetries': 1 }), env: {} })).toEqual({ breaker: { enabled: true, failureThreshold: 3 }, maximumRetries: 1 });
+    // A bad value is named by its path, as .NET writes it whichever way the file did.
+    const bad = fileOf({ 'Hookwork:MaximumRetries': 'x' });
+    expect(refusal({ file: bad, env: {} }).message).toContain(`${bad}: Hookwork:MaximumRetries (setting maximumRetries) must be a whole number`);
+  });
+
+  it("refuses one key given both nested and with ':', or in two cases across the two spellings, as .NET refuses a key given twice", () => {
+    const twice = fileOf({ Hookwork: { Breaker: { Enabled: true }, 'Breaker:Enabled': false } });
+    const error = refusal({ file: twice, env: {} });
+    expect(error.code).toBe('HOOKWORK_ERR_SETTINGS_FILE');
+    expect(error.message).toBe(`HOOKWORK_ERR_SETTINGS_FILE: settings file ${twice} gives "Hookwork.Breaker:Enabled" and "Hookwork.Breaker.Enabled", which name one key (a ':' in a key is nesting, as .NET reads it); keep the one you mean and remove the other`);
+    expect(refusal({ file: fileOf({ Hookwork: { Enabled: true }, 'Hookwork:Enabled': false }), optionalSection: true, env: {} }).message).toMatch(/gives "Hookwork:Enabled" and "Hookwork.Enabled", which name one key/);
+    expect(refusal({ file: fileOf({ 'Hookwork:Breaker': false, 'Hookwork:Breaker:Enabled': false }), env: {} }).message).toMatch(/gives "Hookwork:Breaker" and "Hookwork:Breaker:Enabled", which name one key/);
+    expect(refusal({ file: fileOf({ Hookwork: { Breaker: { Enabled: true } }, 'hookwork:breaker:Enabled': false }), env: {} }).message).toMatch(/gives "Hookwork" and "hookwork", which differ only in case/);
+    expect(refusal({ file: fileOf({ Hookwork: { Breaker: { Enabled: true }, 'breaker:FailureThreshold': 3 } }), env: {} }).message).toMatch(/gives "Hookwork.Breaker" and "Hookwork.breaker", which differ only in case/);
+    // The rest of the host's file is its own.
+    expect(loadSettings({ file: fileOf({ Logging: { Level: 'Info' }, 'Logging:Level': 'Debug', Hookwork: { MaximumRetries: 3 } }), env: {} })).toEqual({ maximumRetries: 3 });
+  });
+
+  it(".NET's environment variables: the key form after a prefix matched in any case, each setting named once", () => {
+    const warnings: string[] = [];
+    const logger = { ...quiet, warn: (m: string) => void warnings.push(m) };
+    // Read as {} before, with "not read: did you mean …ENABLED?" warnings: nothing applied, nothing refused.
+    const env = { Umbraco__CMS__Webhook__Enabled: 'false', Umbraco__CMS__Webhook__MaximumRetries: '2', Umbraco__CMS__Webhook__Breaker__FailureThreshold: '4', Umbraco__CMS__Webhook__Concurrency__PER_WEBHOOK: '3' };
+    expect(loadSettings({ env, envPrefix: 'Umbraco__CMS__Webhook__', logger })).toEqual({ enabled: false, maximumRetries: 2, breaker: { failureThreshold: 4 }, concurrency: { perWebhook: 3 } });
+    expect(loadSettings({ env: { UMBRACO__CMS__WEBHOOK__ENABLED: 'false', umbraco__cms__webhook__payload_type: 'Extended' }, envPrefix: 'Umbraco__CMS__Webhook__', logger })).toEqual({ enabled: false, payloadType: 'Extended' });
+    // hookwork's own spelling under the default prefix, and .NET's for a section named Hookwork.
+    expect(loadSettings({ env: { Hookwork__MaximumRetries: '1', HOOKWORK_BREAKER__FAILURE_THRESHOLD: '2', hookwork_breaker__enabled: 'false' }, logger })).toEqual({ maximumRetries: 1, breaker: { failureThreshold: 2, enabled: false } });
+    expect(warnings).toEqual([]);
+    // A bad value names the variable as written, with a value written there.
+    const bad = refusal({ env: { Umbraco__CMS__Webhook__MaximumRetries: 'x' }, envPrefix: 'Umbraco__CMS__Webhook__', logger });
+    expect(bad.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect(bad.message).toContain('environment variable Umbraco__CMS__Webhook__MaximumRetries (setting maximumRetries) must be a whole number (got "x"); e.g. Umbraco__CMS__Webhook__MaximumRetries=5');
+    expect(refusal({ env: { Umbraco__CMS__Webhook__Breaker: 'false' }, envPrefix: 'Umbraco__CMS__Webhook__', logger }).message).toContain('environment variable Umbraco__CMS__Webhook__Breaker names the group of settings breaker');
+    // A near miss is suggested in the form it is written in.
+    loadSettings({ env: { Umbraco__CMS__Webhook__MaximumRetriez: '2' }, envPrefix: 'Umbraco__CMS__Webhook__', logger });
+    expect(warnings).toEqual(['environment variable Umbraco__CMS__Webhook__MaximumRetriez is not read: did you mean Umbraco__CMS__Webhook__MaximumRetries? (see docs/settings.md)']);
+  });
+
+  it('refuses two variables that name one setting in two spellings, naming both', () => {
+    const error = refusal({ env: { HOOKWORK_MAXIMUM_RETRIES: '3', Hookwork__MaximumRetries: '0', HOOKWORK_ENABLED: 'true' } });
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect(error.message).toBe(
+      'HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: environment variables HOOKWORK_MAXIMUM_RETRIES and Hookwork__MaximumRetries name one setting, maximumRetries (names are read whatever their case and underscores, as .NET reads them); keep the one you mean and remove the other (got "HOOKWORK_MAXIMUM_RETRIES=3, Hookwork__MaximumRetries=0") (see docs/settings.md)',
+    );
+    expect(refusal({ env: { APP_BREAKER__ENABLED: 'false', app_breaker__enabled: 'true' }, envPrefix: 'APP_' }).message).toContain('environment variables APP_BREAKER__ENABLED and app_breaker__enabled name one setting, breaker.enabled');
+  });
+
+  it(".NET's enum spellings: a name in any case, and the numbers of Umbraco's WebhookPayloadType (Minimal = 0, Extended = 1, Legacy = 2)", () => {
+    expect(loadSettings({ file: fileOf({ Hookwork: { PayloadType: 'extended', Headers: { Style: 'UMBRACO' } } }), env: {} })).toEqual({ payloadType: 'Extended', headers: { style: 'umbraco' } });
+    expect(loadSettings({ env: { HOOKWORK_PAYLOAD_TYPE: ' legacy ', HOOKWORK_HEADERS__STYLE: 'Hookwork' } })).toEqual({ payloadType: 'Legacy', headers: { style: 'hookwork' } });
+    expect(loadSettings({ file: fileOf({ Hookwork: { PayloadType: 1 } }), env: {} })).toEqual({ payloadType: 'Extended' });
+    expect(loadSettings({ file: fileOf({ Hookwork: { PayloadType: '0' } }), env: { HOOKWORK_PAYLOAD_TYPE: '2' } })).toEqual({ payloadType: 'Legacy' });
+    // A number the enum does not declare, and a number for an enum of hookwork's own, are refused with the names taken.
+    expect(refusal({ env: { HOOKWORK_PAYLOAD_TYPE: '3' } }).message).toContain('environment variable HOOKWORK_PAYLOAD_TYPE (setting payloadType) must be one of "Minimal", "Extended", "Legacy" (got "3")');
+    const file = fileOf({ Hookwork: { Headers: { Style: 1 } } });
+    expect(refusal({ file, env: {} }).message).toContain(`${file}: Hookwork:Headers:Style (setting headers.style) must be one of "hookwork", "umbraco" (got 1)`);
+  });
+
+  it("trims what .NET's binder trims around a number (String.Trim: U+0085 and no-break spaces too, not U+FEFF)", () => {
+    expect(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: '\u00a03\u00a0', HOOKWORK_KEEP_LOGS_FOR_DAYS: '\u00852', HOOKWORK_ENABLED: '\u3000false' } })).toEqual({ maximumRetries: 3, keepLogsForDays: 2, enabled: false });
+    expect(refusal({ env: { HOOKWORK_MAXIMUM_RETRIES: '\ufeff3' } }).message).toContain('environment variable HOOKWORK_MAXIMUM_RETRIES (setting maximumRetries) must be a whole number');
+  });
+});

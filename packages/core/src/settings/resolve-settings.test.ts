@@ -532,11 +532,13 @@ describe('loadSettings', () => {
   it('reads only the environment names of settings: another HOOKWORK_ variable is left alone, a near miss is a warning', () => {
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
-    const input = loadSettings({ env: { HOOKWORK_SECRET: 'whsec_x', HOOKWORK_DATA_DIR: '/tmp', HOOKWORK_MAXIMUMRETRIES: '3', HOOKWORK_MAXIMUM_RETRIEZ: '4', HOOKWORK_PERIOD: '00:00:05', PATH: '/bin' }, logger });
-    expect(input).toEqual({ period: '00:00:05' });
+    // A name read but for its underscores and case (HOOKWORK_KEEPLOGSFORDAYS) is the setting's, as
+    // .NET reads Hookwork__KeepLogsForDays; a letter off is a near miss, suggested in the name's own form.
+    const input = loadSettings({ env: { HOOKWORK_SECRET: 'whsec_x', HOOKWORK_DATA_DIR: '/tmp', HOOKWORK_KEEPLOGSFORDAYS: '3', HOOKWORK_MAXIMUM_RETRIEZ: '4', HOOKWORK_PERIOD: '00:00:05', HOOKWORK_MaximumRetriez: '4', PATH: '/bin' }, logger });
+    expect(input).toEqual({ keepLogsForDays: 3, period: '00:00:05' });
     expect(warnings).toEqual([
-      'environment variable HOOKWORK_MAXIMUMRETRIES is not read: did you mean HOOKWORK_MAXIMUM_RETRIES? (see docs/settings.md)',
       'environment variable HOOKWORK_MAXIMUM_RETRIEZ is not read: did you mean HOOKWORK_MAXIMUM_RETRIES? (see docs/settings.md)',
+      'environment variable HOOKWORK_MaximumRetriez is not read: did you mean HOOKWORK_MaximumRetries? (see docs/settings.md)',
     ]);
     expect(() => createHookwork({ settings: input })).not.toThrow();
   });
@@ -672,7 +674,7 @@ describe('loadSettings', () => {
     expect(typo.code).toBe('HOOKWORK_ERR_INVALID_OPTIONS');
     expect(typo.message).toContain('loadSettings() was given bad options: path is not an option (did you mean file?)');
     expect(attempt({ file: 42, section: '', optionalSection: 'yes', env: [], envPrefix: '' }).details.map((d) => d.key)).toEqual(['file', 'section', 'optionalSection', 'env', 'envPrefix']);
-    expect(attempt({ section: 'Umbraco..Webhook' }).message).toContain('section must be a dotted section path');
+    expect(attempt({ section: 'Umbraco..Webhook' }).message).toContain('section must be a section path such as "Hookwork" or "Umbraco:CMS:Webhook"');
     expect(attempt('appsettings.json').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: loadSettings\(\) takes an options object/);
   });
 
