@@ -148,6 +148,9 @@ describe('the admin API pages GET webhook by cursor, in creation order (SQLite f
       expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_CURSOR');
       expect([url, refused.json.detail]).toEqual([url, expect.stringMatching(message)]);
       expect(refused.json.detail).toMatch(/pass the next of the page before/);
+      // The title is the code's summary: true of the webhooks (oldest first) as of the log.
+      expect([url, refused.json.title]).toEqual([url, expect.stringContaining('webhooks.list(), logs(), deadLetters()')]);
+      expect(refused.json.title).not.toMatch(/newest-first/);
     }
     // Umbraco's skip/take go on working, and answer next too; the last page has none.
     const bySkip = await fixture.inject({ method: 'GET', url: `${API}/webhook?skip=1&take=1` });

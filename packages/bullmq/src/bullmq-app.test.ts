@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger, type QueueEngine } from '@hookwork/core';
+import { createHookwork, isHookworkError, keyedMessageId, type Composer, type Hookwork, type HookworkSettingsInput, type Logger, type QueueEngine } from '@hookwork/core';
 import type { EventEmitter } from 'node:events';
-import { expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectKeyedPublishOfTwoBatchesKeepsBoth, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -75,10 +75,10 @@ describe('an app on SQLite with the BullMQ queue', () => {
   /** The queue engine each app opened, for tests that play a part of BullMQ's own. */
   const engines = new WeakMap<Hookwork, QueueEngine<never>>();
 
-  async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`, logger?: Logger): Promise<Hookwork> {
+  async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`, logger?: Logger, composers: readonly Composer[] = [thingComposer]): Promise<Hookwork> {
     const provider = bullmqQueue({ connection, prefix, queueName, checkDurability: false });
     const app: Hookwork = createHookwork({
-      composers: [thingComposer],
+      composers: [...composers],
       ...(logger ? { logger } : {}),
       storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
       queue: { name: provider.name, open: async (context) => {
@@ -148,6 +148,10 @@ describe('an app on SQLite with the BullMQ queue', () => {
     // Each app on the one queue and file, as another process.
     const queueName = `app${++queues}`;
     await expectRepeatedPublishEnqueuedOnce(() => startApp(TEST_REDIS_URL, {}, queueName), receiver);
+  });
+
+  it('enqueues in Redis with an idempotencyKey what it does without one when an event enqueues twice in one publish; the repeat stores none', async () => {
+    await expectKeyedPublishOfTwoBatchesKeepsBoth((composers) => startApp(TEST_REDIS_URL, {}, `app${++queues}`, undefined, composers), receiver);
   });
 
   it('answers publish() with what it enqueued in Redis: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, silentLogger, type Hookwork, type StorageBackend } from '@hookwork/core';
-import { engineRequest, thingComposer } from '@hookwork/core/testing';
+import { createHookwork, keyedMessageId, silentLogger, type Hookwork, type StorageBackend } from '@hookwork/core';
+import { engineRequest, startTestReceiver, thingComposer, ThingHappened } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
@@ -51,6 +51,47 @@ describe('removeBullmqQueue', () => {
     expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'empty' })).toEqual({ removed: true, counts: { pending: 0, inFlight: 0, dead: 0 }, inUse: false });
     expect(await keysOf('empty')).toEqual([]);
     expect(await keysOf('other')).toEqual(otherBefore);
+  });
+
+  it("deletes the deduplication keys a keyed publish left (24 hours past delivery), and no other queue's keys, nor another prefix's under the same name", async () => {
+    const receiver = await startTestReceiver();
+    try {
+      // Two queues an app published to with an idempotencyKey: each delivered request leaves <prefix>:<queue>:de:<id>.
+      for (const queueName of ['keyed', 'keyed2']) {
+        const app = createHookwork({ composers: [thingComposer], logger: silentLogger, settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } }, queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }) });
+        await app.start();
+        try {
+          await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+          for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(String(i)), { idempotencyKey: `${queueName}-${i}` });
+          await app.drain({ timeoutMs: 15_000 });
+        } finally {
+          await app.stop();
+        }
+      }
+      expect(receiver.requests).toHaveLength(8);
+      const deduplication = async (queueName: string) => (await keysOf(queueName)).filter((key) => key.startsWith(`${prefix}:${queueName}:de:`));
+      const own = await deduplication('keyed');
+      expect(own).toHaveLength(4);
+      // Another prefix that continues with ":keyed", whose queue is named "de": its keys are under <prefix>:keyed:de: too.
+      const nested = bullmqQueue({ connection: TEST_REDIS_URL, prefix: `${prefix}:keyed`, queueName: 'de', checkDurability: false });
+      const engine = await nested.open(standaloneEngineContext());
+      await engine.enqueue([engineRequest('later', { id: keyedMessageId('nested', 'wh-1', 'thing.happened', 0), dueAt: new Date(Date.now() + 3_600_000) })], { idempotent: true });
+      await engine.stop(0);
+      await engine.close?.();
+      const nestedBefore = (await redis.keys(`${prefix}:keyed:de:*`)).filter((key) => !own.includes(key)).sort();
+      expect(nestedBefore).toEqual(expect.arrayContaining([expect.stringMatching(/:keyed:de:msg_[0-9a-f]{32}$/), expect.stringMatching(/:keyed:de:de:msg_[0-9a-f]{32}$/), `${prefix}:keyed:de:id`]));
+      const otherBefore = await keysOf('keyed2');
+
+      expect(await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'keyed' })).toEqual({ removed: true, counts: empty, inUse: false });
+      // Of <prefix>:keyed:*, only the other prefix's queue is left, as it was.
+      // Of <prefix>:keyed:*, only the other prefix's queue is left, as it was: its job (a hash named
+      // de:msg_…) and its own deduplication key (de:de:msg_…) included.
+      expect(await keysOf('keyed')).toEqual(nestedBefore);
+      expect(await keysOf('keyed2')).toEqual(otherBefore);
+      expect(await deduplication('keyed2')).toHaveLength(4);
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('keeps a queue that holds requests, and says what it holds', async () => {

@@ -26,7 +26,8 @@ export interface RemovedBullmqQueue {
 
 /**
  * Deletes a BullMQ queue's keys from Redis — what BullMQ keeps beside the jobs (`meta`, the id
- * counter, the events stream, …) and the record of the webhook store its apps use — when it holds
+ * counter, the events stream, …), the deduplication keys keyed publishes left for 24 hours
+ * (`<prefix>:<queue>:de:<id>`, the queue's own) and the record of the webhook store its apps use — when it holds
  * no request (none pending, delayed included, in flight or dead-lettered) and no app runs on it.
  * A queue holding any is kept, and the counts say what it holds: they are requests an app on the
  * queue will deliver, or dead letters an operator may redeliver. A queue an app runs on is kept
@@ -61,12 +62,50 @@ export async function removeBullmqQueue(options: RemoveBullmqQueueOptions): Prom
       await queue.obliterate();
       // Not one of BullMQ's keys: another store's apps may use the queue name from now on.
       await redis.producer.del(storeMarkerKey(prefix, queueName));
+      await deleteDeduplicationKeys(redis, `${prefix}:${queueName}:`);
       return { removed: true, counts, inUse: false };
     });
   } finally {
     await queue.close();
     await redis.close();
   }
+}
+
+/**
+ * Deletes the queue's deduplication keys (`<prefix>:<queue>:de:<id>`): an idempotent enqueue (a
+ * publish with an idempotencyKey) sets one per request for 24 hours, and they outlive the jobs
+ * (delivered jobs are removed at once), so BullMQ's obliterate — which deletes the keys of the jobs
+ * it finds — left them, and a new queue of that name skipped a publish made again within the day.
+ * They are the queue's own: a queue name holds no ":", so no other queue under the prefix writes
+ * under `<prefix>:<queue>:de:`. Only a prefix that itself continues with ":<queue>" (prefix
+ * `bull:orders` with a queue `de`) puts keys there; a key is deleted only when it is what BullMQ's
+ * deduplication writes — a string, named `de:<id>` with no ":" in the id, whose value is that id —
+ * which neither such a queue's job hashes nor its counters (`…:de:id`, a number) are.
+ */
+async function deleteDeduplicationKeys(redis: RedisClients, base: string): Promise<void> {
+  const pattern = `${globEscaped(`${base}de:`)}*`;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.producer.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    const candidates = keys.filter((key) => !key.slice(base.length + 3).includes(':'));
+    if (candidates.length > 0) await redis.producer.eval(DELETE_DEDUPLICATION_KEYS, candidates.length, ...candidates, ...candidates.map((key) => key.slice(base.length + 3)));
+  } while (cursor !== '0');
+}
+
+/** Deletes each KEYS[i] that is a string holding ARGV[i] (a deduplication key names its job id and holds it). */
+const DELETE_DEDUPLICATION_KEYS = `
+local deleted = 0
+for i, key in ipairs(KEYS) do
+  if redis.call('TYPE', key).ok == 'string' and redis.call('GET', key) == ARGV[i] then
+    deleted = deleted + redis.call('DEL', key)
+  end
+end
+return deleted`;
+
+/** `text` matched literally in a SCAN MATCH pattern (a prefix or queue name may hold `*`, `?`, `[` or `\`). */
+function globEscaped(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }
 
 /**

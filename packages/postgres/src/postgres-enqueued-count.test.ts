@@ -1,5 +1,5 @@
-import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { createHookwork, keyedMessageId, type Composer, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { expectKeyedPublishOfTwoBatchesKeepsBoth, expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import type { PostgresTransaction } from './index';
 import { withTestSchema } from './testing/test-schema';
 
@@ -8,8 +8,8 @@ const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: [
 const t = withTestSchema('enqcount', { hostPoolSize: 2 });
 let receiver: TestReceiver;
 
-async function startApp(): Promise<Hookwork<PostgresTransaction>> {
-  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
+async function startApp(composers: readonly Composer[] = [thingComposer]): Promise<Hookwork<PostgresTransaction>> {
+  const app = t.stopAfterTest(createHookwork({ composers: [...composers], settings, storage: t.storage() }));
   await app.start();
   return app;
 }
@@ -43,6 +43,10 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
   it('a publish made again with its idempotencyKey counts once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one schema, as another process does.
     await expectRepeatedPublishEnqueuedOnce(startApp as () => Promise<Hookwork<never>>, receiver);
+  });
+
+  it('with an idempotencyKey enqueues what it does without one when an event enqueues twice in one publish; the repeat stores none', async () => {
+    await expectKeyedPublishOfTwoBatchesKeepsBoth(startApp as (composers: readonly Composer[]) => Promise<Hookwork<never>>, receiver);
   });
 
   it('publish() answers what it enqueued: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {

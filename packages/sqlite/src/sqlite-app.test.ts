@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
-import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { expectKeyedPublishOfTwoBatchesKeepsBoth, expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectPublishResultCounts, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -28,14 +28,14 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let receiver: Receiver;
   const apps: Hookwork[] = [];
-  const app = () => {
-    const made = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file: temp.file() }) });
+  const app = (composers: readonly Composer[] = [thingComposer]) => {
+    const made = createHookwork({ composers: [...composers], settings, storage: sqliteStorage({ file: temp.file() }) });
     apps.push(made);
     return made;
   };
   /** Another app on the test's file, started (another process, or this one restarted). */
-  const started = async () => {
-    const made = app();
+  const started = async (composers?: readonly Composer[]) => {
+    const made = app(composers);
     await made.start();
     return made;
   };
@@ -77,11 +77,15 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
 
   it('counts a publish made again with its idempotencyKey as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one file, as another process (or this one restarted) does.
-    await expectRepeatedPublishEnqueuedOnce(started, receiver);
+    await expectRepeatedPublishEnqueuedOnce(() => started(), receiver);
+  });
+
+  it('enqueues in the file with an idempotencyKey what it does without one when an event enqueues twice in one publish; the repeat stores none', async () => {
+    await expectKeyedPublishOfTwoBatchesKeepsBoth(started, receiver);
   });
 
   it('answers publish() with what it enqueued in the file: 0 when the notification matched nothing, N for one notification to N webhooks', async () => {
-    await expectPublishResultCounts(started, receiver);
+    await expectPublishResultCounts(() => started(), receiver);
   });
 
   it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {

@@ -119,6 +119,30 @@ describe('addCms() and its sub-builders', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('does not warn when a removal was undone by its own composer, or for a class a composer adds after its own clear()', () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const X = ContentPublishedWebhookEvent;
+    const Y = MediaSavedWebhookEvent;
+    const provider = composer((b) => b.webhookEvents().add(X, Y), 'P');
+    // A undid its own remove(): X was composed throughout, so B's add(X) undoes nobody's removal.
+    const undone = createHookwork({ composers: [cmsComposer({ events: 'none' }), provider, composer((b) => b.webhookEvents().remove(X).add(X), 'A'), composer((b) => b.webhookEvents().add(X), 'B')], logger });
+    expect(undone.events().map((e) => e.alias)).toEqual(['Umbraco.MediaSave', 'Umbraco.ContentPublish']);
+    // B's clear() then add(X) is B's own set, chosen explicitly; a later add(X) only moves it.
+    const cleared = createHookwork({ composers: [cmsComposer({ events: 'none' }), provider, composer((b) => b.webhookEvents().remove(X), 'A'), composer((b) => b.webhookEvents().clear().add(X), 'B'), composer((b) => b.webhookEvents().add(Y, X), 'C')], logger });
+    expect(cleared.events().map((e) => e.alias)).toEqual(['Umbraco.MediaSave', 'Umbraco.ContentPublish']);
+    // Added before its clear() and again after it: still B's choice.
+    createHookwork({ composers: [cmsComposer({ events: 'none' }), composer((b) => b.webhookEvents().remove(X), 'A'), composer((b) => b.webhookEvents().add(X).clear().add(X), 'B')], logger });
+    expect(warnings).toEqual([]);
+    // The intended case still warns: A removed X, a later composer without a clear() of its own adds it.
+    createHookwork({ composers: [cmsComposer({ events: 'none' }), provider, composer((b) => b.webhookEvents().remove(X), 'A'), composer((b) => b.webhookEvents().add(X), 'B')], logger });
+    createHookwork({ composers: [cmsComposer({ events: 'none' }), provider, composer((b) => b.webhookEvents().remove(X).add(X).remove(X), 'A'), composer((b) => b.webhookEvents().add(X), 'B')], logger });
+    expect(warnings).toEqual([
+      expect.stringMatching(/^webhookEvents\(\): A \(composers\[2\]\) removed ContentPublishedWebhookEvent, but B \(composers\[3\]\), listed after it, added it again/),
+      expect.stringMatching(/^webhookEvents\(\): A \(composers\[2\]\) removed ContentPublishedWebhookEvent, but B \(composers\[3\]\), listed after it, added it again/),
+    ]);
+  });
+
   it('compiles and composes the issue’s full selection; re-added classes move to the end', () => {
     const aliases = aliasesOf((e) =>
       e.clear().addCms((cms) =>

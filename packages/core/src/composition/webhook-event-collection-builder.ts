@@ -45,6 +45,8 @@ export class WebhookEventCollectionBuilder {
   private composer: string | undefined;
   /** The composer that last removed each class (remove(), or replace() taking it out). */
   private readonly removedBy = new Map<WebhookEventClass, string>();
+  /** Composers that called clear(): what they add afterwards is their own chosen set. */
+  private readonly clearedBy = new Set<string>();
   /** Classes a composer added back after an earlier composer removed them. */
   private readonly readded = new Map<WebhookEventClass, { type: WebhookEventClass; removedBy: string; addedBy: string }>();
 
@@ -100,9 +102,10 @@ export class WebhookEventCollectionBuilder {
     const options = this.entries[index]!.options;
     const next = this.entries.filter((entry) => entry.type !== replacement);
     next.splice(next.findIndex((entry) => entry.type === replaced), 1, { type: replacement, options });
+    const present = this.entries.some((entry) => entry.type === replacement);
     this.entries = next;
     this.noteRemoved(replaced);
-    this.noteAdded(replacement);
+    this.noteAdded(replacement, present);
     return this;
   }
 
@@ -110,6 +113,9 @@ export class WebhookEventCollectionBuilder {
   clear(): this {
     this.assertMutable('clear');
     this.entries = [];
+    // Nothing re-added before stays; what is added after is noted afresh.
+    this.readded.clear();
+    if (this.composer !== undefined) this.clearedBy.add(this.composer);
     return this;
   }
 
@@ -176,11 +182,21 @@ export class WebhookEventCollectionBuilder {
     this.readded.delete(type);
   }
 
-  private noteAdded(type: WebhookEventClass): void {
-    if (this.composer === undefined) return;
+  /**
+   * Notes an add that undoes another composer's removal: the class was absent when added, another
+   * composer's remove() or replace() took it out last, and the adding composer has not called
+   * clear(). Not when it was present (its removal was undone already, and an add only moves it), nor
+   * when the composer that removed it adds it again (its own choice, e.g. moving it to the end), nor
+   * after the adding composer's own clear() (what follows is the set it chose).
+   */
+  private noteAdded(type: WebhookEventClass, present: boolean): void {
+    if (this.composer === undefined || present) return;
     const removedBy = this.removedBy.get(type);
-    // Removed and added again by one composer is that composer's own choice (moving it to the end).
-    if (removedBy === undefined || removedBy === this.composer) return;
+    if (removedBy === undefined) return;
+    if (removedBy === this.composer || this.clearedBy.has(this.composer)) {
+      this.removedBy.delete(type);
+      return;
+    }
     this.readded.set(type, { type, removedBy, addedBy: this.composer });
   }
 
@@ -226,7 +242,7 @@ export class WebhookEventCollectionBuilder {
       const existing = this.entries.find((entry) => entry.type === type);
       this.entries = this.entries.filter((entry) => entry.type !== type);
       this.entries.push({ type, options: options ?? existing?.options ?? {} });
-      this.noteAdded(type);
+      this.noteAdded(type, existing !== undefined);
     }
     return this;
   }

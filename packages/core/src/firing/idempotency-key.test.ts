@@ -11,6 +11,7 @@ import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain } from '../testing/log-gap-check';
 import { expectRepeatedPublishEnqueuedOnce } from '../testing/repeated-publish-check';
+import { expectKeyedPublishOfTwoBatchesKeepsBoth } from '../testing/keyed-batches-check';
 import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { startTestApp, ThingHappened, thingComposer } from '../test-support/test-app';
 import { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
@@ -99,6 +100,10 @@ describe('publish(notification, { idempotencyKey })', () => {
     } finally {
       for (const started of apps) await started.stop();
     }
+  });
+
+  it('enqueues with a key what it does without one when an event enqueues twice in one publish (ids numbered per publish, not per batch); the repeat stores none', async () => {
+    await expectKeyedPublishOfTwoBatchesKeepsBoth(async (composers) => (app = await startTestApp({ composers: [...composers] })), receiver);
   });
 
   it('a publish made again right after its request was delivered, before the delivery log entry is written, is skipped, not sent again', async () => {

@@ -24,6 +24,15 @@ export class PublishTally {
   /** Requests this publish made whose id the engine held already (an idempotencyKey repeat): not stored again. */
   alreadyEnqueued = 0;
 
+  /**
+   * The next position of each (webhook, alias) among this publish's keyed requests, by the JSON
+   * text of `[webhookKey, alias]`; made at the first keyed batch. Per publish, not per batch: an
+   * event whose handle() enqueues twice (two super.handle() calls) numbered each batch from 0, so
+   * its second batch had the first's ids and was skipped as already enqueued — with a key, not
+   * without one. A publish made again starts from 0 again, so it makes the same ids.
+   */
+  keyedPositions: Map<string, number> | undefined;
+
   /** Counts one batch: `made` requests, of which `stored` were stored. */
   count(made: readonly NewWebhookRequest[], stored: readonly NewWebhookRequest[]): void {
     this.enqueued += stored.length;

@@ -15,7 +15,7 @@ import { findJsonLoss } from './json-losses';
 import { jsonFailure } from './json-failure';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
-import { PUBLISH_TALLY, type TalliedOptions } from './publish-tally';
+import { PUBLISH_TALLY, type PublishTally, type TalliedOptions } from './publish-tally';
 
 /** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */
 const ENQUEUE_SPAN = { kind: SpanKind.PRODUCER };
@@ -36,7 +36,8 @@ export interface FireOptions<TTransaction = unknown> {
   transaction?: TTransaction;
   /**
    * The publish's idempotency key (checked by publish()): each request's id is then
-   * keyedMessageId(key, webhook, alias, position), and the engine skips ids it holds or remembers.
+   * keyedMessageId(key, webhook, alias, position) — the position among the publish's requests for
+   * that webhook and alias, over all its batches — and the engine skips ids it holds or remembers.
    */
   idempotencyKey?: string;
   /**
@@ -107,7 +108,7 @@ export class WebhookFiringService {
     const key = options?.idempotencyKey;
     // publish() checked it; an event class of a plugin may call this itself.
     if (key !== undefined) checkIdempotencyKey(key);
-    const ids = key === undefined ? undefined : keyedIds(key, items);
+    const ids = key === undefined ? undefined : keyedIds(key, items, (options as TalliedOptions | undefined)?.[PUBLISH_TALLY]);
     const now = this.clock.now();
     const readAt = options?.webhooksReadAt;
     const createdAt = readAt !== undefined && readAt.getTime() < now.getTime() ? readAt : now;
@@ -228,11 +229,21 @@ function enqueueAttributes(requests: readonly NewWebhookRequest[]): Attributes {
   return attributes;
 }
 
-/** The ids of a keyed publish's requests: the position of each among the batch's requests for its webhook and alias. */
-function keyedIds(key: string, items: readonly FireRequest[]): string[] {
-  // A batch to one webhook under one alias (the common case) needs no counting.
-  if (items.length === 1) return [keyedMessageId(key, items[0]!.webhook.key, items[0]!.alias, 0)];
-  const positions = new Map<string, number>();
+/**
+ * The ids of a keyed publish's requests: the position of each among the publish's requests for its
+ * webhook and alias, counted across every batch of the publish (`tally`, when the batch comes from
+ * one; an event's own call of fireMany without it counts within the batch). Batches are numbered in
+ * the order they reach fireMany: an event that enqueues twice, one batch after the other, makes the
+ * same ids when the publish is made again.
+ */
+function keyedIds(key: string, items: readonly FireRequest[], tally: PublishTally | undefined): string[] {
+  // One request of the publish's first batch (the common case) needs no counting but its own.
+  if (items.length === 1 && tally?.keyedPositions === undefined) {
+    const only = items[0]!;
+    if (tally) tally.keyedPositions = new Map([[JSON.stringify([only.webhook.key, only.alias]), 1]]);
+    return [keyedMessageId(key, only.webhook.key, only.alias, 0)];
+  }
+  const positions = tally ? (tally.keyedPositions ??= new Map()) : new Map<string, number>();
   return items.map((item) => {
     const slot = JSON.stringify([item.webhook.key, item.alias]);
     const position = positions.get(slot) ?? 0;

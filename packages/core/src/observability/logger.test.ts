@@ -79,6 +79,21 @@ describe('the console logger', () => {
     expect(lines[4]).toBe('[hookwork] warn 100%s sure %o');
   });
 
+  it('prints a meta whose keys are all symbols, or that is no plain object, like any other meta; only {} adds nothing', () => {
+    // Object.keys() found no key in these, and the line was the message alone.
+    const logger = consoleLogger();
+    logger.warn('m', { [Symbol('x')]: 1 });
+    logger.warn('e', new Error('boom') as unknown as Record<string, unknown>);
+    logger.warn('n', 5 as unknown as Record<string, unknown>);
+    logger.warn('empty', {});
+    logger.warn('hidden', Object.defineProperty({}, Symbol('h'), { value: 1, enumerable: false }));
+    const lines = printed.map((p) => p.args[0] as string);
+    expect(lines[0]).toBe('[hookwork] warn m { [Symbol(x)]: 1 }');
+    expect(lines[1]).toMatch(/^\[hookwork\] warn e Error: boom at /);
+    expect(lines[1]).not.toMatch(/[\r\n]/);
+    expect(lines.slice(2)).toEqual(['[hookwork] warn n 5', '[hookwork] warn empty', '[hookwork] warn hidden']);
+  });
+
   it('writes info and debug only when verbose', () => {
     const logger = consoleLogger();
     logger.debug('d', { a: 1 });

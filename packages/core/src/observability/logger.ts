@@ -37,8 +37,22 @@ export const silentLogger: Logger = Object.freeze({
  * text (a stack's) become spaces, as in error messages, and strings show theirs escaped.
  */
 export function logLine(level: string, message: string, meta?: Record<string, unknown>): string {
-  const shown = meta && Object.keys(meta).length > 0 ? ` ${inspect(meta, { breakLength: Infinity, compact: true, depth: 5, maxArrayLength: 20, maxStringLength: 2000 })}` : '';
+  const shown = hasMeta(meta) ? ` ${inspect(meta, { breakLength: Infinity, compact: true, depth: 5, maxArrayLength: 20, maxStringLength: 2000 })}` : '';
   return oneLineText(`[hookwork] ${level} ${message}${shown}`);
+}
+
+/**
+ * Whether a meta holds anything to print. Only an absent meta or an empty plain object `{}` holds
+ * nothing: `Object.keys()` alone took a meta whose keys are all symbols, and an Error, a Date or a
+ * number a JavaScript caller passed as meta (none has an enumerable string key), for empty, and
+ * the line dropped what it held.
+ */
+function hasMeta(meta: unknown): boolean {
+  if (meta === undefined || meta === null) return false;
+  if (typeof meta !== 'object') return true;
+  const proto = Object.getPrototypeOf(meta);
+  if (proto !== Object.prototype && proto !== null) return true;
+  return Reflect.ownKeys(meta).some((key) => Object.prototype.propertyIsEnumerable.call(meta, key));
 }
 
 /**

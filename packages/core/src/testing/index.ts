@@ -38,6 +38,7 @@ export { startSilentServer, stopDuringStart, type SilentServer } from './silent-
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
 export { countingHealthWrites, type HealthWriteCounts, withoutHealthUpdate } from './health-store-wrappers';
 export { expectRepeatedPublishEnqueuedOnce } from './repeated-publish-check';
+export { expectKeyedPublishOfTwoBatchesKeepsBoth } from './keyed-batches-check';
 export { expectPublishResultCounts } from './publish-result-check';
 export { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, type LogGapCheckOptions } from './log-gap-check';
 export { expectAttemptEndingDuringClaimNotSentAgain } from './claim-race-check';
