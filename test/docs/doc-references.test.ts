@@ -131,9 +131,19 @@ describe('the docs', () => {
       ...['packages', 'plugins'].flatMap((dir) => readdirSync(join(ROOT, dir)).map((name) => join(ROOT, dir, name, 'README.md'))).filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile()),
     ];
     const withoutCode = (text: string) => text.replace(/^( *)```[\s\S]*?^\1```/gm, '');
-    // GitHub's heading anchors: lower case, punctuation but - and _ dropped, a space a -.
-    const headings = (page: string) =>
-      new Set([...withoutCode(readFileSync(page, 'utf8')).matchAll(/^#+ (.+)$/gm)].map(([, heading]) => heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-')));
+    // GitHub's heading anchors: lower case, punctuation but - and _ dropped, a space a -; a heading
+    // repeated on a page gets `-1`, `-2`, … after its first (errors.md's two
+    // HOOKWORK_ERR_STORAGE_PERMISSION_DENIED entries: the PostgreSQL one is `…_denied-1`).
+    const headings = (page: string) => {
+      const anchors = new Set<string>();
+      for (const [, heading] of withoutCode(readFileSync(page, 'utf8')).matchAll(/^#+ (.+)$/gm)) {
+        const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+        let anchor = slug;
+        for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
+        anchors.add(anchor);
+      }
+      return anchors;
+    };
     const broken: string[] = [];
     for (const page of withPackages) {
       for (const [, link] of withoutCode(readFileSync(page, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
