@@ -95,6 +95,15 @@ describe('the docs', () => {
     expect([...new Set(entries)].filter((code) => !named(index, code))).toEqual([]);
   });
 
+  // About 30 entries said when their error happens and not what to do about it; the page promises
+  // every entry a Fix (`Fix:`, or `Fix (Express):` where it depends on the setting).
+  it('give every entry of errors.md a Fix', () => {
+    const errors = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+    const entries = errors.split(/^(?=#{1,3} )/m).filter((entry) => /^### (?:HOOKWORK|RECEIVER)_ERR_[A-Z0-9_]+\s*$/m.test(entry.split('\n')[0]!));
+    expect(entries.length).toBeGreaterThan(50);
+    expect(entries.filter((entry) => !/\bFix(?: \([^)]*\))?:/.test(entry)).map((entry) => entry.split('\n')[0])).toEqual([]);
+  });
+
   // docs/cms-events.md's wire samples were ```json blocks carrying // comments and several bodies
   // each: pasted into a receiver's test or a JSON tool, none parsed. A block fenced as json is
   // one JSON document as sent (comments go in the prose, or the fence says jsonc).
