@@ -95,6 +95,15 @@ describe('the docs', () => {
     expect([...new Set(entries)].filter((code) => !named(index, code))).toEqual([]);
   });
 
+  // About 30 entries said when their error happens and not what to do about it; the page promises
+  // every entry a Fix (`Fix:`, or `Fix (Express):` where it depends on the setting).
+  it('give every entry of errors.md a Fix', () => {
+    const errors = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+    const entries = errors.split(/^(?=#{1,3} )/m).filter((entry) => /^### (?:HOOKWORK|RECEIVER)_ERR_[A-Z0-9_]+\s*$/m.test(entry.split('\n')[0]!));
+    expect(entries.length).toBeGreaterThan(50);
+    expect(entries.filter((entry) => !/\bFix(?: \([^)]*\))?:/.test(entry)).map((entry) => entry.split('\n')[0])).toEqual([]);
+  });
+
   // docs/cms-events.md's wire samples were ```json blocks carrying // comments and several bodies
   // each: pasted into a receiver's test or a JSON tool, none parsed. A block fenced as json is
   // one JSON document as sent (comments go in the prose, or the fence says jsonc).
@@ -131,9 +140,19 @@ describe('the docs', () => {
       ...['packages', 'plugins'].flatMap((dir) => readdirSync(join(ROOT, dir)).map((name) => join(ROOT, dir, name, 'README.md'))).filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile()),
     ];
     const withoutCode = (text: string) => text.replace(/^( *)```[\s\S]*?^\1```/gm, '');
-    // GitHub's heading anchors: lower case, punctuation but - and _ dropped, a space a -.
-    const headings = (page: string) =>
-      new Set([...withoutCode(readFileSync(page, 'utf8')).matchAll(/^#+ (.+)$/gm)].map(([, heading]) => heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-')));
+    // GitHub's heading anchors: lower case, punctuation but - and _ dropped, a space a -; a heading
+    // repeated on a page gets `-1`, `-2`, … after its first (errors.md's two
+    // HOOKWORK_ERR_STORAGE_PERMISSION_DENIED entries: the PostgreSQL one is `…_denied-1`).
+    const headings = (page: string) => {
+      const anchors = new Set<string>();
+      for (const [, heading] of withoutCode(readFileSync(page, 'utf8')).matchAll(/^#+ (.+)$/gm)) {
+        const slug = heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-');
+        let anchor = slug;
+        for (let n = 1; anchors.has(anchor); n++) anchor = `${slug}-${n}`;
+        anchors.add(anchor);
+      }
+      return anchors;
+    };
     const broken: string[] = [];
     for (const page of withPackages) {
       for (const [, link] of withoutCode(readFileSync(page, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {

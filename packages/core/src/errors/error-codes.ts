@@ -31,7 +31,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_DECORATOR_METADATA_MISSING: { summary: 'A composed event class was compiled without experimentalDecorators or emitDecoratorMetadata, or inherits the constructor of an undecorated base class, so its injected services cannot be provided.', status: FAULT },
   HOOKWORK_ERR_INVALID_OPTIONS: { summary: 'createHookwork() or loadSettings() was given an unknown option, a value of the wrong kind (a composer that is not one, a path instead of a storage backend) or options that contradict each other.', status: FAULT },
   HOOKWORK_ERR_INVALID_SETTINGS: { summary: 'One or more settings have a wrong value, or a combination the storage or queue cannot honour; the message names every bad key.', status: BAD_INPUT },
-  HOOKWORK_ERR_SETTINGS_FILE: { summary: 'The settings file could not be read, is not valid JSON, or lacks the settings section.', status: FAULT },
+  HOOKWORK_ERR_SETTINGS_FILE: { summary: 'The settings file could not be read, is not valid JSON, lacks the settings section, or gives one key twice (in spellings that differ in case, or nested and with a colon).', status: FAULT },
   HOOKWORK_ERR_INVALID_WEBHOOK: { summary: 'A webhook definition was refused (URL, events, headers, content-type keys); nothing was stored.', status: BAD_INPUT },
   HOOKWORK_ERR_WEBHOOK_NOT_FOUND: { summary: 'No webhook has the given key.', status: NOT_FOUND },
   HOOKWORK_ERR_WEBHOOK_EXISTS: { summary: 'A webhook with the given key already exists.', status: CONFLICT },
