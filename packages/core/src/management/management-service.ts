@@ -346,7 +346,7 @@ export class ManagementService implements Management {
       if (ids.length === 1) {
         throw new HookworkError(
           'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED',
-          `dead letter ${id} was not redelivered: its webhook ${quoted(key)} was deleted, so it would only be dropped; it stays a dead letter until the retention cleanup — create a webhook with the key ${quoted(key)} again to redeliver it`,
+          `dead letter ${id} was not redelivered: its webhook ${quoted(key)} was deleted, so it would only be dropped; it stays a dead letter until the retention cleanup — a webhook created under the key again is another webhook, which never receives it: its body is in the delivery log, so publish anew or send it yourself`,
         );
       }
       skipped++;
