@@ -237,12 +237,8 @@ function enqueueAttributes(requests: readonly NewWebhookRequest[]): Attributes {
  * same ids when the publish is made again.
  */
 function keyedIds(key: string, items: readonly FireRequest[], tally: PublishTally | undefined): string[] {
-  // One request of the publish's first batch (the common case) needs no counting but its own.
-  if (items.length === 1 && tally?.keyedPositions === undefined) {
-    const only = items[0]!;
-    if (tally) tally.keyedPositions = new Map([[JSON.stringify([only.webhook.key, only.alias]), 1]]);
-    return [keyedMessageId(key, only.webhook.key, only.alias, 0)];
-  }
+  // A lone batch of one request, outside a publish, needs no counting; a publish's batches share its tally's.
+  if (items.length === 1 && tally === undefined) return [keyedMessageId(key, items[0]!.webhook.key, items[0]!.alias, 0)];
   const positions = tally ? (tally.keyedPositions ??= new Map()) : new Map<string, number>();
   return items.map((item) => {
     const slot = JSON.stringify([item.webhook.key, item.alias]);
