@@ -95,6 +95,7 @@ describe('wire compatibility with the standardwebhooks reference verifier', () =
     ['a timestamp with a leading zero', { timestamp: `0${Math.floor(Date.now() / 1000)}`, signature: (g) => `v1,${g}` }, 401],
     ['an id holding ", " (read as a header sent twice with two values)', { id: 'msg_a, msg_b', signature: (g) => `v1,${g}` }, 400],
     ['an id over 256 characters', { id: `msg_${'x'.repeat(253)}`, signature: (g) => `v1,${g}` }, 400],
+    ['an id with a control character (a tab)', { id: 'msg_a\tb', signature: (g) => `v1,${g}` }, 400],
     ['an empty body (the kit hands over JSON)', { body: '', signature: (g) => `v1,${g}` }, 400],
   ])('refuses %s, which the reference accepts', async (_, input, status) => {
     const sent = request(input);
