@@ -56,6 +56,15 @@ describe('expressReceiver (Express 5)', () => {
     expect((errors[0]?.error as Error).message).toContain('a request whose body was partly read already');
   });
 
+  it('refuses a request whose body a middleware drained and left nothing of 500 BODY_NOT_RAW saying it was already read, not that it reached the receiver "as undefined"', async () => {
+    const url = await serve((app) => {
+      app.post('/drained', (req, _res, next) => void req.resume().on('end', () => next()), expressReceiver(receiver));
+    });
+    expect(await post(`${url}/drained`, request())).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect((errors[0]?.error as Error).message).toContain('a request whose body was already read');
+    expect((errors[0]?.error as Error).message).not.toContain('as undefined');
+  });
+
   it('says to pass the receiver itself when given { receiver }, the Fastify plugin options shape', () => {
     expect(() => expressReceiver({ receiver } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('expressReceiver() needs a receiver made by createReceiver(); got an object holding one as its receiver: pass the receiver itself, expressReceiver(receiver)') }));
   });
