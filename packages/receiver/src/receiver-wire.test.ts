@@ -188,6 +188,18 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(handled).toEqual([{ title: 'café ✓' }]);
   });
 
+  it("as Express 5's req.body with no body parser (undefined): 500 BODY_NOT_RAW saying no body was given and how to read it, not blame on a JSON parser there is none of", async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const app = express();
+    app.post('/webhooks', (request, response) => void receiver.handle({ headers: request.headers, body: request.body as never }).then((answer) => writeAnswer(response, answer)));
+    const url = await listen(createServer(app));
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('the receiver was given no body (undefined): the request\'s bytes were never read, or not passed')]);
+    expect(logged[0]).toContain('body: await readRawBody(req)');
+    expect(logged[0]).not.toMatch(/JSON body parser/);
+  });
+
   it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
     const logged: string[] = [];
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });

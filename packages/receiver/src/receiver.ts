@@ -760,9 +760,17 @@ function rawBytes(body: unknown): Buffer {
       'the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)` (or use createNodeHandler); fetch-style, `body: new Uint8Array(await request.arrayBuffer())`',
     );
   }
+  // No body at all is no parser's doing: Express 5 leaves req.body undefined when none ran, and
+  // "a JSON body parser ran first" sent the user looking for one.
+  if (body === undefined || body === null) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_BODY_NOT_RAW',
+      `the receiver was given no body (${String(body)}): the request's bytes were never read, or not passed (Express leaves req.body undefined when no parser ran); read them and pass those: node:http and Express, \`body: await readRawBody(req)\` (or use createNodeHandler, expressReceiver); fetch-style, \`body: new Uint8Array(await request.arrayBuffer())\``,
+    );
+  }
   throw new ReceiverError(
     'RECEIVER_ERR_BODY_NOT_RAW',
-    `the body reached the receiver as ${body === undefined ? 'undefined' : kindOf(body)}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
+    `the body reached the receiver as ${kindOf(body)}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
       'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
   );
 }

@@ -26,11 +26,44 @@ describe('expressReceiver (Express 5)', () => {
   afterEach(async () => {
     handled.length = 0;
     errors.length = 0;
-    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+    await Promise.all(
+      servers.splice(0).map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            s.closeAllConnections();
+            s.close(() => resolve());
+          }),
+      ),
+    );
   });
 
   // Spacing and an escape that JSON.stringify(JSON.parse(body)) would change: only the raw bytes verify.
   const request = () => signedRequest({ secrets: [secret], body: '{"id": "doc-1", "title": "caf\\u00e9"}' });
+
+  it('reads a request paused by a middleware before it, and refuses one a middleware took part of the body from 500 BODY_NOT_RAW, not 401 blaming the secret', async () => {
+    const url = await serve((app) => {
+      app.post('/paused', (req, _res, next) => {
+        req.pause();
+        setImmediate(next);
+      }, expressReceiver(receiver));
+      app.post('/peeked', (req, _res, next) => void req.once('data', () => next()), expressReceiver(receiver));
+    });
+    const paused = request();
+    expect(await post(`${url}/paused`, paused)).toMatchObject({ status: 200, body: { outcome: 'processed', id: paused.id } });
+    const peeked = signedRequest({ secrets: [secret], payload: { id: 'doc-peeked', text: 'x'.repeat(300) } });
+    expect(await post(`${url}/peeked`, { headers: peeked.headers, chunks: [peeked.body.slice(0, 100), peeked.body.slice(100)] })).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(handled).toEqual([{ id: 'doc-1', title: 'café' }]);
+    expect((errors[0]?.error as Error).message).toContain('a request whose body was partly read already');
+  });
+
+  it('refuses a request whose body a middleware drained and left nothing of 500 BODY_NOT_RAW saying it was already read, not that it reached the receiver "as undefined"', async () => {
+    const url = await serve((app) => {
+      app.post('/drained', (req, _res, next) => void req.resume().on('end', () => next()), expressReceiver(receiver));
+    });
+    expect(await post(`${url}/drained`, request())).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect((errors[0]?.error as Error).message).toContain('a request whose body was already read');
+    expect((errors[0]?.error as Error).message).not.toContain('as undefined');
+  });
 
   it('says to pass the receiver itself when given { receiver }, the Fastify plugin options shape', () => {
     expect(() => expressReceiver({ receiver } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('expressReceiver() needs a receiver made by createReceiver(); got an object holding one as its receiver: pass the receiver itself, expressReceiver(receiver)') }));

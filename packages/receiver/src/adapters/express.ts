@@ -60,7 +60,10 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
       void target.handle({ headers, body }).then((answer) => writeAnswer(response, answer));
       return;
     }
-    if (request.readableEnded) {
+    // Read and left nothing (a middleware that drained the stream) goes on to readRawBody(), which
+    // says the body was already read: "reached the receiver as undefined … a JSON body parser ran
+    // first" named neither.
+    if (request.readableEnded && parsed !== undefined) {
       // A parser read the stream and left something other than bytes (an object, most often):
       // let the receiver refuse it with the fix in the message.
       void target.handle({ headers: request.headers, body: parsed as never }).then((answer) => writeAnswer(response, answer));

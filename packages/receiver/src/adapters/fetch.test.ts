@@ -85,6 +85,14 @@ describe('createFetchHandler (a fetch Request: Hono, Next.js route handlers, Bun
     expect(handled).toEqual([]);
   });
 
+  it('refuses a Request whose body a middleware holds a reader on 500 BODY_NOT_RAW with the fix, rather than throw a TypeError with no code', async () => {
+    const url = await serve(createFetchHandler(receiver), async (request) => request.body?.getReader());
+    const answered = await post(url, signedRequest({ secrets: [secret] }));
+    expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect((errors[0]?.error as Error).message).toContain('its body locked to a reader');
+    expect(handled).toEqual([]);
+  });
+
   it("says what to pass when given Hono's context or its request wrapper instead of the Request", async () => {
     const raw = new Request('http://127.0.0.1/webhooks', { method: 'POST', body: '{}' });
     const handler = createFetchHandler(receiver);

@@ -41,6 +41,19 @@ export function createFetchHandler(receiver: AnyReceiver, options?: AdapterOptio
         ),
       );
     }
+    if (request.body?.locked) {
+      // A reader someone holds (request.body.getReader() not released, the body piped elsewhere):
+      // reading it threw a TypeError out of the handler, an answer with no code that onError never saw.
+      return toResponse(
+        target.refuse(
+          new ReceiverError(
+            'RECEIVER_ERR_BODY_NOT_RAW',
+            "the Request reached the receiver with its body locked to a reader (request.body.getReader() not released, or the body piped elsewhere), so the receiver can't read the bytes: hand over the request before anything takes a reader on its body, or request.clone() and read the clone",
+          ),
+          headers,
+        ),
+      );
+    }
     const declared = Number(headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBodyBytes) return toResponse(target.refuse(bodyTooLarge(`${declared} bytes`, maxBodyBytes), headers));
     const body = await readCapped(request, maxBodyBytes);

@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createReceiver, type ReceiverAnswer } from '../receiver';
 import { post } from '../test-support/post';
@@ -57,6 +57,42 @@ describe('createNodeHandler (node:http)', () => {
     expect(streamed).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
     expect(handled).toEqual([]);
     expect(errors.map((a) => a.status)).toEqual([413, 413]);
+  });
+
+  describe('a request some code before the handler paused or read from', () => {
+    const others: Server[] = [];
+    const serveWith = async (listener: (request: IncomingMessage, response: ServerResponse) => void) => {
+      const other = createServer(listener);
+      others.push(other);
+      await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      return `http://127.0.0.1:${(other.address() as AddressInfo).port}/webhooks`;
+    };
+    afterEach(async () => {
+      for (const other of others.splice(0)) {
+        other.closeAllConnections();
+        await new Promise<void>((resolve) => other.close(() => resolve()));
+      }
+    });
+    const handler = createNodeHandler(receiver);
+
+    it('reads one paused by a middleware that awaited something (an auth check) — it waited for ever before', async () => {
+      const url = await serveWith((request, response) => {
+        request.pause();
+        setImmediate(() => handler(request, response));
+      });
+      const request = signedRequest({ secrets: [secret], payload: { id: 'doc-paused' } });
+      expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+      expect(handled).toEqual([{ id: 'doc-paused' }]);
+    });
+
+    it("refuses one whose body a 'data' listener already took part of 500 BODY_NOT_RAW with the fix, not 401 blaming the secret", async () => {
+      // A middleware that peeks at the first chunk, then hands the request on.
+      const url = await serveWith((request, response) => void request.once('data', () => handler(request, response)));
+      const request = signedRequest({ secrets: [secret], payload: { id: 'doc-peeked', text: 'x'.repeat(300) } });
+      expect(await post(url, { headers: request.headers, chunks: [request.body.slice(0, 100), request.body.slice(100)] })).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+      expect(handled).toEqual([]);
+      expect(errors).toEqual([expect.objectContaining({ error: expect.objectContaining({ message: expect.stringContaining('a request whose body was partly read already') }) })]);
+    });
   });
 
   it('answers 405 to anything but POST', async () => {

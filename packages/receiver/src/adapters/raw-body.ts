@@ -15,12 +15,13 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024 + 16 * 1024;
  * Reads a request's body as raw bytes, refusing more than `maxBytes` — by `content-length` before
  * reading anything, or as soon as the bytes read pass it. The bytes are those sent: a body sent
  * with `content-encoding` is returned still encoded (the adapters decode it; `receiver.handle()`
- * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING).
+ * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING). A request paused by earlier code is resumed:
+ * from here on, its body is this function's to read.
  *
  * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413), RECEIVER_ERR_INVALID_OPTIONS for a
  *   `maxBytes` that is not a whole number from 1 (status 500), RECEIVER_ERR_BODY_NOT_RAW for a
- *   request whose body was already read (status 500); the stream's own errors (a client that went
- *   away) as they are.
+ *   request whose body was already read, wholly or in part (status 500); the stream's own errors (a
+ *   client that went away) as they are.
  */
 export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   // `maxBytes` compares false with everything when it is not a number ('1mb', as Express writes
@@ -35,6 +36,17 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
       new ReceiverError(
         'RECEIVER_ERR_BODY_NOT_RAW',
         "readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first), so no bytes are left to read: read them before any parser (mount the route first), take the parser's own — express.raw({ type: '*/*' }) leaves them in req.body, express.json({ verify: captureRawBody }) in req.rawBody — or use expressReceiver, which finds them",
+      ),
+    );
+  }
+  // Part of the body already went to a 'data' listener or a read() before this one (a middleware
+  // that peeks at or logs the body, a listener that ran while the request waited on something):
+  // the rest is not what was signed, and verifying it blamed the secret (401).
+  if (request.readableDidRead) {
+    return Promise.reject(
+      new ReceiverError(
+        'RECEIVER_ERR_BODY_NOT_RAW',
+        "readRawBody() was given a request whose body was partly read already (a 'data' listener or read() before it: a middleware that peeks at or logs the body, or code that awaited something while the body flowed), so the bytes left are not those signed: hand the request over before anything reads its body, or have that code keep the bytes it read and pass them all to receiver.handle()",
       ),
     );
   }
@@ -79,6 +91,10 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('error', onError);
+    // A request paused before it got here (req.pause() by a middleware that awaited an auth check,
+    // so no byte is lost meanwhile) stays paused when a 'data' listener is added: nothing would
+    // ever be read, and the sender waited out its timeout, then retried into the same.
+    request.resume();
   });
 }
 

@@ -191,15 +191,7 @@ export class SignatureVerifier {
       );
     }
     const secrets = this.secrets.length === 1 ? 'the configured secret' : `any of the ${this.secrets.length} configured secrets`;
-    throw new ReceiverError(
-      'RECEIVER_ERR_BAD_SIGNATURE',
-      /,\s/.test(id)
-        ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${sentRepeatedly(id)}`
-        : isBase64OfJson(body)
-          ? `the signature of ${id} does not match ${secrets}, and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true, Azure's binary bodies) — pass the decoded bytes, Buffer.from(event.body, 'base64')`
-          : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
-      { cause: lastFailure },
-    );
+    throw new ReceiverError('RECEIVER_ERR_BAD_SIGNATURE', `the signature of ${id} does not match ${secrets}${mismatchCause(id, body)}`, { cause: lastFailure });
   }
 }
 
@@ -273,6 +265,24 @@ function isBase64OfJson(body: Buffer): boolean {
   const decoded = Buffer.from(text, 'base64');
   const first = decoded.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
   return (first === 0x7b || first === 0x5b) && isUtf8(decoded);
+}
+
+/**
+ * Why no signature matched, as far as the request tells: an id holding a comma (a header sent
+ * twice), an empty body, the base64 text of the body — else the secret or a changed body.
+ */
+function mismatchCause(id: string, body: Buffer): string {
+  if (/,\s/.test(id)) return `, and the webhook-id holds a comma: ${sentRepeatedly(id)}`;
+  // A signature over an empty body is rarely what a sender meant: its payload never left it
+  // (fetch(url, { method: 'POST', headers }) with no body) or was lost on the way; blaming the
+  // secret sent the team the wrong way.
+  if (body.length === 0) {
+    return ', and the request has an empty body: the sender signed a payload and sent none (a request made without its body), or something in between dropped it — the sender must send the bytes it signed';
+  }
+  if (isBase64OfJson(body)) {
+    return ", and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true, Azure's binary bodies) — pass the decoded bytes, Buffer.from(event.body, 'base64')";
+  }
+  return ": the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)";
 }
 
 /** Constant-time equality of two signatures (their lengths are no secret: a base64 HMAC-SHA256 is 44 characters). */
