@@ -139,6 +139,9 @@ describe('cockpitHost(app).trigger()', () => {
     // A forgotten await, and an Error whose message JSON leaves out.
     await refused(['posts', Promise.resolve({ _id: 'e1' }), false], /argument 2 \(entry\) holds a promise, which JSON sends as \{\}; await it first/);
     await refused(['posts', { related: { then: () => undefined } }, false], /argument 2 \(entry\) holds a promise under "related"/);
+    // An invalid Date's own toJSON() sends null: a date lost without a word.
+    await refused(['posts', { _created: new Date('not a date') }, false], /argument 2 \(entry\) holds an invalid Date under "_created", which JSON sends as null; check the value it was made from/);
+    await refused(['posts', {}, new Date(NaN)], /argument 3 \(isUpdate\) holds an invalid Date, which JSON sends as null/);
     await refused(['/api/x', new Error('db down')], /trigger\("cockpit.api.erroronrequest"\): argument 2 \(error\) holds an Error, which JSON sends as \{\} without its message; pass error.message/, 'cockpit.api.erroronrequest');
     // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
     await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');

@@ -170,13 +170,19 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
  * (so a later change to the host's object changes nothing); the caller reads them back. What JSON cannot hold (a
  * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
  * Set, a promise or an Error, sent as {}; a typed array, sent as an object by index; an
- * ArrayBuffer or DataView) is
+ * ArrayBuffer or DataView; an invalid Date, sent as null) is
  * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
  */
 function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): string[] {
   return args.map((arg, index) => {
     let lost: string | undefined;
-    const keepsContents = (key: string, value: unknown) => {
+    // A function, not an arrow: `this[key]` is the value before its toJSON(), which an invalid Date needs.
+    const keepsContents = function (this: unknown, key: string, value: unknown) {
+      const before = (this as Record<string, unknown>)[key];
+      // Date's own toJSON() sends null for an invalid date (new Date('tomorrow')): a date lost without a word.
+      if (lost === undefined && before instanceof Date && Number.isNaN(before.getTime())) {
+        lost = `an invalid Date${key === '' ? '' : ` under "${key}"`}, which JSON sends as null; check the value it was made from, or pass null yourself when there is no date`;
+      }
       if (lost === undefined && value !== null && typeof value === 'object') {
         const under = key === '' ? '' : ` under "${key}"`;
         const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;

@@ -35,6 +35,16 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     expect(findJsonLoss({ error: Object.assign(new Error('x'), { toJSON: () => ({ message: 'x' }) }) })).toBeUndefined();
   });
 
+  // An invalid Date's own toJSON() sends null, where describePayload() promises a date-time string.
+  it('names an invalid Date, with where it is, and passes a valid one', () => {
+    expect(findJsonLoss({ entry: { publishedAt: new Date('not a date') } })).toBe(
+      'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date) at payload.entry.publishedAt',
+    );
+    expect(findJsonLoss([new Date(0), new Date(NaN)])).toMatch(/^an invalid Date .* at payload\[1\]$/);
+    expect(findJsonLoss(new Date(NaN))).toMatch(/^an invalid Date .* at payload$/);
+    expect(findJsonLoss({ at: new Date(0) })).toBeUndefined();
+  });
+
   it('passes what JSON holds, and what its well-known rules change (Dates, NaN, undefined), and values with their own toJSON', () => {
     const child = { x: 1 };
     const payload = {

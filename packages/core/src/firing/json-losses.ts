@@ -7,7 +7,8 @@ import { propertyStep } from '../runtime/property-path';
  * an array (and the whole body undefined at the top); a typed array (`Uint8Array`, …), sent as an
  * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`;
  * a promise or other thenable (a forgotten `await`) and an `Error` (its message and stack are not
- * own enumerable fields), each sent as `{}`.
+ * own enumerable fields), each sent as `{}`; an invalid `Date` (`new Date('tomorrow')`), whose own
+ * `toJSON()` sends `null` where the catalogue promises a date-time string.
  * Values with their own `toJSON()` (a Node `Buffer`) are taken as their authors meant them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
  * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
  * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
@@ -27,6 +28,9 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   if (typeof value === 'function') return [`a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`, []];
   if (typeof value === 'symbol') return [`a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`, []];
   if (typeof value !== 'object' || value === null) return undefined;
+  // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
+  // (a receiver that reads the date-time `describePayload()` promised gets null).
+  if (value instanceof Date && Number.isNaN(value.getTime())) return ['an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)', []];
   // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
