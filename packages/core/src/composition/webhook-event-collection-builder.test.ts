@@ -51,6 +51,40 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(names(c)).toEqual(['aEvent']);
   });
 
+  // replace(ContentPublishedWebhookEvent, EntryCreatedWebhookEvent) was taken: the CMS notification
+  // then fired nothing and webhooks on Umbraco.ContentPublish got nothing, without a word.
+  it('refuses a replacement of another notification and another alias, naming both and the fix, and keeps the collection', () => {
+    class Other {}
+    @WebhookEvent('Entry Created', WebhookEventTypes.Other, { alias: 'entry.create', notification: Other })
+    class EntryCreatedEvent extends WebhookEventBase<Other> {}
+    const c = collection().add(A, B);
+    let error: unknown;
+    try {
+      c.replace(B, EntryCreatedEvent);
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REPLACEMENT_UNRELATED')).toBe(true);
+    expect((error as Error).message).toBe(
+      'HOOKWORK_ERR_REPLACEMENT_UNRELATED: cannot replace bEvent (alias b, for N) with EntryCreatedEvent (alias entry.create, for Other): it handles another notification under another alias, so N would fire nothing and webhooks subscribed to b would get nothing. ' +
+        "To change bEvent's payload, extend it (class My extends bEvent, decorated with @WebhookEvent: it keeps the alias and the notification); to compose another event in its stead, use remove(bEvent).add(EntryCreatedEvent)",
+    );
+    expect(names(c)).toEqual(['aEvent', 'bEvent']);
+    // In a composer, as an app meets it: the composer's coded error passes unchanged.
+    expect(() => createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(A).replace(A, EntryCreatedEvent) }] })).toThrow(/^HOOKWORK_ERR_REPLACEMENT_UNRELATED: cannot replace aEvent/);
+  });
+
+  it('takes a replacement that keeps the notification (a new alias) or answers the alias (another notification), as meant', () => {
+    class Other {}
+    @WebhookEvent('Other B', WebhookEventTypes.Other, { alias: 'b', notification: Other })
+    class SameAlias extends WebhookEventBase<Other> {}
+    @WebhookEvent('Other B2', WebhookEventTypes.Other, { alias: 'b2', synonyms: ['b'], notification: Other })
+    class Synonym extends WebhookEventBase<Other> {}
+    expect(names(collection().add(A, B).replace(B, D))).toEqual(['aEvent', 'dEvent']);
+    expect(names(collection().add(A, B).replace(B, SameAlias))).toEqual(['aEvent', 'SameAlias']);
+    expect(names(collection().add(A, B).replace(B, Synonym))).toEqual(['aEvent', 'Synonym']);
+  });
+
   it('clears and answers has()', () => {
     const c = collection().add(A, B);
     expect(c.has(A)).toBe(true);

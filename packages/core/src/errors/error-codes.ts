@@ -21,6 +21,7 @@ const FAULT = 500;
 export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: { summary: 'A class given to the event collection is not itself decorated with @WebhookEvent.', status: FAULT },
   HOOKWORK_ERR_REPLACE_TARGET_MISSING: { summary: 'replace(Old, New) was called while Old is not in the collection.', status: FAULT },
+  HOOKWORK_ERR_REPLACEMENT_UNRELATED: { summary: 'replace(Old, New) was given a New that handles another notification under another alias, so it stands in for nothing of Old.', status: FAULT },
   HOOKWORK_ERR_ASYNC_COMPOSITION: { summary: 'A composer\'s compose(), a builder extension method or its configure callback returned a promise; composition runs synchronously.', status: FAULT },
   HOOKWORK_ERR_COMPOSER_FAILED: { summary: 'A composer threw while it was created or composed; the composer is named and its error is the cause.', status: FAULT },
   HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection or the builder\'s settings were changed after the app was built.', status: FAULT },
