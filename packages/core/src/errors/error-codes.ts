@@ -41,7 +41,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED: { summary: "An update would move a webhook to another origin (scheme, host or port) and keep its sensitive header values, given for the old one: they are given again in the update or removed; nothing was changed.", status: CONFLICT },
   HOOKWORK_ERR_TOO_MANY_SECRETS: { summary: 'A secret rotation would leave more signing secrets on the webhook than the signature header can carry to a receiver.', status: CONFLICT },
   HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'A notification was refused: publish() was given something that is not a notification object (null, a string, a plain object literal, a promise, an array), or a notification\'s data lacks a field or holds one of another type than it takes (the message names the field and the type expected).', status: BAD_INPUT },
-  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set, a function, a typed array, an invalid Date).', status: FAULT },
+  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set, a function, a typed array, an invalid Date, an entity whose data is in getters).', status: FAULT },
   HOOKWORK_ERR_PAYLOAD_TOO_LARGE: { summary: 'An event produced a payload larger than maxPayloadBytes.', status: 413 },
   HOOKWORK_ERR_ENQUEUE_FAILED: { summary: 'The request queue refused or failed to store webhook requests, and none of them was stored: publishing again is safe.', status: UNAVAILABLE },
   HOOKWORK_ERR_ENQUEUE_UNCERTAIN: {

@@ -8,7 +8,9 @@ import { propertyStep } from '../runtime/property-path';
  * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`;
  * a promise or other thenable (a forgotten `await`) and an `Error` (its message and stack are not
  * own enumerable fields), each sent as `{}`; an invalid `Date` (`new Date('tomorrow')`), whose own
- * `toJSON()` sends `null` where the catalogue promises a date-time string.
+ * `toJSON()` sends `null` where the catalogue promises a date-time string; a `RegExp`, sent as `{}`;
+ * an instance of a class whose data is all in getters (or private fields behind them), sent as `{}`
+ * — an entity a host's ORM gives, returned as it is.
  * Values with their own `toJSON()` (a Node `Buffer`) are taken as their authors meant them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
  * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
  * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
@@ -57,10 +59,36 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   const record = value as Record<string, unknown>;
   // The keys JSON.stringify lists (Object.keys()'), in their order, without making a list of them
   // at every object of every payload published (about 100 bytes per object).
+  let listed = false;
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue;
+    listed = true;
     const found = lossAt(record[key]);
     if (found) return (found[1].push(propertyStep(key)), found);
   }
+  if (!listed) {
+    const hidden = dataOutOfReach(value);
+    if (hidden) return [hidden, []];
+  }
   return undefined;
+}
+
+/**
+ * What JSON.stringify sends as `{}` from an object it lists no key of, though it holds data: a
+ * `RegExp`, or an instance of a class whose data is in getters on its prototype (`get id() { return
+ * this.#id; }`). Only asked of an object with no own listed key, so a class instance with fields of
+ * its own (what JSON sends, getters left out as JavaScript leaves them) is never walked up.
+ */
+function dataOutOfReach(value: object): string | undefined {
+  if (value instanceof RegExp) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
+  const getters: string[] = [];
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
+    }
+  }
+  if (getters.length === 0) return undefined;
+  const kind = (value.constructor as { name?: unknown } | undefined)?.name;
+  const shown = getters.slice(0, 3);
+  return `${typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
 }
