@@ -303,8 +303,16 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     const c = collection();
     c.install(one).install(one);
     expect(() => c.install(other)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/other contributes webhookEvents\(\)\.addThing\(\), but @x\/one already installed/);
-    const shadow = defineCollectionExtension('@x/shadow', { addWithOptions() { return this; } });
-    expect(() => collection().install(shadow)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT/);
+  });
+
+  // A method named as the builder's own (addWithOptions) was taken when the package declared it, and
+  // refused only once an app composed the package: the plugin's own tests without an app never saw it.
+  it('refuses an extension method named as a member of the builder, when the package declares it and at install()', () => {
+    expect(() => defineCollectionExtension('@x/shadow', { addWithOptions() { return this; } } as never)).toThrow(
+      'HOOKWORK_ERR_EXTENSION_CONFLICT: @x/shadow cannot contribute webhookEvents().addWithOptions(): the collection builder already has a member of that name; rename the extension method after your package (e.g. addCommerce)',
+    );
+    const byHand = { packageName: '@x/by-hand', composerHint: undefined, methods: { addWithOptions() { return this; } } };
+    expect(() => collection().install(byHand as never)).toThrow(/^HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/by-hand cannot contribute webhookEvents\(\)\.addWithOptions\(\): the collection builder already has a member of that name/);
   });
 
   it('names the package and composer of an extension method the app did not compose at all, when the package is loaded', () => {

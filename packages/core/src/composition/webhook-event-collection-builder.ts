@@ -3,7 +3,7 @@ import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
 import { getWebhookEventMetadata, isWebhookEventClass, WEBHOOK_EVENT_BASE_MARK, type WebhookEventClass } from '../events/webhook-event.decorator';
-import { checkExtension, declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
+import { builderMemberConflict, checkExtension, declaredExtensionOwners, reserveBuilderMembers, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
@@ -182,7 +182,7 @@ export class WebhookEventCollectionBuilder {
         );
       }
       if (owner === undefined && method in this) {
-        throw new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${extension.packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method`);
+        throw builderMemberConflict(extension.packageName, method);
       }
       this.installed.set(method, extension.packageName);
       Object.defineProperty(this, method, { value: synchronousMethod(method, implementation, extension.packageName), configurable: true, enumerable: false, writable: false });
@@ -335,3 +335,6 @@ function synchronousMethod(name: string, implementation: CollectionExtensionMeth
     return result === undefined ? this : result;
   };
 }
+
+// What defineCollectionExtension() refuses as a method name when a package declares it.
+reserveBuilderMembers(Object.getOwnPropertyNames(WebhookEventCollectionBuilder.prototype));
