@@ -139,6 +139,18 @@ describe('cockpitHost(app).trigger()', () => {
     // A forgotten await, and an Error whose message JSON leaves out.
     await refused(['posts', Promise.resolve({ _id: 'e1' }), false], /argument 2 \(entry\) holds a promise, which JSON sends as \{\}; await it first/);
     await refused(['posts', { related: { then: () => undefined } }, false], /argument 2 \(entry\) holds a promise under "related"/);
+    // An invalid Date's own toJSON() sends null: a date lost without a word.
+    await refused(['posts', { _created: new Date('not a date') }, false], /argument 2 \(entry\) holds an invalid Date under "_created", which JSON sends as null; check the value it was made from/);
+    await refused(['posts', {}, new Date(NaN)], /argument 3 \(isUpdate\) holds an invalid Date, which JSON sends as null/);
+    // A RegExp, and an entity whose data is all behind getters, went out as {}.
+    class Entry {
+      #id = 'e1';
+      get _id() {
+        return this.#id;
+      }
+    }
+    await refused(['posts', new Entry(), false], /argument 2 \(entry\) holds an Entry whose data is in getters \(_id\), which JSON sends as \{\}; pass a plain object of its values/);
+    await refused(['posts', { filter: /^draft/ }, false], /argument 2 \(entry\) holds a RegExp, \/\^draft\/ under "filter", which JSON sends as \{\}; pass its text/);
     await refused(['/api/x', new Error('db down')], /trigger\("cockpit.api.erroronrequest"\): argument 2 \(error\) holds an Error, which JSON sends as \{\} without its message; pass error.message/, 'cockpit.api.erroronrequest');
     // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
     await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');

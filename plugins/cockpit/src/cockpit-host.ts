@@ -170,13 +170,20 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
  * (so a later change to the host's object changes nothing); the caller reads them back. What JSON cannot hold (a
  * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
  * Set, a promise or an Error, sent as {}; a typed array, sent as an object by index; an
- * ArrayBuffer or DataView) is
+ * ArrayBuffer or DataView; an invalid Date, sent as null; a RegExp, or an instance whose data is all
+ * in getters, sent as {}) is
  * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
  */
 function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): string[] {
   return args.map((arg, index) => {
     let lost: string | undefined;
-    const keepsContents = (key: string, value: unknown) => {
+    // A function, not an arrow: `this[key]` is the value before its toJSON(), which an invalid Date needs.
+    const keepsContents = function (this: unknown, key: string, value: unknown) {
+      const before = (this as Record<string, unknown>)[key];
+      // Date's own toJSON() sends null for an invalid date (new Date('tomorrow')): a date lost without a word.
+      if (lost === undefined && before instanceof Date && Number.isNaN(before.getTime())) {
+        lost = `an invalid Date${key === '' ? '' : ` under "${key}"`}, which JSON sends as null; check the value it was made from, or pass null yourself when there is no date`;
+      }
       if (lost === undefined && value !== null && typeof value === 'object') {
         const under = key === '' ? '' : ` under "${key}"`;
         const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;
@@ -188,6 +195,12 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
         else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
           const name = value.constructor.name;
           lost = `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}${under}, which JSON sends as ${value instanceof DataView || value instanceof ArrayBuffer ? '{}' : 'an object of its items by index ({"0":…,"1":…})'}; convert it first (Array.from(array), or Buffer.from(bytes).toString('base64'))`;
+        }
+        // A RegExp, and an entity whose data is all behind getters (an ORM's, #private fields), went out as {}.
+        // Asked of class instances only: a plain object's keys are what it holds (and a deep chain of them costs no call).
+        else if (!Array.isArray(value) && !isPlainRecord(value) && !hasListedKey(value)) {
+          const hidden = hiddenData(value);
+          if (hidden !== undefined) lost = `${hidden}${under}, which JSON sends as {}; ${value instanceof RegExp ? 'pass its text, String(regexp)' : 'pass a plain object of its values, or give the class a toJSON()'}`;
         }
       }
       return value;
@@ -209,6 +222,33 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
     // undefined, a function or a symbol is sent as null, as JSON sends it inside an array.
     return text ?? 'null';
   });
+}
+
+/** An object literal's (or `Object.create(null)`'s) prototype: nothing of it is out of JSON's reach. */
+function isPlainRecord(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || proto === Object.prototype;
+}
+
+/** Whether JSON.stringify lists any key of `value` (an own enumerable string key), without listing them all. */
+function hasListedKey(value: object): boolean {
+  for (const key in value) if (Object.hasOwn(value, key)) return true;
+  return false;
+}
+
+/** What an object JSON lists no key of still holds: a RegExp, or getters on its class's prototype. */
+function hiddenData(value: object): string | undefined {
+  if (value instanceof RegExp) return `a RegExp, ${String(value)}`;
+  const getters: string[] = [];
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
+    }
+  }
+  if (getters.length === 0) return undefined;
+  const kind = (value.constructor as { name?: unknown } | undefined)?.name;
+  const named = typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object';
+  return `${named} whose data is in getters (${getters.slice(0, 3).join(', ')}${getters.length > 3 ? ', …' : ''})`;
 }
 
 /** The event's redactor over the taken arguments; a failure is coded and names the event. */

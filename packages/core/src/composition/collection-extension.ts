@@ -43,6 +43,17 @@ const METHOD_NAME = /^add[A-Z][A-Za-z0-9]*$/;
  * builder cannot know. It installs nothing: each app still has only the methods its own
  * composers install, and two apps do not see each other's.
  */
+/**
+ * The collection builder's own members (`addWithOptions`), set by its module when it loads: a method
+ * of that name was refused only when an app's composer installed it, not when the package declared it.
+ */
+const builderMembers = new Set<string>();
+
+/** @internal the builder's module names its members, which no extension may take. */
+export function reserveBuilderMembers(names: Iterable<string>): void {
+  for (const name of names) builderMembers.add(name);
+}
+
 const declarations = new Map<string, { packageName: string; composerHint?: string }[]>();
 
 /**
@@ -60,7 +71,8 @@ export function declaredExtensionOwners(method: string): readonly { packageName:
  * package gets HOOKWORK_ERR_EXTENSION_NOT_COMPOSED naming the composer, not "is not a function".
  *
  * @throws HookworkError HOOKWORK_ERR_INVALID_ARGUMENT, when the package's module loads, for an
- * empty package name, a method that is not a function or a name not of the form `addSomething`.
+ * empty package name, a method that is not a function or a name not of the form `addSomething`;
+ * HOOKWORK_ERR_EXTENSION_CONFLICT for a name the collection builder has itself (`addWithOptions`).
  */
 export function defineCollectionExtension(
   packageName: string,
@@ -69,10 +81,18 @@ export function defineCollectionExtension(
 ): CollectionExtension {
   checkExtension(packageName, methods, `defineCollectionExtension(${shownValue(packageName)})`);
   for (const name of Object.keys(methods)) {
+    if (builderMembers.has(name)) throw builderMemberConflict(packageName, name);
+  }
+  for (const name of Object.keys(methods)) {
     const owners = declarations.get(name) ?? [];
     if (!owners.some((owner) => owner.packageName === packageName)) declarations.set(name, [...owners, { packageName, ...(options.composerHint !== undefined ? { composerHint: options.composerHint } : {}) }]);
   }
   return Object.freeze({ packageName, composerHint: options.composerHint, methods: Object.freeze({ ...methods }) });
+}
+
+/** @internal the error for an extension method named as a member of the collection builder. */
+export function builderMemberConflict(packageName: string, method: string): HookworkError {
+  return new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method after your package (e.g. addCommerce)`);
 }
 
 /**

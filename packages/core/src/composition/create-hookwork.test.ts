@@ -344,6 +344,15 @@ describe('publishing through composed events', () => {
     for (let i = 0; i < 50_000; i++) deep = { parent: deep };
     expect(await refusal({ deep })).toMatch(/: it holds a value nested more than 1000 levels deep at payload\.deep\.parent\.parent\.parent\.parent\.parent… \(1000 steps\): deeper than JSON\.stringify can go \(flatten it, or send ids/);
     expect(await refusal({ total: 12n })).toMatch(/: it holds a BigInt at payload\.total: JSON has no form for it/);
+    // An invalid Date's own toJSON() sent null where a date-time string was promised, without a word.
+    class Entity {
+      #id = 7;
+      get id() {
+        return this.#id;
+      }
+    }
+    expect(await refusal({ entry: new Entity() })).toMatch(/the payload of shaped has an Entity whose data is in getters \(id\) \(JSON.stringify sends \{\}; .*\) at payload.entry; return plain data/);
+    expect(await refusal({ id: 1, publishedAt: new Date('not a date') })).toMatch(/the payload of shaped has an invalid Date \(JSON.stringify sends null; .*\) at payload.publishedAt; return plain data/);
     expect(storage.enqueued).toEqual([]);
     // What JSON holds as the author meant still goes: a Buffer (its own toJSON), an undefined field left out.
     expect((await app.publish(new Shaped({ id: 1, raw: Buffer.from('hi'), none: undefined }))).failures).toEqual([]);

@@ -51,6 +51,40 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(names(c)).toEqual(['aEvent']);
   });
 
+  // replace(ContentPublishedWebhookEvent, EntryCreatedWebhookEvent) was taken: the CMS notification
+  // then fired nothing and webhooks on Umbraco.ContentPublish got nothing, without a word.
+  it('refuses a replacement of another notification and another alias, naming both and the fix, and keeps the collection', () => {
+    class Other {}
+    @WebhookEvent('Entry Created', WebhookEventTypes.Other, { alias: 'entry.create', notification: Other })
+    class EntryCreatedEvent extends WebhookEventBase<Other> {}
+    const c = collection().add(A, B);
+    let error: unknown;
+    try {
+      c.replace(B, EntryCreatedEvent);
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REPLACEMENT_UNRELATED')).toBe(true);
+    expect((error as Error).message).toBe(
+      'HOOKWORK_ERR_REPLACEMENT_UNRELATED: cannot replace bEvent (alias b, for N) with EntryCreatedEvent (alias entry.create, for Other): it handles another notification under another alias, so N would fire nothing and webhooks subscribed to b would get nothing. ' +
+        "To change bEvent's payload, extend it (class My extends bEvent, decorated with @WebhookEvent: it keeps the alias and the notification); to compose another event in its stead, use remove(bEvent).add(EntryCreatedEvent)",
+    );
+    expect(names(c)).toEqual(['aEvent', 'bEvent']);
+    // In a composer, as an app meets it: the composer's coded error passes unchanged.
+    expect(() => createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(A).replace(A, EntryCreatedEvent) }] })).toThrow(/^HOOKWORK_ERR_REPLACEMENT_UNRELATED: cannot replace aEvent/);
+  });
+
+  it('takes a replacement that keeps the notification (a new alias) or answers the alias (another notification), as meant', () => {
+    class Other {}
+    @WebhookEvent('Other B', WebhookEventTypes.Other, { alias: 'b', notification: Other })
+    class SameAlias extends WebhookEventBase<Other> {}
+    @WebhookEvent('Other B2', WebhookEventTypes.Other, { alias: 'b2', synonyms: ['b'], notification: Other })
+    class Synonym extends WebhookEventBase<Other> {}
+    expect(names(collection().add(A, B).replace(B, D))).toEqual(['aEvent', 'dEvent']);
+    expect(names(collection().add(A, B).replace(B, SameAlias))).toEqual(['aEvent', 'SameAlias']);
+    expect(names(collection().add(A, B).replace(B, Synonym))).toEqual(['aEvent', 'Synonym']);
+  });
+
   it('clears and answers has()', () => {
     const c = collection().add(A, B);
     expect(c.has(A)).toBe(true);
@@ -269,8 +303,16 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     const c = collection();
     c.install(one).install(one);
     expect(() => c.install(other)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/other contributes webhookEvents\(\)\.addThing\(\), but @x\/one already installed/);
-    const shadow = defineCollectionExtension('@x/shadow', { addWithOptions() { return this; } });
-    expect(() => collection().install(shadow)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT/);
+  });
+
+  // A method named as the builder's own (addWithOptions) was taken when the package declared it, and
+  // refused only once an app composed the package: the plugin's own tests without an app never saw it.
+  it('refuses an extension method named as a member of the builder, when the package declares it and at install()', () => {
+    expect(() => defineCollectionExtension('@x/shadow', { addWithOptions() { return this; } } as never)).toThrow(
+      'HOOKWORK_ERR_EXTENSION_CONFLICT: @x/shadow cannot contribute webhookEvents().addWithOptions(): the collection builder already has a member of that name; rename the extension method after your package (e.g. addCommerce)',
+    );
+    const byHand = { packageName: '@x/by-hand', composerHint: undefined, methods: { addWithOptions() { return this; } } };
+    expect(() => collection().install(byHand as never)).toThrow(/^HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/by-hand cannot contribute webhookEvents\(\)\.addWithOptions\(\): the collection builder already has a member of that name/);
   });
 
   it('names the package and composer of an extension method the app did not compose at all, when the package is loaded', () => {

@@ -3,7 +3,7 @@ import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
 import { getWebhookEventMetadata, isWebhookEventClass, WEBHOOK_EVENT_BASE_MARK, type WebhookEventClass } from '../events/webhook-event.decorator';
-import { checkExtension, declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
+import { builderMemberConflict, checkExtension, declaredExtensionOwners, reserveBuilderMembers, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
@@ -29,6 +29,32 @@ function checkEventOptions(options: unknown): void {
   if (payloadType !== undefined && !PAYLOAD_TYPES.includes(payloadType as never)) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addWithOptions(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')} (case matters); got ${shownValue(payloadType)}`);
   }
+}
+
+/**
+ * Refuses a replacement that stands in for nothing of the replaced event: it handles another
+ * notification class and answers to none of its aliases. Umbraco's replace() is meant for a new
+ * payload of the same event, and such a swap left the replaced notification firing nothing and
+ * the webhooks subscribed to its alias getting nothing, without a word; a new webhook under that
+ * alias was then refused with a "did you mean" to a neighbour. A replacement that keeps either —
+ * the notification (a renamed alias) or the alias (another notification under the same name) — is
+ * taken as meant.
+ */
+function assertStandIn(replaced: WebhookEventClass, replacement: WebhookEventClass): void {
+  const old = getWebhookEventMetadata(replaced);
+  const next = getWebhookEventMetadata(replacement);
+  if (old === undefined || next === undefined || old.notification === next.notification) return;
+  if (next.alias === old.alias || next.synonyms.includes(old.alias)) return;
+  const notification = (type: Function) => (type.name ? type.name : 'an anonymous notification class');
+  const from = eventClassName(replaced);
+  const to = eventClassName(replacement);
+  throw new HookworkError(
+    'HOOKWORK_ERR_REPLACEMENT_UNRELATED',
+    `cannot replace ${from} (alias ${old.alias}, for ${notification(old.notification)}) with ${to} (alias ${next.alias}, for ${notification(next.notification)}): ` +
+      `it handles another notification under another alias, so ${notification(old.notification)} would fire nothing and webhooks subscribed to ${old.alias} would get nothing. ` +
+      `To change ${from}'s payload, extend it (class My extends ${from}, decorated with @WebhookEvent: it keeps the alias and the notification); ` +
+      `to compose another event in its stead, use remove(${from}).add(${to})`,
+  );
 }
 
 /**
@@ -81,7 +107,8 @@ export class WebhookEventCollectionBuilder {
   /**
    * Puts `replacement` where `replaced` is, with its options. A `replacement` already in the
    * collection is removed from its old place first. Nothing happens when both are the same class.
-   * HOOKWORK_ERR_REPLACE_TARGET_MISSING when `replaced` is absent.
+   * HOOKWORK_ERR_REPLACE_TARGET_MISSING when `replaced` is absent; HOOKWORK_ERR_REPLACEMENT_UNRELATED
+   * when `replacement` is no stand-in for it (another notification and none of its aliases).
    */
   replace(replaced: WebhookEventClass, replacement: WebhookEventClass): this {
     this.assertMutable('replace');
@@ -99,6 +126,7 @@ export class WebhookEventCollectionBuilder {
           : `cannot replace ${eventClassName(replaced)} with ${eventClassName(replacement)}: ${eventClassName(replaced)} is not in the collection (add it first, use add(${eventClassName(replacement)}), or check that the composer adding it runs before this one)`,
       );
     }
+    assertStandIn(replaced, replacement);
     const options = this.entries[index]!.options;
     const next = this.entries.filter((entry) => entry.type !== replacement);
     next.splice(next.findIndex((entry) => entry.type === replaced), 1, { type: replacement, options });
@@ -154,7 +182,7 @@ export class WebhookEventCollectionBuilder {
         );
       }
       if (owner === undefined && method in this) {
-        throw new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${extension.packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method`);
+        throw builderMemberConflict(extension.packageName, method);
       }
       this.installed.set(method, extension.packageName);
       Object.defineProperty(this, method, { value: synchronousMethod(method, implementation, extension.packageName), configurable: true, enumerable: false, writable: false });
@@ -307,3 +335,6 @@ function synchronousMethod(name: string, implementation: CollectionExtensionMeth
     return result === undefined ? this : result;
   };
 }
+
+// What defineCollectionExtension() refuses as a method name when a package declares it.
+reserveBuilderMembers(Object.getOwnPropertyNames(WebhookEventCollectionBuilder.prototype));

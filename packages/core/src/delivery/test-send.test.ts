@@ -87,9 +87,25 @@ class InvoiceSentEvent extends WebhookEventBase<InvoiceSent> {
   }
 }
 
+class FormSubmitted {
+  constructor(readonly form: string) {}
+}
+
+/** Name-spaced, with an example that ignores the variant asked for: always the contact form. */
+@WebhookEvent('Form Submitted', WebhookEventTypes.Other, { alias: 'form.submitted', notification: FormSubmitted, patterns: ['form.submitted.*'] })
+class FormSubmittedEvent extends WebhookEventBase<FormSubmitted> {
+  override getAliasesForNotification(notification: FormSubmitted): readonly string[] {
+    return [this.alias, `${this.alias}.${notification.form}`];
+  }
+
+  override createExampleNotification(): FormSubmitted {
+    return new FormSubmitted('contact');
+  }
+}
+
 const examples: Composer = {
   compose(builder) {
-    builder.webhookEvents().addWithOptions({ shape: 'rich' }, EntrySavedEvent).add(PagesPublishedEvent, OrderPlacedEvent, InvoiceSentEvent);
+    builder.webhookEvents().addWithOptions({ shape: 'rich' }, EntrySavedEvent).add(PagesPublishedEvent, OrderPlacedEvent, InvoiceSentEvent, FormSubmittedEvent);
   },
 };
 
@@ -184,6 +200,22 @@ describe('sendTestEvent with the event\'s example', () => {
     const [request] = await receiver.waitFor(1);
     // It used to send the other class's fields ({"orderId":"o-1"}), or 5, as the event's example.
     expect(JSON.parse(request!.text)).toMatchObject({ event: 'invoice.sent', test: true });
+  });
+
+  // A webhook on form.submitted.newsletter got the contact form's body under the newsletter's event header.
+  it('falls back to the generic body, and says why, when the example does not fire under the variant asked for', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ url: receiver.url, events: ['form.submitted.newsletter', 'form.submitted.contact', 'form.submitted'] });
+    const result = await app.sendTestEvent(hook.key);
+    expect(result).toMatchObject({ ok: true, payload: 'generic' });
+    expect(result.exampleError).toContain(
+      'FormSubmittedEvent.createExampleNotification() returned a notification that fires under form.submitted, form.submitted.contact, not form.submitted.newsletter, the variant this test send is for; make the example from the alias it is given (createExampleNotification({ alias })), or return undefined for no example',
+    );
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request!.text)).toMatchObject({ event: 'form.submitted.newsletter', test: true });
+    // The variant it does fire under, and the alias itself, still get the example.
+    expect(await app.sendTestEvent(hook.key, { alias: 'form.submitted.contact' })).toMatchObject({ payload: 'example' });
+    expect(await app.sendTestEvent(hook.key, { alias: 'form.submitted' })).toMatchObject({ payload: 'example' });
   });
 
   it('refuses an alias the webhook does not subscribe to, and an unknown webhook, sending and logging nothing', async () => {

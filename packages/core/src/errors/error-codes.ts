@@ -21,6 +21,7 @@ const FAULT = 500;
 export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: { summary: 'A class given to the event collection is not itself decorated with @WebhookEvent.', status: FAULT },
   HOOKWORK_ERR_REPLACE_TARGET_MISSING: { summary: 'replace(Old, New) was called while Old is not in the collection.', status: FAULT },
+  HOOKWORK_ERR_REPLACEMENT_UNRELATED: { summary: 'replace(Old, New) was given a New that handles another notification under another alias, so it stands in for nothing of Old.', status: FAULT },
   HOOKWORK_ERR_ASYNC_COMPOSITION: { summary: 'A composer\'s compose(), a builder extension method or its configure callback returned a promise; composition runs synchronously.', status: FAULT },
   HOOKWORK_ERR_COMPOSER_FAILED: { summary: 'A composer threw while it was created or composed; the composer is named and its error is the cause.', status: FAULT },
   HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection or the builder\'s settings were changed after the app was built.', status: FAULT },
@@ -40,7 +41,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED: { summary: "An update would move a webhook to another origin (scheme, host or port) and keep its sensitive header values, given for the old one: they are given again in the update or removed; nothing was changed.", status: CONFLICT },
   HOOKWORK_ERR_TOO_MANY_SECRETS: { summary: 'A secret rotation would leave more signing secrets on the webhook than the signature header can carry to a receiver.', status: CONFLICT },
   HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'A notification was refused: publish() was given something that is not a notification object (null, a string, a plain object literal, a promise, an array), or a notification\'s data lacks a field or holds one of another type than it takes (the message names the field and the type expected).', status: BAD_INPUT },
-  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set, a function, a typed array).', status: FAULT },
+  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set, a function, a typed array, an invalid Date, an entity whose data is in getters).', status: FAULT },
   HOOKWORK_ERR_PAYLOAD_TOO_LARGE: { summary: 'An event produced a payload larger than maxPayloadBytes.', status: 413 },
   HOOKWORK_ERR_ENQUEUE_FAILED: { summary: 'The request queue refused or failed to store webhook requests, and none of them was stored: publishing again is safe.', status: UNAVAILABLE },
   HOOKWORK_ERR_ENQUEUE_UNCERTAIN: {

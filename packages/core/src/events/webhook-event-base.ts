@@ -241,6 +241,17 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
         `${this.constructor.name}.createExampleNotification() returned ${notification === null ? 'null' : typeof notification === 'object' ? `an instance of ${(notification as object).constructor?.name || 'a plain object'}` : shownValue(notification)}; return an instance of ${type.name}, the notification this event handles (new ${type.name}(…)), or undefined for no example. Nothing was sent`,
       );
     }
+    // A variant the example does not fire under would carry another variant's body under its header.
+    const { alias } = subscription;
+    if (alias !== this.metadata.alias && !this.metadata.synonyms.includes(alias)) {
+      const fired: unknown = this.getAliasesForNotification(notification);
+      if (Array.isArray(fired) && !fired.includes(alias)) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_INVALID_EVENT_ANSWER',
+          `${this.constructor.name}.createExampleNotification() returned a notification that fires under ${fired.join(', ')}, not ${alias}, the variant this test send is for; make the example from the alias it is given (createExampleNotification({ alias })), or return undefined for no example`,
+        );
+      }
+    }
     const [request] = await this.processWebhooks(notification, [subscription]);
     if (request) return request;
     // Frozen as every WebhookInfo is: an event class is handed this one as it is handed the others.

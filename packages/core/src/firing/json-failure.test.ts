@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { jsonFailure } from './json-failure';
 
 /** What JSON.stringify threw on `value`, in jsonFailure's words. */
@@ -35,6 +36,16 @@ describe('jsonFailure', () => {
     let deep: Record<string, unknown> = {};
     for (let i = 0; i < 100_000; i++) deep = { a: deep };
     expect(failureOf({ data: deep })).toBe('a value nested more than 1000 levels deep at payload.data.a.a.a.a.a… (1000 steps): deeper than JSON.stringify can go (flatten it, or send ids and let the receiver fetch the rest)');
+  });
+
+  // The stack can run out inside a function of another realm (a replacer of a Cockpit trigger ran
+  // out in jest's sandbox): its RangeError is no instance of this realm's, and the nesting went unnamed.
+  it('names nesting too deep when the RangeError comes from another realm', () => {
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 2_000; i++) deep = { a: deep };
+    const foreign = runInNewContext("new RangeError('Maximum call stack size exceeded')") as unknown;
+    expect(foreign instanceof RangeError).toBe(false);
+    expect(jsonFailure({ data: deep }, foreign)).toMatch(/^a value nested more than 1000 levels deep at payload\.data\.a\.a/);
   });
 
   it('keeps JSON.stringify\'s own words, controls escaped, when the walk finds nothing', () => {

@@ -26,8 +26,11 @@ const SHOWN_STEPS = 6;
  * @returns the problem and its place, starting with an article (`a BigInt …`, `a circular reference …`)
  */
 export function jsonFailure(value: unknown, cause: unknown, root = 'payload'): string {
-  const reason = visibleText(cause instanceof Error ? cause.message : String(cause));
-  const tooDeep = cause instanceof RangeError && /call stack/i.test(reason);
+  // By name, not instanceof: the stack can run out inside a function of another realm (a vm
+  // context, jest's sandbox), whose RangeError is not this realm's.
+  const error = cause instanceof Error || (typeof cause === 'object' && cause !== null && typeof (cause as Error).message === 'string') ? (cause as Error) : undefined;
+  const reason = visibleText(error !== undefined ? error.message : String(cause));
+  const tooDeep = error?.name === 'RangeError' && /call stack/i.test(reason);
   const found = failureIn(value, tooDeep);
   if (found === undefined) return `a value JSON.stringify cannot serialise (${reason})`;
   return `${found.what} at ${root}${shownPath(found.path)}${found.back !== undefined ? `, back to ${root}${shownPath(found.back.place)}` : ''}${found.why !== undefined ? `: ${found.why}` : ''}`;

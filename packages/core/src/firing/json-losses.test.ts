@@ -35,6 +35,45 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     expect(findJsonLoss({ error: Object.assign(new Error('x'), { toJSON: () => ({ message: 'x' }) }) })).toBeUndefined();
   });
 
+  // An invalid Date's own toJSON() sends null, where describePayload() promises a date-time string.
+  it('names an invalid Date, with where it is, and passes a valid one', () => {
+    expect(findJsonLoss({ entry: { publishedAt: new Date('not a date') } })).toBe(
+      'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date) at payload.entry.publishedAt',
+    );
+    expect(findJsonLoss([new Date(0), new Date(NaN)])).toMatch(/^an invalid Date .* at payload\[1\]$/);
+    expect(findJsonLoss(new Date(NaN))).toMatch(/^an invalid Date .* at payload$/);
+    expect(findJsonLoss({ at: new Date(0) })).toBeUndefined();
+  });
+
+  // A host's entity with its data behind getters (ORM entities, #private fields), returned as it is, went out as {}.
+  it('names a RegExp and an instance whose data is all in getters, with where each is', () => {
+    class Entry {
+      #id = 7;
+      get id() {
+        return this.#id;
+      }
+      get title() {
+        return 'Hello';
+      }
+    }
+    class Article extends Entry {}
+    expect(findJsonLoss({ entry: new Entry() })).toBe(
+      'an Entry whose data is in getters (id, title) (JSON.stringify sends {}; return a plain object, e.g. { id: value.id, title: value.title }, or give the class a toJSON()) at payload.entry',
+    );
+    expect(findJsonLoss([new Article()])).toMatch(/^an Article whose data is in getters \(id, title\) .* at payload\[0\]$/);
+    expect(findJsonLoss({ match: /ab+c/gi })).toBe('a RegExp, /ab+c/gi (JSON.stringify sends {}; send its text, String(regexp) or regexp.source) at payload.match');
+    // Own fields are what JSON sends: a getter beside them is left out as JavaScript leaves it.
+    class Priced {
+      constructor(readonly net: number) {}
+      get gross() {
+        return this.net * 1.2;
+      }
+    }
+    expect(findJsonLoss({ price: new Priced(10) })).toBeUndefined();
+    // An empty object, of a class or not, holds nothing to lose.
+    expect(findJsonLoss({ a: {}, b: new (class Empty {})(), c: Object.create(null) })).toBeUndefined();
+  });
+
   it('passes what JSON holds, and what its well-known rules change (Dates, NaN, undefined), and values with their own toJSON', () => {
     const child = { x: 1 };
     const payload = {

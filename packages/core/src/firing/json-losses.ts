@@ -7,7 +7,10 @@ import { propertyStep } from '../runtime/property-path';
  * an array (and the whole body undefined at the top); a typed array (`Uint8Array`, …), sent as an
  * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`;
  * a promise or other thenable (a forgotten `await`) and an `Error` (its message and stack are not
- * own enumerable fields), each sent as `{}`.
+ * own enumerable fields), each sent as `{}`; an invalid `Date` (`new Date('tomorrow')`), whose own
+ * `toJSON()` sends `null` where the catalogue promises a date-time string; a `RegExp`, sent as `{}`;
+ * an instance of a class whose data is all in getters (or private fields behind them), sent as `{}`
+ * — an entity a host's ORM gives, returned as it is.
  * Values with their own `toJSON()` (a Node `Buffer`) are taken as their authors meant them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
  * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
  * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
@@ -27,6 +30,9 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   if (typeof value === 'function') return [`a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`, []];
   if (typeof value === 'symbol') return [`a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`, []];
   if (typeof value !== 'object' || value === null) return undefined;
+  // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
+  // (a receiver that reads the date-time `describePayload()` promised gets null).
+  if (value instanceof Date && Number.isNaN(value.getTime())) return ['an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)', []];
   // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
@@ -53,10 +59,36 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   const record = value as Record<string, unknown>;
   // The keys JSON.stringify lists (Object.keys()'), in their order, without making a list of them
   // at every object of every payload published (about 100 bytes per object).
+  let listed = false;
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue;
+    listed = true;
     const found = lossAt(record[key]);
     if (found) return (found[1].push(propertyStep(key)), found);
   }
+  if (!listed) {
+    const hidden = dataOutOfReach(value);
+    if (hidden) return [hidden, []];
+  }
   return undefined;
+}
+
+/**
+ * What JSON.stringify sends as `{}` from an object it lists no key of, though it holds data: a
+ * `RegExp`, or an instance of a class whose data is in getters on its prototype (`get id() { return
+ * this.#id; }`). Only asked of an object with no own listed key, so a class instance with fields of
+ * its own (what JSON sends, getters left out as JavaScript leaves them) is never walked up.
+ */
+function dataOutOfReach(value: object): string | undefined {
+  if (value instanceof RegExp) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
+  const getters: string[] = [];
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+      if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
+    }
+  }
+  if (getters.length === 0) return undefined;
+  const kind = (value.constructor as { name?: unknown } | undefined)?.name;
+  const shown = getters.slice(0, 3);
+  return `${typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
 }
