@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { consoleLogger, resolveToken, WebhookRepositoryToken, type Hookwork } from '@hookwork/core';
+import { openSqliteStorage } from '@hookwork/sqlite';
 import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
@@ -414,8 +415,33 @@ describe.each([
     expect(JSON.stringify(rotateAudit)).not.toContain(rotated.json.secret.slice(6));
   });
 
+  it('answers with a cleanup round what it dropped of a deletion cut short in another process on the store', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    const key = created.json.key as string;
+    // Another process sharing the file: its deletion removed the webhook and was killed before its
+    // requests (a dead letter and a retry an hour away) — as the store's own delete() leaves them.
+    const other = openSqliteStorage({ file: fixture.file });
+    try {
+      const published = new Date(Date.now() - 60_000);
+      const request = (id: string, dueAt: Date) => ({ id, webhookKey: key, eventAlias: 'Umbraco.ContentPublish', body: '{}', createdAt: published, dueAt });
+      await other.queue.enqueue([request('msg_cut_dead', published)]);
+      await other.queue.claim({ owner: 'other', limit: 10, leaseMs: 60_000, now: new Date() });
+      await other.queue.deadLetter('msg_cut_dead', 'other', { attempts: 2, now: new Date() });
+      await other.queue.enqueue([request('msg_cut_waiting', new Date(Date.now() + 3_600_000))]);
+      await other.webhooks.delete(key);
+    } finally {
+      await other.close();
+    }
+    expect((await call({ method: 'GET', url: `${API}/dead-letter` })).json.total).toBe(1);
+
+    // The answer counts them (the dead letter leaves the listing with it); it said 0 of both.
+    expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 2 });
+    expect((await call({ method: 'GET', url: `${API}/dead-letter` })).json.total).toBe(0);
+    expect((await call({ method: 'GET', url: `${API}/queue/counts` })).json).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
   it('runs a cleanup round, answers queue counts and who the caller is', async () => {
-    expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0 });
+    expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 0 });
     expect((await call({ method: 'GET', url: `${API}/queue/counts` })).json).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' }, via: 'token' });
   });

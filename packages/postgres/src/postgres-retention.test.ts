@@ -1,5 +1,5 @@
-import { systemClock, type RequestQueue, type Storage } from '@hookwork/core';
-import { engineRequest } from '@hookwork/core/testing';
+import { createHookwork, systemClock, type RequestQueue, type Storage } from '@hookwork/core';
+import { contractWebhook, engineRequest, thingComposer } from '@hookwork/core/testing';
 import pg from 'pg';
 import { openPostgresStorage } from './postgres-storage';
 import { withTestSchema } from './testing/test-schema';
@@ -49,4 +49,31 @@ describe('the PostgreSQL dead-letter retention', () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+});
+
+describe('a cleanup round after a deletion cut short in another process on the schema', () => {
+  it('drops what the deletion left queued and says how many in its answer', async () => {
+    // The other process: its deletion removed the webhook and was killed before its requests (a
+    // dead letter and a retry an hour away), as the store's own delete() leaves them.
+    const other = await openPostgresStorage({ connectionString: db.url, schema: t.schema, poolSize: 2 });
+    try {
+      await other.webhooks.create(contractWebhook('gone', { url: 'https://receiver.example/hook', events: ['thing.happened'] }));
+      const published = new Date(Date.now() - 60_000);
+      await other.queue.enqueue([{ id: 'gone-dead', webhookKey: 'gone', eventAlias: 'thing.happened', body: '{}', createdAt: published, dueAt: published }]);
+      expect(await other.queue.claim({ owner: 'other', limit: 10, leaseMs: 60_000, now: systemClock.now() })).toHaveLength(1);
+      expect(await other.queue.deadLetter('gone-dead', 'other', { attempts: 6, now: systemClock.now() })).toBe(true);
+      await other.queue.enqueue([{ id: 'gone-waiting', webhookKey: 'gone', eventAlias: 'thing.happened', body: '{}', createdAt: published, dueAt: new Date(Date.now() + 3_600_000) }]);
+      await other.webhooks.delete('gone');
+    } finally {
+      await other.close();
+    }
+
+    const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], storage: t.storage(), settings: { enabled: false } }));
+    await app.start();
+    expect((await app.deadLetters()).total).toBe(1);
+    // runCleanup joins the app's own first round if it began: either way its answer counts them.
+    expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 2 });
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect((await app.logs({ outcomes: ['dropped'] })).items.map((e) => e.requestId).sort()).toEqual(['gone-dead', 'gone-waiting']);
+  });
 });

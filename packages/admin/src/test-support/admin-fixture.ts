@@ -85,6 +85,8 @@ export interface AdminFixture {
   fastify: FastifyInstance;
   origin: string;
   audits: AuditRecord[];
+  /** The app's SQLite file: another handle on it plays another process sharing the store. */
+  file: string;
   inject: Caller;
   socket: Caller;
   close(): Promise<void>;
@@ -92,9 +94,10 @@ export interface AdminFixture {
 
 export async function startAdminFixture(options: Partial<HookworkAdminOptions> = {}): Promise<AdminFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-admin-'));
+  const file = join(dir, 'hookwork.db');
   const app = createHookwork({
     composers: [cmsComposer()],
-    storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
+    storage: sqliteStorage({ file }),
     settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, maximumRetries: 1, period: 200, timeout: 3000, stopTimeout: 2000 },
   });
   await app.start();
@@ -113,6 +116,7 @@ export async function startAdminFixture(options: Partial<HookworkAdminOptions> =
     fastify,
     origin,
     audits,
+    file,
     inject: injectCaller(fastify),
     socket: socketCaller(origin),
     async close() {

@@ -14,6 +14,13 @@ export interface CleanupResult {
   logEntries: number;
   /** Dead letters deleted. */
   deadLetters: number;
+  /**
+   * Requests of webhooks that no longer exist, pending ones and dead letters, removed from the
+   * queue, each logged as `dropped`: what a deletion cut short left behind (its process killed
+   * between the webhook's removal and its requests'). Counted apart from `deadLetters`, which
+   * counts retention alone.
+   */
+  droppedRequests: number;
 }
 
 /**
@@ -89,10 +96,11 @@ export class LogCleanup {
   }
 
   private async round(): Promise<CleanupResult> {
-    const result: CleanupResult = { logEntries: 0, deadLetters: 0 };
+    const result: CleanupResult = { logEntries: 0, deadLetters: 0, droppedRequests: 0 };
     // Not retention: queue bookkeeping a deletion cut short left undone, whatever enableLoggingCleanup says.
-    // Its failure is told and the round goes on.
-    if (this.orphans) await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => this.onError(error));
+    // Its failure is told and the round goes on. Counted: those dead letters leave the listing too,
+    // and a round that answered 0 for them told an operator nothing had gone.
+    if (this.orphans) result.droppedRequests = await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => (this.onError(error), 0));
     const settings = this.settings.current;
     if (!settings.enableLoggingCleanup) return result;
     const now = this.clock.now().getTime();

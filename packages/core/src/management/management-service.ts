@@ -119,7 +119,7 @@ export interface Management {
   /**
    * Runs a retention round now (it also runs hourly) and returns what it deleted. The round first
    * drops (and logs as `dropped`) the queued requests of webhooks that no longer exist, which a
-   * deletion cut short left behind; those are not counted in the result.
+   * deletion cut short left behind; those are counted apart, in `droppedRequests`.
    */
   runCleanup(): Promise<CleanupResult>;
   /**
@@ -377,7 +377,8 @@ export class ManagementService implements Management {
 
   /**
    * Runs a retention round now (it also runs hourly): deletes log entries older than
-   * `keepLogsForDays` and dead letters older than `keepDeadLettersForDays`, in batches.
+   * `keepLogsForDays` and dead letters older than `keepDeadLettersForDays`, in batches, after
+   * dropping what deletions cut short left queued (`droppedRequests`).
    */
   runCleanup(): Promise<CleanupResult> {
     return this.deps.cleanup.run();

@@ -221,10 +221,11 @@ export const testEventResultSchema = {
 export const cleanupResultSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['logEntries', 'deadLetters'],
+  required: ['logEntries', 'deadLetters', 'droppedRequests'],
   properties: {
     logEntries: { type: 'integer', minimum: 0, description: 'Log entries deleted.' },
     deadLetters: { type: 'integer', minimum: 0, description: 'Dead letters deleted.' },
+    droppedRequests: { type: 'integer', minimum: 0, description: "Requests of deleted webhooks (pending ones and dead letters) a deletion cut short left queued, removed and logged as `dropped`." },
   },
 } as const;
 
