@@ -8,7 +8,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
-import { CHROMIUM, CHROMIUM_FLAGS, launchAdminBrowser, settledCount, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { BROWSER_LOCALE, CHROMIUM, CHROMIUM_FLAGS, launchAdminBrowser, settledCount, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
 
 /**
  * Where the screenshots go: the folder HOOKWORK_TEST_SCREENSHOTS names (kept, to look at them after
@@ -1765,7 +1765,7 @@ describe('the admin page before a delete, and past the first page of everything'
     const next = pager.getByRole('button', { name: 'Next' });
     const shownKeys = async () => (await tab.locator('table.webhooks tbody td[data-label="Name"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).map((href) => decodeURIComponent(href!.replace('#/webhooks/', '')));
     const onPage = async (page: number) => {
-      await pager.locator('.page-label').filter({ hasText: new RegExp(`^Page ${page}, ${total} in all$`) }).waitFor();
+      await pager.locator('.page-label').filter({ hasText: new RegExp(`^Page ${page}, ${total.toLocaleString(BROWSER_LOCALE)} in all$`) }).waitFor();
       const rows = Math.min(100, total - (page - 1) * 100);
       expect(await settledCount(tab.locator('table.webhooks tbody tr'), rows)).toBe(rows);
       return shownKeys();

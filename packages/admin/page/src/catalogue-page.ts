@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, type EventDescriptor, type Page } from './api';
-import { LightElement, problemView, refusedEntry, statusLine } from './shared';
+import { formatCount, LightElement, problemView, refusedEntry, statusLine } from './shared';
 
 /** The file name a downloaded catalogue document is saved under. */
 const CATALOGUE_FILE = 'hookwork-catalogue.json';
@@ -43,7 +43,7 @@ export class CataloguePage extends LightElement {
       link.download = CATALOGUE_FILE;
       link.click();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      this.note = `Saved ${CATALOGUE_FILE}: ${Object.keys(document_.webhooks).length} events.`;
+      this.note = `Saved ${CATALOGUE_FILE}: ${formatCount(Object.keys(document_.webhooks).length)} events.`;
       this.error = undefined;
     } catch (error) {
       this.error = error;

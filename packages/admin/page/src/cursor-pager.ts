@@ -1,6 +1,6 @@
 import { html, nothing, type TemplateResult } from 'lit';
 import { ApiError } from './api';
-import { ariaDisabled, isProblem, problemView } from './shared';
+import { ariaDisabled, formatCount, isProblem, problemView } from './shared';
 
 /** The route parameters a cursor position takes: they are dropped whenever a filter changes. */
 export const POSITION_PARAMS = ['after', 'back', 'page', 'skip'] as const;
@@ -70,8 +70,9 @@ export function previousPosition(at: ListPosition): ListPosition | undefined {
 }
 
 /**
- * *First page* / *Previous* / "Page 2, 130 in all" / *Next* under a list paged by cursor. `to`
- * goes to a position through the route, so reload, back/forward and a shared link keep the page.
+ * *First page* / *Previous* / "Page 2, 1,130 in all" / *Next* under a list paged by cursor, its
+ * numbers grouped as the browser's language groups them ({@link formatCount}). `to` goes to a
+ * position through the route, so reload, back/forward and a shared link keep the page.
  * *Next* follows the page's `next` (none on the last page); *Previous* the trail; the buttons are
  * {@link ariaDisabled} where they lead nowhere, so the focus stays on them. The label says the
  * total only when the API gave one, and is a polite live region: a screen reader hears the page
@@ -85,7 +86,7 @@ export function cursorPager(at: ListPosition, list: { total?: number; next?: str
     <button type="button" aria-disabled=${ariaDisabled(!previous)} title=${at.page > 1 && !previous ? `Only the last ${TRAIL_LENGTH} pages are remembered: start again from the first page` : nothing} @click=${() => previous && to(previous)}>
       Previous
     </button>
-    <span class="page-label" aria-live="polite" aria-atomic="true">Page ${at.page}${typeof total === 'number' ? `, ${total} in all` : ''}</span>
+    <span class="page-label" aria-live="polite" aria-atomic="true">Page ${formatCount(at.page)}${typeof total === 'number' ? `, ${formatCount(total)} in all` : ''}</span>
     <button type="button" aria-disabled=${ariaDisabled(next === undefined)} @click=${() => next !== undefined && to(nextPosition(at, next))}>Next</button>
   </nav>`;
 }

@@ -4,11 +4,11 @@ import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { cursorPager, isBadCursor, listProblem, positionOf, withoutPosition, withPosition, type ListPosition } from './cursor-pager';
-import { formatDate, go, isolated, LightElement, localZoneName, refusedEntry, statusLine, whenBlocked } from './shared';
+import { formatCount, formatDate, go, isolated, LightElement, localZoneName, refusedEntry, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
-const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
+const requests = (n: number) => `${formatCount(n)} ${n === 1 ? 'request' : 'requests'}`;
 
 /**
  * Dead letters, newest dead first, 50 a page by cursor (`after` in the route: a dead letter
@@ -95,8 +95,8 @@ export class DeadLettersPage extends LightElement {
     let failure: unknown;
     try {
       const { redelivered, skipped } = await api<{ redelivered: number; skipped: number }>('POST', 'dead-letter/redeliver', selector);
-      const left = skipped > 0 ? ` ${skipped} left as ${skipped === 1 ? 'it is' : 'they are'}: ${skipped === 1 ? 'its' : 'their'} webhook was deleted.` : '';
-      this.note = `${redelivered} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).${left}`;
+      const left = skipped > 0 ? ` ${formatCount(skipped)} left as ${skipped === 1 ? 'it is' : 'they are'}: ${skipped === 1 ? 'its' : 'their'} webhook was deleted.` : '';
+      this.note = `${formatCount(redelivered)} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).${left}`;
       this.error = undefined;
     } catch (error) {
       failure = error;
@@ -200,7 +200,7 @@ export class DeadLettersPage extends LightElement {
       ${listProblem(this.error, this.routeTo(withoutPosition(this.query)))} ${statusLine(this.note)}
       <div class="bulk">
         <button type="button" ?disabled=${(this.dead?.total ?? 0) === 0} @click=${this.redeliverAll}>
-          Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
+          Redeliver all${this.dead ? ` (${formatCount(this.dead.total)})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince} @invalid=${whenBlocked(() => (this.error = undefined))}>
           <label for="dead-since">Dead since</label>
@@ -216,7 +216,7 @@ export class DeadLettersPage extends LightElement {
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? this.dead.total > 0
-            ? html`<p class="empty">No dead letters on this page (there are ${this.dead.total}). <a href=${this.routeTo(withoutPosition(this.query))}>First page</a>.</p>`
+            ? html`<p class="empty">No dead letters on this page (there are ${formatCount(this.dead.total)}). <a href=${this.routeTo(withoutPosition(this.query))}>First page</a>.</p>`
             : html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">
               <thead>
@@ -235,7 +235,7 @@ export class DeadLettersPage extends LightElement {
                     <td data-label="Dead at">${formatDate(d.deadAt)}</td>
                     <td data-label="Webhook">${this.nameOf(d.webhookKey)}</td>
                     <td data-label="Event"><code>${d.eventAlias}</code></td>
-                    <td data-label="Attempts">${d.attempts}</td>
+                    <td data-label="Attempts">${formatCount(d.attempts)}</td>
                     <td data-label="Last error" class="error-text">${d.lastError ?? '—'}</td>
                     <td data-label="Actions" class="actions">
                       <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.nameOf(d.webhookKey)}</span></a>

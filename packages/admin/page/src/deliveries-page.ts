@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
 import { cursorPager, isBadCursor, listProblem, positionOf, withoutPosition, withPosition, type ListPosition } from './cursor-pager';
-import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { formatCount, formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -180,7 +180,7 @@ export class DeliveriesPage extends LightElement {
           : html`<p class="muted">Loading…</p>`
         : this.log.items.length === 0
           ? position.page > 1
-            ? html`<p class="empty">No deliveries on this page${this.log.total > 0 ? ` (there are ${this.log.total})` : ''}. <a href=${this.routeTo(withoutPosition(q))}>First page</a>.</p>`
+            ? html`<p class="empty">No deliveries on this page${this.log.total > 0 ? ` (there are ${formatCount(this.log.total)})` : ''}. <a href=${this.routeTo(withoutPosition(q))}>First page</a>.</p>`
             : html`<p class="empty">No deliveries${filtered ? ' match these filters' : ' yet'}.</p>`
           : html`<table class="grid deliveries">
                 <thead>
@@ -201,7 +201,7 @@ export class DeliveriesPage extends LightElement {
                       ${webhookKey ? nothing : html`<td data-label="Webhook">${this.names.get(e.webhookKey) ?? e.webhookKey}</td>`}
                       <td data-label="Event"><code>${e.eventAlias}</code></td>
                       <td data-label="Status">${statusBadge(e.statusCode, e.errorKind)}</td>
-                      <td data-label="Retry count">${e.retryCount}</td>
+                      <td data-label="Retry count">${formatCount(e.retryCount)}</td>
                       <td data-label="Duration">${formatDuration(e.durationMs)}</td>
                       <td data-label="Outcome">${outcomeBadge(e.outcome)}</td>
                     </tr>`,

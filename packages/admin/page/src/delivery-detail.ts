@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type LogEntry } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatCount, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
 @customElement('hw-delivery-detail')
@@ -76,7 +76,7 @@ export class DeliveryDetail extends LightElement {
               <dt>Outcome</dt>
               <dd>${outcomeBadge(e.outcome)}</dd>
               <dt>Retry count</dt>
-              <dd>${e.retryCount}</dd>
+              <dd>${formatCount(e.retryCount)}</dd>
               <dt>Duration</dt>
               <dd>${formatDuration(e.durationMs)}</dd>
               <dt>Request id</dt>

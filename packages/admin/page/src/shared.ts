@@ -54,6 +54,26 @@ export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLo
 
 /** The browser's time zone as dates name it (`GMT+5:30`, `UTC`, `CET`): the zone a datetime-local field's value is read in. */
 export const localZoneName = (at = new Date()) => new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'local time';
+
+/**
+ * The browser's way of writing a whole number (`1,101` in en-US, `1.101` in de-DE, `1 101` in
+ * fr-FR); undefined where Intl is missing or refuses (an old or stripped-down browser).
+ */
+const COUNTS: Intl.NumberFormat | undefined = (() => {
+  try {
+    return new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * A count as the page prints it, its thousands grouped as the browser's language groups them
+ * (`1,101`, not `1101`): every total, counter and count in a sentence goes through here, so the
+ * page never writes one number two ways. Without Intl, the fixed fallback groups with commas.
+ */
+export const formatCount = (n: number): string => (COUNTS && Number.isFinite(n) ? COUNTS.format(n) : String(Math.trunc(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ','));
+
 export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /**
@@ -112,7 +132,7 @@ export const outcomeBadge = (outcome: string) =>
 export function healthView(health: Health | undefined, now = Date.now()): TemplateResult {
   if (!health) return html`<span class="muted">—</span>`;
   const failures = health.consecutiveFailures;
-  const streak = failures > 0 ? html`${failures} failure${failures === 1 ? '' : 's'} in a row${health.failingSince ? html` since ${timeOf(health.failingSince, now)}` : nothing}` : nothing;
+  const streak = failures > 0 ? html`${formatCount(failures)} failure${failures === 1 ? '' : 's'} in a row${health.failingSince ? html` since ${timeOf(health.failingSince, now)}` : nothing}` : nothing;
   const paused = health.pausedUntil && Date.parse(health.pausedUntil) > now ? health.pausedUntil : undefined;
   const [state, label, note] =
     health.breaker === 'open'

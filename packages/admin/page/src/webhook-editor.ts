@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type Problem, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
+import { ariaDisabled, formatCount, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 import { fieldText, formOf, mergeFields, ORDER_WORDS, type FieldChange, type FieldName, type FormFields, type HeaderRow } from './edit-merge';
 import { withoutRouteTalk } from './wording';
 
@@ -557,7 +557,7 @@ export class WebhookEditor extends LightElement {
       } else if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors?.length) {
         const fields = this.serverProblems(error.problem);
         const count = fields.length;
-        await this.showFieldErrors(fields, `Not ${this.webhook ? 'saved' : 'created'}: ${count === 1 ? 'a field needs' : `${count} fields need`} a change`, 'The server refused the form, and nothing was changed. Each field to change is marked.');
+        await this.showFieldErrors(fields, `Not ${this.webhook ? 'saved' : 'created'}: ${count === 1 ? 'a field needs' : `${formatCount(count)} fields need`} a change`, 'The server refused the form, and nothing was changed. Each field to change is marked.');
         return;
       } else this.error = error;
       await this.showRefusal();

@@ -5,7 +5,7 @@ import { api, ApiError, qs, seg, stateOf, versioned, type Health, type Page, typ
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { cursorPager, isBadCursor, listProblem, positionOf, withPosition, type ListPosition } from './cursor-pager';
-import { flowTags, go, healthView, isolated, LightElement, refusedEntry } from './shared';
+import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -155,12 +155,12 @@ export class WebhookList extends LightElement {
 
         queued === 0
           ? 'None of its requests is waiting in the queue.'
-          : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped.`,
+          : `${queued === 1 ? 'Its 1 request' : `Its ${formatCount(queued)} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped.`,
         counts.dead === 0
           ? 'It has no dead letters.'
           : counts.dead === 1
             ? 'Its dead letter is dropped with it, and logged as dropped.'
-            : `Its ${counts.dead} dead letters are dropped with it, each logged as dropped.`,
+            : `Its ${formatCount(counts.dead)} dead letters are dropped with it, each logged as dropped.`,
         'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
       ].join(' ')}`,
       confirm: `Delete ${name}`,
@@ -197,7 +197,7 @@ export class WebhookList extends LightElement {
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? position.page > 1
-            ? html`<p class="empty">No webhooks on this page${this.webhooks.total > 0 ? ` (there are ${this.webhooks.total})` : ''}. <a href="#/webhooks">First page</a>.</p>`
+            ? html`<p class="empty">No webhooks on this page${this.webhooks.total > 0 ? ` (there are ${formatCount(this.webhooks.total)})` : ''}. <a href="#/webhooks">First page</a>.</p>`
             : html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
               <thead>

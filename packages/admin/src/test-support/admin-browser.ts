@@ -9,6 +9,12 @@ export const CHROMIUM = '/usr/bin/chromium';
 /** The flags this machine needs (no sandbox as root, no GPU, nothing phoning home). */
 export const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
+/**
+ * The language the tests' Chromium runs in, whatever the machine's: the page writes dates and
+ * counts as the browser's language does (`1,101` here, `1.101` in German), and assertions pin it.
+ */
+export const BROWSER_LOCALE = 'en-US';
+
 /** A headless Chromium with a profile of its own, in a temporary folder removed by `close()`. */
 export interface AdminBrowser {
   context: BrowserContext;
@@ -25,7 +31,7 @@ export async function launchAdminBrowser(): Promise<AdminBrowser> {
   if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
   if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
   const profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 }, locale: BROWSER_LOCALE });
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

@@ -1,4 +1,5 @@
 import { nearestName } from '../index';
+import { OTHER_NAMES, otherNameOf } from './nearest-name';
 
 describe('nearestName', () => {
   it.each([
@@ -24,6 +25,25 @@ describe('nearestName', () => {
     expect(nearestName('dedupeKey', publishOptions)).toBe('idempotencyKey');
     // Only among the names the caller knows: no transaction to suggest where there is none.
     expect(nearestName('tx', ['file', 'busyTimeoutMs'])).toBeUndefined();
+  });
+
+  it("suggests a page's part for another API's name of it, in any case (Umbraco's take and skip, a cursor)", () => {
+    const page = ['limit', 'offset', 'after'];
+    expect(nearestName('take', page)).toBe('limit');
+    expect(nearestName('pageSize', page)).toBe('limit');
+    expect(nearestName('Skip', page)).toBe('offset');
+    expect(nearestName('page', page)).toBe('offset');
+    expect(nearestName('cursor', page)).toBe('after');
+    expect(nearestName('next', page)).toBe('after');
+    expect(otherNameOf('TAKE', page)).toBe('limit');
+    // Only another library's name, never a near spelling: that is nearestName's.
+    expect(otherNameOf('limt', page)).toBeUndefined();
+  });
+
+  it('keeps one table of other names, lower case, each name of one option only', () => {
+    const all = Object.values(OTHER_NAMES).flat();
+    expect(all.filter((name) => name !== name.toLowerCase())).toEqual([]);
+    expect(all.filter((name, i) => all.indexOf(name) !== i)).toEqual([]);
   });
 
   it('suggests nothing when nothing is near', () => {

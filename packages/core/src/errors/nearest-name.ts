@@ -11,18 +11,35 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * What other libraries call an option hookwork names otherwise, lower case: no edit distance gets
- * from `tx` (knex's and Prisma's transaction, pg's `client` inside BEGIN) to `transaction`, so
- * `publish(n, { tx: client })` listed the options without suggesting the one meant.
+ * from `tx` (knex's and Prisma's transaction, pg's `client` inside BEGIN) to `transaction`, nor
+ * from `take` (Umbraco's page size, which the admin API keeps) to `limit`, so `publish(n, { tx:
+ * client })` listed the options without suggesting the one meant. The one table of such names:
+ * every refusal of an unknown key reads it, through {@link nearestName} or {@link otherNameOf},
+ * so a name added here is suggested by all of them (a listing's filters, its page, an option).
  */
-const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
+export const OTHER_NAMES: Readonly<Record<string, readonly string[]>> = {
   transaction: ['tx', 'trx', 'txn', 'client', 'conn', 'connection', 'db'],
   traceContext: ['ctx', 'otelcontext', 'parentcontext', 'span', 'parent'],
   idempotencyKey: ['dedupekey', 'deduplicationkey', 'dedupkey', 'dedupe', 'dedup', 'messageid', 'eventid'],
+  // A page's parts: Umbraco's skip/take, other APIs' page sizes, page numbers and cursors.
+  limit: ['take', 'size', 'pagesize'],
+  offset: ['skip', 'page'],
+  after: ['cursor', 'next'],
 };
 
 /**
+ * The name in `known` that `name` is another library's name for, in any case (`take`, `Take` →
+ * `limit`; `cursor` → `after`), by {@link OTHER_NAMES} alone; undefined when it is none of them.
+ */
+export function otherNameOf(name: string, known: readonly string[]): string | undefined {
+  const lower = name.toLowerCase();
+  return known.find((k) => Object.hasOwn(OTHER_NAMES, k) && OTHER_NAMES[k]!.includes(lower));
+}
+
+/**
  * The known name a mistyped one most likely meant, for an error's "did you mean …?": the same
- * name in another case, else another library's name for it (`tx` → `transaction`), else the closest within a few edits (`notificaton` → `notification`,
+ * name in another case, else another library's name for it ({@link OTHER_NAMES}: `tx` →
+ * `transaction`, `take` → `limit`), else the closest within a few edits (`notificaton` → `notification`,
  * `keyPrefix` → `prefix`), else one that begins or ends with the other (`filename` → `file`,
  * `threshold` → `failureThreshold`). `undefined` when nothing is near. For plugins and backends
  * refusing options they do not know, so every package suggests alike.
@@ -32,7 +49,7 @@ export function nearestName(name: string, known: readonly string[]): string | un
   const lower = name.toLowerCase();
   const same = known.find((k) => k.toLowerCase() === lower);
   if (same !== undefined) return same;
-  const other = known.find((k) => Object.hasOwn(OTHER_NAMES, k) && OTHER_NAMES[k]!.includes(lower));
+  const other = otherNameOf(name, known);
   if (other !== undefined) return other;
   let best: { name: string; distance: number } | undefined;
   for (const k of known) {

@@ -1,6 +1,7 @@
 import { createHookwork, type Hookwork, type HookworkError, type WebhookInput, webhookEtag } from '../index';
 import { recordingTransport } from '../testing';
 import { ThingHappened, ThingHappenedEvent } from '../test-support/test-app';
+import { OTHER_NAMES } from '../errors/nearest-name';
 
 /**
  * What a reviewer's fuzzing of the public API found accepted and silently changed: each input is
@@ -101,6 +102,22 @@ describe('webhooks.list() takes a page and nothing else', () => {
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_PAGE');
     expect(error?.message).toMatch(message);
     expect((await app.webhooks.list({ limit: 1 })).items).toHaveLength(1);
+  });
+});
+
+describe("another API's name of a page's part is suggested alike by every listing's refusal", () => {
+  // From nearestName's one table: a name added there is suggested by the filters' refusal
+  // (logs(), deadLetters()) and by the page's (webhooks.list()) with no list of their own.
+  const pageNames = (['limit', 'offset', 'after'] as const).flatMap((key) => OTHER_NAMES[key]!.map((other) => [other, key] as const));
+
+  it.each(pageNames)('%s names %s', async (other, key) => {
+    const refused = (call: () => Promise<unknown>) => call().then(() => undefined, (e: HookworkError) => e);
+    for (const listing of [() => app.logs({ [other]: 1 } as never), () => app.deadLetters({ [other]: 1 } as never)]) {
+      const error = await refused(listing);
+      expect([error?.code, error?.message]).toEqual(['HOOKWORK_ERR_INVALID_QUERY', expect.stringContaining(`; did you mean ${key} for "${other}"?`)]);
+    }
+    const error = await refused(() => app.webhooks.list({ [other]: 1 } as never));
+    expect([error?.code, error?.message]).toEqual(['HOOKWORK_ERR_INVALID_PAGE', expect.stringMatching(new RegExp(`which is not part of a page \\(${other} is ${key}(?: \\([^)]*\\))? here\\)`))]);
   });
 });
 

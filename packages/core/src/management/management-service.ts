@@ -452,19 +452,15 @@ function windowOf(selector: RedeliverSelector): { deadSince?: Date; deadUntil?: 
   return { ...(selector.deadSince ? { deadSince: selector.deadSince } : {}), ...(selector.deadUntil ? { deadUntil: selector.deadUntil } : {}) };
 }
 
-/** Other APIs' names of a page's parts (Umbraco's skip and take, which the admin API keeps), with the library's. */
-const OTHER_PAGE_NAMES: Readonly<Record<string, string>> = { take: 'limit', skip: 'offset', size: 'limit', pageSize: 'limit' };
-
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
 function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
   const unknown = Object.keys(query).filter((key) => !known.includes(key) && (query as Record<string, unknown>)[key] !== undefined);
   if (unknown.length === 0) return;
   // The filter meant, for the first few (`lmit`, `webhook` for webhookKey), as every other refusal of a key says.
   const near = unknown.slice(0, 5).flatMap((key) => {
-    // Other APIs' names for a cursor: the newest-first listings take it as after.
-    // Umbraco's skip/take (the admin API's own names) and other page sizes are no edit away from limit/offset.
-    const other = Object.hasOwn(OTHER_PAGE_NAMES, key) && known.includes(OTHER_PAGE_NAMES[key]!) ? OTHER_PAGE_NAMES[key] : undefined;
-    const meant = (key === 'cursor' || key === 'next') && known.includes('after') ? 'after' : (other ?? nearestName(key, known));
+    // Umbraco's skip/take (the admin API's own names), other page sizes and cursors are no edit
+    // away from limit/offset/after: nearestName knows them from its one table of other names.
+    const meant = nearestName(key, known);
     return meant === undefined ? [] : [`${meant} for ${shownValue(key)}`];
   });
   throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are not filters' : 'is not a filter'}; the filters are ${known.join(', ')}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);

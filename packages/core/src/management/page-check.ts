@@ -1,17 +1,18 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { otherNameOf } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import type { PageRequest } from '../model/page';
 import { isPlainObject, objectKind } from '../model/plain-object';
 
-/** Page keys of other APIs (Umbraco's skip/take, a cursor), with what hookwork calls them. */
-const PAGE_SYNONYMS: Readonly<Record<string, string>> = {
-  skip: 'offset',
-  take: 'limit',
-  size: 'limit',
-  pageSize: 'limit',
-  page: 'offset (in webhooks, not pages)',
-  cursor: 'after (the next of the page before)',
-};
+/**
+ * What a page key of hookwork's is, said to someone who gave another API's name for it (the names
+ * are nearestName's one table, OTHER_NAMES): `after` and a page number's `offset` need a word more.
+ */
+function meaningOf(given: string, key: string): string {
+  if (key === 'after') return 'after (the next of the page before)';
+  if (key === 'offset' && given.toLowerCase() === 'page') return 'offset (in webhooks, not pages)';
+  return key;
+}
 
 /** The listings that page by the `after` cursor (their `offset` is unstable under writes). */
 const CURSOR_LISTINGS: ReadonlySet<string> = new Set(['logs', 'deadLetters', 'webhooks.list']);
@@ -34,9 +35,15 @@ export function checkPage(listing: string, page: PageRequest | undefined, only =
   if (only) {
     // A misspelt narrowing must not widen a listing: { take: 1 } listed every webhook.
     const byCursor = CURSOR_LISTINGS.has(listing);
-    const unknown = Object.keys(page).filter((key) => key !== 'limit' && key !== 'offset' && !(byCursor && key === 'after') && (page as Record<string, unknown>)[key] !== undefined);
+    const keys = byCursor ? ['limit', 'offset', 'after'] : ['limit', 'offset'];
+    const unknown = Object.keys(page).filter((key) => !keys.includes(key) && (page as Record<string, unknown>)[key] !== undefined);
     if (unknown.length > 0) {
-      const hint = unknown.some((key) => Object.hasOwn(PAGE_SYNONYMS, key)) ? ` (${shownList(unknown.filter((key) => Object.hasOwn(PAGE_SYNONYMS, key)), { show: (key) => `${key} is ${PAGE_SYNONYMS[key]!}` })} here)` : '';
+      const named = unknown.flatMap((key) => {
+        const meant = otherNameOf(key, keys);
+        // Shown as given when it is a plain name (`take`), else quoted and escaped as every refusal shows a value.
+        return meant === undefined ? [] : [`${/^\w+$/.test(key) ? key : shownValue(key)} is ${meaningOf(key, meant)}`];
+      });
+      const hint = named.length > 0 ? ` (${shownList(named, { show: (text) => text })} here)` : '';
       throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset${byCursor ? ', after' : ''} }`);
     }
   }

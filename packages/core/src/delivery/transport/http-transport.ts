@@ -11,6 +11,7 @@ import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, SsrfGuard, type ConnectionJudgment, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
+import { readTransportOptions } from './transport-options';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
@@ -555,8 +556,14 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
  * the deadline always comes first), the response body read up to the cap.
  * Connections go through the SSRF guard: IP-literal hosts are checked before sending, names at
  * connect time through the agents' `lookup`.
+ *
+ * The options are read once, here: a getter or Proxy trap of them that throws is
+ * HOOKWORK_ERR_INVALID_OPTIONS naming the option (`tls.ca`), and one answering differently later
+ * changes nothing (see readTransportOptions).
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
+  // Read once: from here on `options` is the copy, never the caller's object.
+  options = readTransportOptions(options, 'createHttpTransport()');
   const guard = new SsrfGuard(options.settings, options.resolver);
   const agentOptions = { keepAlive: true, lookup: guard.lookup };
   const httpAgent = sizePool(new http.Agent(agentOptions), options.maxSockets ?? 256);

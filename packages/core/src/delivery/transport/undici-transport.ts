@@ -9,6 +9,7 @@ import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, SsrfGuard, ssrfPolicyKeepsAllowed, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
+import { readTransportOptions } from './transport-options';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
@@ -248,8 +249,14 @@ function loadUndici(): typeof Undici {
  *
  * undici 7 is pure JavaScript and supports Node 20. Hosts that configure axios (interceptors)
  * keep the default transport; this one has nothing of axios.
+ *
+ * The options are read once, here: a getter or Proxy trap of them that throws is
+ * HOOKWORK_ERR_INVALID_OPTIONS naming the option (`tls.ca`), and one answering differently later
+ * changes nothing (see readTransportOptions).
  */
 export function createUndiciTransport(options: UndiciTransportOptions): UndiciTransport {
+  // Read once: from here on `options` is the copy, never the caller's object.
+  options = readTransportOptions(options, 'createUndiciTransport()');
   const guard = new SsrfGuard(options.settings, options.resolver);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const { Agent, buildConnector } = loadUndici();
