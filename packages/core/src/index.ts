@@ -138,6 +138,7 @@ export {
 export { WebhookFiringService, newMessageId, type FireOptions, type FireRequest } from './firing/webhook-firing-service';
 export { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
 export { jsonFailure } from './firing/json-failure';
+export { findJsonLoss, type FindJsonLossOptions, type JsonLoss } from './firing/json-losses';
 export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery

@@ -115,6 +115,16 @@ describe('cockpitHost(app).trigger()', () => {
     expect((await bodies()).map((b) => b.args[1])).toEqual([{ title: 'before', tags: ['a'] }, { title: 'before', tags: ['a'] }]);
   });
 
+  it('sends a function or a symbol in an argument as JSON does (left out of an object, null in a list or as the argument), as json_encode would', async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const entry = { _id: 'e1', render: () => 'x', kind: Symbol('page'), list: [1, () => 2, Symbol('s')] };
+    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', entry, () => true)).toMatchObject({ enqueued: 1, failures: [] });
+    const [request] = await requests();
+    // The text as enqueued, byte for byte: what the replacer-based snapshot sent before core's rules were used.
+    expect(request!.body).toContain('"args":["posts",{"_id":"e1","list":[1,null,null]},null]');
+  });
+
   it('refuses arguments JSON cannot hold with a coded error naming the argument, and enqueues nothing', async () => {
     const { app, requests } = await started();
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest'] });
@@ -132,16 +142,16 @@ describe('cockpitHost(app).trigger()', () => {
     await refused(['posts', cyclic, false], /^HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: trigger\("collections.save.after"\): argument 2 \(entry\) cannot be serialised to JSON: it holds a circular reference at argument 2 \(entry\)\.self, back to argument 2 \(entry\): JSON cannot hold a cycle \(send an id instead of the object\); pass plain data\. Nothing was enqueued$/);
     await refused(['posts', { views: 10n }, false], /argument 2 \(entry\) cannot be serialised to JSON: it holds a BigInt at argument 2 \(entry\)\.views: JSON has no form for it/);
     await refused(['posts', deep, false], /argument 2 \(entry\) cannot be serialised to JSON: it holds a value nested more than 1000 levels deep at argument 2 \(entry\)\.child\.child\.child\.child\.child\.child… \(1000 steps\): deeper than JSON.stringify can go/);
-    await refused(['posts', { tags: new Set(['a']) }, false], /argument 2 \(entry\) holds a Set under "tags", which JSON sends as \{\}/);
-    await refused(['posts', {}, new Map()], /argument 3 \(isUpdate\) holds a Map/);
-    await refused(['posts', { image: new Uint8Array([1, 2]) }, false], /argument 2 \(entry\) holds a Uint8Array under "image", which JSON sends as an object of its items by index \(\{"0":…,"1":…\}\); convert it first/);
-    await refused(['posts', { raw: new ArrayBuffer(2) }, false], /argument 2 \(entry\) holds an ArrayBuffer under "raw", which JSON sends as \{\}/);
+    await refused(['posts', { tags: new Set(['a']) }, false], /argument 2 \(entry\) holds a Set of 1 \(JSON.stringify sends \{\}, without its entries; convert it with \[\.\.\.set\]\) at argument 2 \(entry\)\.tags\. Nothing was enqueued$/);
+    await refused(['posts', {}, new Map()], /argument 3 \(isUpdate\) is a Map of 0 \(JSON.stringify sends \{\}, without its entries; convert it with Object.fromEntries\(map\)\)\. Nothing/);
+    await refused(['posts', { image: new Uint8Array([1, 2]) }, false], /argument 2 \(entry\) holds a Uint8Array of 2 \(JSON.stringify sends an object of its items by index, \{"0":…,"1":…\}; convert it with Array.from\(array\), .*\) at argument 2 \(entry\)\.image\./);
+    await refused(['posts', { raw: new ArrayBuffer(2) }, false], /argument 2 \(entry\) holds an ArrayBuffer of 2 bytes \(JSON.stringify sends \{\}; send its bytes as base64 text: .*\) at argument 2 \(entry\)\.raw\./);
     // A forgotten await, and an Error whose message JSON leaves out.
-    await refused(['posts', Promise.resolve({ _id: 'e1' }), false], /argument 2 \(entry\) holds a promise, which JSON sends as \{\}; await it first/);
-    await refused(['posts', { related: { then: () => undefined } }, false], /argument 2 \(entry\) holds a promise under "related"/);
+    await refused(['posts', Promise.resolve({ _id: 'e1' }), false], /argument 2 \(entry\) is a promise \(JSON.stringify sends \{\}; await it first and send what it resolves to\)\. Nothing was enqueued$/);
+    await refused(['posts', { related: { then: () => undefined } }, false], /argument 2 \(entry\) holds a promise \(.*\) at argument 2 \(entry\)\.related\./);
     // An invalid Date's own toJSON() sends null: a date lost without a word.
-    await refused(['posts', { _created: new Date('not a date') }, false], /argument 2 \(entry\) holds an invalid Date under "_created", which JSON sends as null; check the value it was made from/);
-    await refused(['posts', {}, new Date(NaN)], /argument 3 \(isUpdate\) holds an invalid Date, which JSON sends as null/);
+    await refused(['posts', { _created: new Date('not a date') }, false], /argument 2 \(entry\) holds an invalid Date \(JSON.stringify sends null; check the value it was made from, .*\) at argument 2 \(entry\)\._created\./);
+    await refused(['posts', {}, new Date(NaN)], /argument 3 \(isUpdate\) is an invalid Date \(JSON.stringify sends null; /);
     // A RegExp, and an entity whose data is all behind getters, went out as {}.
     class Entry {
       #id = 'e1';
@@ -149,9 +159,9 @@ describe('cockpitHost(app).trigger()', () => {
         return this.#id;
       }
     }
-    await refused(['posts', new Entry(), false], /argument 2 \(entry\) holds an Entry whose data is in getters \(_id\), which JSON sends as \{\}; pass a plain object of its values/);
-    await refused(['posts', { filter: /^draft/ }, false], /argument 2 \(entry\) holds a RegExp, \/\^draft\/ under "filter", which JSON sends as \{\}; pass its text/);
-    await refused(['/api/x', new Error('db down')], /trigger\("cockpit.api.erroronrequest"\): argument 2 \(error\) holds an Error, which JSON sends as \{\} without its message; pass error.message/, 'cockpit.api.erroronrequest');
+    await refused(['posts', new Entry(), false], /argument 2 \(entry\) is an Entry whose data is in getters \(_id\) \(JSON.stringify sends \{\}; return a plain object, e.g. \{ _id: value._id \}, or give the class a toJSON\(\)\)\./);
+    await refused(['posts', { filter: /^draft/ }, false], /argument 2 \(entry\) holds a RegExp, \/\^draft\/ \(JSON.stringify sends \{\}; send its text, String\(regexp\) or regexp.source\) at argument 2 \(entry\)\.filter\./);
+    await refused(['/api/x', new Error('db down')], /trigger\("cockpit.api.erroronrequest"\): argument 2 \(error\) is an Error \(JSON.stringify sends \{\} without its message; send error.message, or an object such as \{ name, message \}\)\./, 'cockpit.api.erroronrequest');
     // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
     await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');
     expect(await requests()).toEqual([]);

@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, jsonFailure, nearestName, readOrRefuse, resolveToken, shownValue, unknownOption, valueKind, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, findJsonLoss, getWebhookEventMetadata, jsonFailure, nearestName, readOrRefuse, resolveToken, shownValue, unknownOption, valueKind, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -110,7 +110,7 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;
     // The list read once: its length and each argument a single time, so the count checked is the
-    // count sent. (What an argument holds is read once too, by snapshotArguments' JSON.stringify.)
+    // count sent. (What an argument holds is serialised once, by snapshotArguments' JSON.stringify.)
     const args = readOnce(givenArgs, `triggerWith("${event}", args)`, (path) => (path ? argumentName(definition, Number(/^\[(\d+)\]$/.exec(path)?.[1])) : 'args'), NOTHING_ENQUEUED);
     if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
     const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction', 'idempotencyKey'], `triggerWith("${event}", args, options)`, NOTHING_ENQUEUED);
@@ -167,88 +167,36 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
 
 /**
  * The arguments as the JSON texts they will be sent as, taken at once: each is serialised now
- * (so a later change to the host's object changes nothing); the caller reads them back. What JSON cannot hold (a
- * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
- * Set, a promise or an Error, sent as {}; a typed array, sent as an object by index; an
- * ArrayBuffer or DataView; an invalid Date, sent as null; a RegExp, or an instance whose data is all
- * in getters, sent as {}) is
- * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
+ * (so a later change to the host's object changes nothing); the caller reads them back. What JSON
+ * cannot hold (a cycle, a BigInt, nesting deeper than the stack) or would send without its contents
+ * (core's findJsonLoss(): a Map or Set, a promise or an Error, a typed array, an ArrayBuffer or
+ * DataView, an invalid Date, a RegExp, an instance whose data is all in getters) is
+ * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument and where in it; nothing is enqueued.
+ * A function or a symbol is sent as JSON sends it (left out of an object, null in a list), as
+ * Cockpit's json_encode does.
  */
 function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): string[] {
   return args.map((arg, index) => {
-    let lost: string | undefined;
-    // A function, not an arrow: `this[key]` is the value before its toJSON(), which an invalid Date needs.
-    const keepsContents = function (this: unknown, key: string, value: unknown) {
-      const before = (this as Record<string, unknown>)[key];
-      // Date's own toJSON() sends null for an invalid date (new Date('tomorrow')): a date lost without a word.
-      if (lost === undefined && before instanceof Date && Number.isNaN(before.getTime())) {
-        lost = `an invalid Date${key === '' ? '' : ` under "${key}"`}, which JSON sends as null; check the value it was made from, or pass null yourself when there is no date`;
-      }
-      if (lost === undefined && value !== null && typeof value === 'object') {
-        const under = key === '' ? '' : ` under "${key}"`;
-        const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;
-        if (kind) lost = `${kind}${under}, which JSON sends as {} without its entries; convert it first (Object.fromEntries(map), [...set])`;
-        // A forgotten await sent the entry as {}; an Error sent {} without its message.
-        else if (typeof (value as { then?: unknown }).then === 'function') lost = `a promise${under}, which JSON sends as {}; await it first and pass what it resolves to`;
-        else if (value instanceof Error) lost = `an Error${under}, which JSON sends as {} without its message; pass error.message (Cockpit sends the exception's message), or an object such as { name, message }`;
-        // A typed array went out as {"0":1,"1":2}, an ArrayBuffer or DataView as {}: bytes, as a Map's entries, lost on the way.
-        else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-          const name = value.constructor.name;
-          lost = `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}${under}, which JSON sends as ${value instanceof DataView || value instanceof ArrayBuffer ? '{}' : 'an object of its items by index ({"0":…,"1":…})'}; convert it first (Array.from(array), or Buffer.from(bytes).toString('base64'))`;
-        }
-        // A RegExp, and an entity whose data is all behind getters (an ORM's, #private fields), went out as {}.
-        // Asked of class instances only: a plain object's keys are what it holds (and a deep chain of them costs no call).
-        else if (!Array.isArray(value) && !isPlainRecord(value) && !hasListedKey(value)) {
-          const hidden = hiddenData(value);
-          if (hidden !== undefined) lost = `${hidden}${under}, which JSON sends as {}; ${value instanceof RegExp ? 'pass its text, String(regexp)' : 'pass a plain object of its values, or give the class a toJSON()'}`;
-        }
-      }
-      return value;
-    };
+    const name = argumentName(definition, index);
     let text: string | undefined;
     try {
-      text = JSON.stringify(arg, keepsContents);
+      text = JSON.stringify(arg);
     } catch (cause) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
-        `trigger("${event}"): ${argumentName(definition, index)} cannot be serialised to JSON: it holds ${jsonFailure(arg, cause, argumentName(definition, index))}; pass plain data. Nothing was enqueued`,
+        `trigger("${event}"): ${name} cannot be serialised to JSON: it holds ${jsonFailure(arg, cause, name)}; pass plain data. Nothing was enqueued`,
         { cause },
       );
     }
-    if (lost !== undefined) {
+    // After JSON.stringify, which refused cycles and too deep a nesting: the walk ends.
+    const loss = findJsonLoss(arg, { functionsAndSymbols: 'allow' });
+    if (loss !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
-        `trigger("${event}"): ${argumentName(definition, index)} holds ${lost}. Nothing was enqueued`,
+        `trigger("${event}"): ${name} ${loss.path === '' ? `is ${loss.what}` : `holds ${loss.what} at ${name}${loss.path}`}. Nothing was enqueued`,
       );
     }
     // undefined, a function or a symbol is sent as null, as JSON sends it inside an array.
     return text ?? 'null';
   });
-}
-
-/** An object literal's (or `Object.create(null)`'s) prototype: nothing of it is out of JSON's reach. */
-function isPlainRecord(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as object | null;
-  return proto === null || proto === Object.prototype;
-}
-
-/** Whether JSON.stringify lists any key of `value` (an own enumerable string key), without listing them all. */
-function hasListedKey(value: object): boolean {
-  for (const key in value) if (Object.hasOwn(value, key)) return true;
-  return false;
-}
-
-/** What an object JSON lists no key of still holds: a RegExp, or getters on its class's prototype. */
-function hiddenData(value: object): string | undefined {
-  if (value instanceof RegExp) return `a RegExp, ${String(value)}`;
-  const getters: string[] = [];
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
-    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
-      if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
-    }
-  }
-  if (getters.length === 0) return undefined;
-  const kind = (value.constructor as { name?: unknown } | undefined)?.name;
-  const named = typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object';
-  return `${named} whose data is in getters (${getters.slice(0, 3).join(', ')}${getters.length > 3 ? ', …' : ''})`;
 }
 
 /** The event's redactor over the taken arguments; a failure is coded and names the event. */

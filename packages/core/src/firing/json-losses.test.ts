@@ -1,48 +1,54 @@
 import { findJsonLoss } from './json-losses';
 
+/** The loss as core's message words it: what, then where under `payload`. */
+const lossAt = (value: unknown): string | undefined => {
+  const loss = findJsonLoss(value);
+  return loss && `${loss.what} at payload${loss.path}`;
+};
+
 describe('findJsonLoss: a value JSON.stringify would send without its contents', () => {
   it('names a Map, a Set, a WeakMap and a WeakSet, with where each is', () => {
-    expect(findJsonLoss({ tags: new Map([['a', 1]]) })).toBe('a Map of 1 (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map)) at payload.tags');
-    expect(findJsonLoss({ items: [{ ok: 1 }, { ids: new Set([1, 2]) }] })).toBe('a Set of 2 (JSON.stringify sends {}, without its entries; convert it with [...set]) at payload.items[1].ids');
-    expect(findJsonLoss({ 'by culture': { en: new WeakMap() } })).toBe('a WeakMap (JSON.stringify sends {}; it cannot be listed, so send what it holds another way) at payload["by culture"].en');
-    expect(findJsonLoss([new WeakSet()])).toMatch(/^a WeakSet .* at payload\[0\]$/);
-    expect(findJsonLoss(new Map())).toMatch(/^a Map of 0 .* at payload$/);
+    expect(lossAt({ tags: new Map([['a', 1]]) })).toBe('a Map of 1 (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map)) at payload.tags');
+    expect(lossAt({ items: [{ ok: 1 }, { ids: new Set([1, 2]) }] })).toBe('a Set of 2 (JSON.stringify sends {}, without its entries; convert it with [...set]) at payload.items[1].ids');
+    expect(lossAt({ 'by culture': { en: new WeakMap() } })).toBe('a WeakMap (JSON.stringify sends {}; it cannot be listed, so send what it holds another way) at payload["by culture"].en');
+    expect(lossAt([new WeakSet()])).toMatch(/^a WeakSet .* at payload\[0\]$/);
+    expect(lossAt(new Map())).toMatch(/^a Map of 0 .* at payload$/);
   });
 
   // A function or symbol was left out of an object silently, and a typed array sent as {"0":1,…}.
   it('names a function, a symbol, a typed array, an ArrayBuffer and a DataView, with where each is', () => {
-    expect(findJsonLoss({ id: 'a', render: function render() {} })).toBe('a function (render) (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead) at payload.render');
-    expect(findJsonLoss({ list: [1, () => 2] })).toMatch(/^a function \(JSON.stringify leaves it out, or sends null in a list; .*\) at payload.list\[1\]$/);
-    expect(findJsonLoss({ kind: Symbol('page') })).toBe('a symbol, Symbol(page) (JSON.stringify leaves it out, or sends null in a list; send a string instead) at payload.kind');
-    expect(findJsonLoss(() => 1)).toMatch(/^a function .* at payload$/);
-    expect(findJsonLoss({ bytes: new Uint8Array([1, 2]) })).toBe(
+    expect(lossAt({ id: 'a', render: function render() {} })).toBe('a function (render) (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead) at payload.render');
+    expect(lossAt({ list: [1, () => 2] })).toMatch(/^a function \(JSON.stringify leaves it out, or sends null in a list; .*\) at payload.list\[1\]$/);
+    expect(lossAt({ kind: Symbol('page') })).toBe('a symbol, Symbol(page) (JSON.stringify leaves it out, or sends null in a list; send a string instead) at payload.kind');
+    expect(lossAt(() => 1)).toMatch(/^a function .* at payload$/);
+    expect(lossAt({ bytes: new Uint8Array([1, 2]) })).toBe(
       'a Uint8Array of 2 (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString(\'base64\')) at payload.bytes',
     );
-    expect(findJsonLoss({ n: [new Float64Array(3)] })).toMatch(/^a Float64Array of 3 .* at payload.n\[0\]$/);
-    expect(findJsonLoss({ raw: new ArrayBuffer(4) })).toMatch(/^an ArrayBuffer of 4 bytes \(JSON.stringify sends \{\}; .*\) at payload.raw$/);
-    expect(findJsonLoss({ view: new DataView(new ArrayBuffer(2)) })).toMatch(/^a DataView of 2 bytes \(JSON.stringify sends \{\}; .*\) at payload.view$/);
+    expect(lossAt({ n: [new Float64Array(3)] })).toMatch(/^a Float64Array of 3 .* at payload.n\[0\]$/);
+    expect(lossAt({ raw: new ArrayBuffer(4) })).toMatch(/^an ArrayBuffer of 4 bytes \(JSON.stringify sends \{\}; .*\) at payload.raw$/);
+    expect(lossAt({ view: new DataView(new ArrayBuffer(2)) })).toMatch(/^a DataView of 2 bytes \(JSON.stringify sends \{\}; .*\) at payload.view$/);
     // A Buffer has its own toJSON ({ type: 'Buffer', data: [...] }): sent as its author meant.
-    expect(findJsonLoss({ buffer: Buffer.from('x') })).toBeUndefined();
+    expect(lossAt({ buffer: Buffer.from('x') })).toBeUndefined();
   });
 
   // A forgotten await sent the entity as {}, and an Error sent {} without its message.
   it('names a promise (or other thenable) and an Error, with where each is', () => {
-    expect(findJsonLoss({ entry: Promise.resolve({ id: 1 }) })).toBe('a promise (JSON.stringify sends {}; await it first and send what it resolves to) at payload.entry');
-    expect(findJsonLoss([{ then: (resolve: (v: unknown) => void) => resolve(1) }])).toMatch(/^a promise .* at payload\[0\]$/);
-    expect(findJsonLoss({ error: new Error('db down') })).toBe('an Error (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message }) at payload.error');
-    expect(findJsonLoss({ errors: [new TypeError('x')] })).toMatch(/^an Error \(TypeError\) .* at payload.errors\[0\]$/);
+    expect(lossAt({ entry: Promise.resolve({ id: 1 }) })).toBe('a promise (JSON.stringify sends {}; await it first and send what it resolves to) at payload.entry');
+    expect(lossAt([{ then: (resolve: (v: unknown) => void) => resolve(1) }])).toMatch(/^a promise .* at payload\[0\]$/);
+    expect(lossAt({ error: new Error('db down') })).toBe('an Error (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message }) at payload.error');
+    expect(lossAt({ errors: [new TypeError('x')] })).toMatch(/^an Error \(TypeError\) .* at payload.errors\[0\]$/);
     // An Error with its own toJSON says what it sends.
-    expect(findJsonLoss({ error: Object.assign(new Error('x'), { toJSON: () => ({ message: 'x' }) }) })).toBeUndefined();
+    expect(lossAt({ error: Object.assign(new Error('x'), { toJSON: () => ({ message: 'x' }) }) })).toBeUndefined();
   });
 
   // An invalid Date's own toJSON() sends null, where describePayload() promises a date-time string.
   it('names an invalid Date, with where it is, and passes a valid one', () => {
-    expect(findJsonLoss({ entry: { publishedAt: new Date('not a date') } })).toBe(
+    expect(lossAt({ entry: { publishedAt: new Date('not a date') } })).toBe(
       'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date) at payload.entry.publishedAt',
     );
-    expect(findJsonLoss([new Date(0), new Date(NaN)])).toMatch(/^an invalid Date .* at payload\[1\]$/);
-    expect(findJsonLoss(new Date(NaN))).toMatch(/^an invalid Date .* at payload$/);
-    expect(findJsonLoss({ at: new Date(0) })).toBeUndefined();
+    expect(lossAt([new Date(0), new Date(NaN)])).toMatch(/^an invalid Date .* at payload\[1\]$/);
+    expect(lossAt(new Date(NaN))).toMatch(/^an invalid Date .* at payload$/);
+    expect(lossAt({ at: new Date(0) })).toBeUndefined();
   });
 
   // A host's entity with its data behind getters (ORM entities, #private fields), returned as it is, went out as {}.
@@ -57,11 +63,11 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
       }
     }
     class Article extends Entry {}
-    expect(findJsonLoss({ entry: new Entry() })).toBe(
+    expect(lossAt({ entry: new Entry() })).toBe(
       'an Entry whose data is in getters (id, title) (JSON.stringify sends {}; return a plain object, e.g. { id: value.id, title: value.title }, or give the class a toJSON()) at payload.entry',
     );
-    expect(findJsonLoss([new Article()])).toMatch(/^an Article whose data is in getters \(id, title\) .* at payload\[0\]$/);
-    expect(findJsonLoss({ match: /ab+c/gi })).toBe('a RegExp, /ab+c/gi (JSON.stringify sends {}; send its text, String(regexp) or regexp.source) at payload.match');
+    expect(lossAt([new Article()])).toMatch(/^an Article whose data is in getters \(id, title\) .* at payload\[0\]$/);
+    expect(lossAt({ match: /ab+c/gi })).toBe('a RegExp, /ab+c/gi (JSON.stringify sends {}; send its text, String(regexp) or regexp.source) at payload.match');
     // Own fields are what JSON sends: a getter beside them is left out as JavaScript leaves it.
     class Priced {
       constructor(readonly net: number) {}
@@ -69,9 +75,9 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
         return this.net * 1.2;
       }
     }
-    expect(findJsonLoss({ price: new Priced(10) })).toBeUndefined();
+    expect(lossAt({ price: new Priced(10) })).toBeUndefined();
     // An empty object, of a class or not, holds nothing to lose.
-    expect(findJsonLoss({ a: {}, b: new (class Empty {})(), c: Object.create(null) })).toBeUndefined();
+    expect(lossAt({ a: {}, b: new (class Empty {})(), c: Object.create(null) })).toBeUndefined();
   });
 
   it('passes what JSON holds, and what its well-known rules change (Dates, NaN, undefined), and values with their own toJSON', () => {
@@ -94,8 +100,27 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
       })([['a', 1]]),
       shared: [child, child],
     };
-    expect(findJsonLoss(payload)).toBeUndefined();
-    expect(findJsonLoss('text')).toBeUndefined();
-    expect(findJsonLoss(null)).toBeUndefined();
+    expect(lossAt(payload)).toBeUndefined();
+    expect(lossAt('text')).toBeUndefined();
+    expect(lossAt(null)).toBeUndefined();
+  });
+});
+
+describe('findJsonLoss: its answer, and the option a plugin passes functions and symbols with', () => {
+  it("answers what the value is and the path to it, '' for the value itself", () => {
+    expect(findJsonLoss({ items: [{}, { tags: new Set() }] })).toEqual({
+      what: 'a Set of 0 (JSON.stringify sends {}, without its entries; convert it with [...set])',
+      path: '.items[1].tags',
+    });
+    expect(findJsonLoss(new Map())).toEqual({ what: expect.stringMatching(/^a Map of 0 /), path: '' });
+  });
+
+  it("with functionsAndSymbols: 'allow', passes functions and symbols as JSON sends them, and still reports the rest", () => {
+    const allow = { functionsAndSymbols: 'allow' } as const;
+    expect(findJsonLoss({ render: () => 1, kind: Symbol('page'), list: [() => 2, Symbol('x')] }, allow)).toBeUndefined();
+    expect(findJsonLoss(() => 1, allow)).toBeUndefined();
+    expect(findJsonLoss(Symbol('page'), allow)).toBeUndefined();
+    expect(findJsonLoss({ render: () => 1, tags: new Set([1]) }, allow)).toEqual({ what: expect.stringMatching(/^a Set of 1 /), path: '.tags' });
+    expect(findJsonLoss({ render: () => 1 }, { functionsAndSymbols: 'report' })?.path).toBe('.render');
   });
 });

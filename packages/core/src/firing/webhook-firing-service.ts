@@ -193,7 +193,7 @@ export class WebhookFiringService {
     const loss = findJsonLoss(payload);
     // Before the check for undefined: a function or symbol payload makes no JSON at all, and was reported as "undefined".
     if (loss) {
-      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE', `the payload of ${alias} ${loss.endsWith(' at payload') ? `is ${loss.slice(0, -' at payload'.length)}` : `has ${loss}`}; return plain data from the payload converter, so that receivers get what it holds`);
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE', `the payload of ${alias} ${loss.path === '' ? `is ${loss.what}` : `has ${loss.what} at payload${loss.path}`}; return plain data from the payload converter, so that receivers get what it holds`);
     }
     if (body === undefined) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE', `the payload of ${alias} is undefined; the payload converter must return a JSON value (return null for an empty body)`);
