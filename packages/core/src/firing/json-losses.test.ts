@@ -123,4 +123,20 @@ describe('findJsonLoss: its answer, and the option a plugin passes functions and
     expect(findJsonLoss({ render: () => 1, tags: new Set([1]) }, allow)).toEqual({ what: expect.stringMatching(/^a Set of 1 /), path: '.tags' });
     expect(findJsonLoss({ render: () => 1 }, { functionsAndSymbols: 'report' })?.path).toBe('.render');
   });
+
+  it('refuses options it does not know, naming them, rather than taking them as the default', () => {
+    const refused = (options: unknown) => {
+      try {
+        findJsonLoss({ render: () => 1 }, options as never);
+      } catch (error) {
+        return error as { code?: string; message: string };
+      }
+      throw new Error('not refused');
+    };
+    expect(refused({ functionsAndSymbols: 'alow' })).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringContaining(`options.functionsAndSymbols must be 'report' or 'allow' (got "alow")`) });
+    expect(refused({ functionAndSymbols: 'allow' })).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringContaining('did you mean `functionsAndSymbols`') });
+    expect(refused('allow')).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringContaining('options must be an object') });
+    const throwing = { get functionsAndSymbols(): string { throw new Error('boom'); } };
+    expect(refused(throwing)).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringContaining('options.functionsAndSymbols') });
+  });
 });

@@ -1,3 +1,6 @@
+import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { unknownOption } from '../errors/nearest-name';
+import { readOrRefuse } from '../model/caller-input';
 import { propertyStep } from '../runtime/property-path';
 
 /**
@@ -65,15 +68,32 @@ export interface FindJsonLossOptions {
  * stops at the first loss.
  *
  * @param value - the value about to be sent as JSON
+ * @param options - see {@link FindJsonLossOptions}; an unknown key or value is refused
+ *   (`HOOKWORK_ERR_INVALID_ARGUMENT`, naming it), not taken as the default
  * @returns the first loss in JSON.stringify's order (what it is, with the fix, and its path), or
  *   undefined when the JSON text holds everything the value holds
  * @public
  */
 export function findJsonLoss(value: unknown, options?: FindJsonLossOptions): JsonLoss | undefined {
-  const found = lossAt(value, options?.functionsAndSymbols !== 'allow');
+  const found = lossAt(value, options === undefined || reportsFunctionsAndSymbols(options));
   if (!found) return undefined;
   const [what, path] = found;
   return { what, path: path.reverse().join('') };
+}
+
+const FIND_JSON_LOSS_OPTIONS = ['functionsAndSymbols'] as const;
+
+/** Reads findJsonLoss()'s options once; a value it does not know is refused, not taken as 'report'. */
+function reportsFunctionsAndSymbols(given: FindJsonLossOptions): boolean {
+  const refuse = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `findJsonLoss(value, options): ${problem}`);
+  if (given === null || typeof given !== 'object') throw refuse(`options must be an object such as { functionsAndSymbols: 'allow' }, or left out (got ${shownValue(given)})`);
+  const options = readOrRefuse(given, (path, problem) => refuse(`options${path ? `.${path}` : ''} ${problem}`), 1);
+  const unknown = unknownOption(options, FIND_JSON_LOSS_OPTIONS);
+  if (unknown) throw refuse(unknown.text);
+  const choice = options.functionsAndSymbols;
+  if (choice === undefined || choice === 'report') return true;
+  if (choice === 'allow') return false;
+  throw refuse(`options.functionsAndSymbols must be 'report' or 'allow' (got ${shownValue(choice)}); leave it out for 'report'`);
 }
 
 /** [what was found, the path to it, innermost step first]; undefined when nothing is lost. A function or symbol is passed (as JSON sends it) unless reportFunctionsAndSymbols. */
