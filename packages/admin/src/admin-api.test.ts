@@ -668,6 +668,23 @@ describe.each([
     expect(await snapshot(fixture.app)).toEqual(before);
   });
 
+  it("answers other APIs' paging names on every listing with the admin's own (skip, take, after), from core's one table", async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    // Every listing; webhook/events pages by skip/take alone, so a cursor's names have nothing to meet there.
+    const listings = ['webhook', 'webhook/health', 'webhook/logs', `webhook/${key}/logs`, 'dead-letter', 'webhook/events'];
+    // From OTHER_NAMES read backwards: limit ← take, offset ← skip, after ← cursor (core's names and other APIs').
+    const meant: Record<string, string> = { limit: 'take', size: 'take', pageSize: 'take', PageSize: 'take', offset: 'skip', page: 'skip', cursor: 'after', next: 'after' };
+    for (const listing of listings) {
+      for (const [name, own] of Object.entries(meant)) {
+        const refused = await call({ method: 'GET', url: `${API}/${listing}?${name}=1` });
+        expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+        const paged = listing !== 'webhook/events' || own !== 'after';
+        // Before: limit, offset, size, pageSize and page were told only the list of parameters (page was even told take).
+        expect([listing, name, refused.json.errors]).toEqual([listing, name, [{ in: 'query', field: name, detail: paged ? expect.stringMatching(new RegExp(`^is not a parameter of this route \\(did you mean ${own}\\?\\); the parameters here are skip, take`)) : expect.not.stringContaining('did you mean') }]]);
+      }
+    }
+  });
+
   it('says a query parameter that takes one value was given twice, rather than that the value is of the wrong kind', async () => {
     for (const [url, field] of [
       [`${API}/webhook?take=1&take=2`, 'take'],

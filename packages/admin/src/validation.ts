@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { durationAdvice, enumProblem, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT } from '@hookwork/core';
+import { durationAdvice, enumProblem, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, otherNameIn, patternProblem, printableField, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -300,10 +300,15 @@ const VIEW_FIELDS: Readonly<Record<string, string>> = {
   unknownEvents: 'is read-only (a field of the view); leave it out',
 };
 
-/** "is not a field of this request (did you mean headers?); the fields are …", from the schema the name is not in. */
+/**
+ * "is not a field of this request (did you mean headers?); the fields are …", from the schema the
+ * name is not in. Core's table of other APIs' names is read both ways round: the admin API keeps
+ * Umbraco's `skip`/`take`, so `limit`, `pageSize`, `offset` or `page` — core's names and other
+ * APIs' — are told the admin's own name, which nearestName (other names → core's) cannot.
+ */
 function unknownName(place: FieldProblem['in'], name: string, error: FastifySchemaValidationError): string {
   const known = Object.keys((error as { parentSchema?: { properties?: Record<string, unknown> } }).parentSchema?.properties ?? {});
-  const near = nearestName(name, known);
+  const near = otherNameIn(name, known) ?? nearestName(name, known);
   const what = place === 'body' ? 'a field of this request' : 'a parameter of this route';
   if (known.length === 0) return `is not ${what}`;
   return `is not ${what}${near ? ` (did you mean ${near}?)` : ''}; the ${place === 'body' ? 'fields' : 'parameters'} here are ${known.join(', ')}`;

@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 
 // Errors
-export { nearestName, unknownOption } from './errors/nearest-name';
+export { nearestName, otherNameIn, unknownOption } from './errors/nearest-name';
 export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, messageWithoutCode, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
 export { SHOWN_ITEMS, shownList, type ShownListOptions } from './errors/shown-list';
 export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';

@@ -12,6 +12,7 @@ import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCo
 import { isSecretMetadata, REPLAY_WINDOW_MS, secretMetadataGiven, SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
+import { thrownText } from './errors/thrown-text';
 import { checkAlias, checkWebhookId, joinedRepeat, readRetryCount } from './header-values';
 
 /**
@@ -459,7 +460,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
         token = claim.token;
       } catch (error) {
         if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
-        const reason = (error as Error)?.message ?? String(error);
+        const reason = thrownText(error);
         // The backend down or busy is no bug: 503 with Retry-After, so senders back off until it is
         // back and then succeed unchanged. Anything else is the store's fault: 500, to be fixed.
         if (isStoreUnavailable(error)) {
@@ -494,11 +495,11 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
             if (!call.settled) unreleased = `; the dedupe store did not release its claim within ${dedupe!.timeoutMs} ms (dedupe.timeoutMs): unless it does so late, the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
           },
           (releaseError: unknown) => {
-            unreleased = `; its claim could not be released in the dedupe store (${(releaseError as Error)?.message ?? String(releaseError)}), so the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
+            unreleased = `; its claim could not be released in the dedupe store (${thrownText(releaseError)}), so the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`;
           },
         );
       }
-      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry${unreleased}`, { cause: error }), 'failed', id));
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${thrownText(error)}; the sender will retry${unreleased}`, { cause: error }), 'failed', id));
     }
     if (token !== undefined) await completeClaim(key!, token, 'processed', id, named, event.timestamp);
     return answer(200, 'processed', id);
@@ -524,7 +525,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
       // Told with the code of an outage when it is one, so alerts on onError can tell it from a bug.
-      respond({ ...answer(200, outcome, id), error: new ReceiverError(isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      respond({ ...answer(200, outcome, id), error: new ReceiverError(isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${thrownText(error)}`, { cause: error }) });
     }
   };
 
@@ -544,7 +545,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
               ...sent,
               error: new ReceiverError(
                 isStoreUnavailable(error) ? 'RECEIVER_ERR_DEDUPE_STORE_UNAVAILABLE' : 'RECEIVER_ERR_DEDUPE_STORE',
-                `the dedupe store claimed ${named} after the receiver had answered 503 (it took over dedupe.timeoutMs, ${dedupe!.timeoutMs} ms), and the claim could not be released: ${(error as Error)?.message ?? String(error)}; the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`,
+                `the dedupe store claimed ${named} after the receiver had answered 503 (it took over dedupe.timeoutMs, ${dedupe!.timeoutMs} ms), and the claim could not be released: ${thrownText(error)}; the sender's retries are answered 503 in-progress until the claim's lease (${dedupe!.leaseMs} ms) runs out`,
                 { cause: error },
               ),
             });
@@ -828,7 +829,7 @@ function answer(status: number, outcome: ReceiverOutcome, id: string | undefined
 function errorAnswer(error: unknown, outcome: 'rejected' | 'failed', id: string | undefined): ReceiverAnswer {
   // Anything but a ReceiverError is a fault of the receiver itself (a bug, a broken dependency):
   // its own code, so it is not mistaken for the handler's failure or the request's.
-  const known = isReceiverError(error) ? error : new ReceiverError('RECEIVER_ERR_INTERNAL', `unexpected failure inside the receiver: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error });
+  const known = isReceiverError(error) ? error : new ReceiverError('RECEIVER_ERR_INTERNAL', `unexpected failure inside the receiver: ${thrownText(error)}; the sender will retry`, { cause: error });
   // The sender's delivery log shows this body. A refusal says why (its message names no secret
   // and no body); a failure gives only the code: a handler's error is the receiver's business.
   const detail = known.status < 500 ? { code: known.code, message: known.message } : { code: known.code };
@@ -838,7 +839,7 @@ function errorAnswer(error: unknown, outcome: 'rejected' | 'failed', id: string 
 
 function defaultOnError(error: unknown, answer: ReceiverAnswer): void {
   if (process.env.NODE_ENV === 'test') return;
-  console.error(`@hookwork/receiver: answered ${answer.status} (${answer.outcome}): ${(error as Error)?.message ?? String(error)}`);
+  console.error(`@hookwork/receiver: answered ${answer.status} (${answer.outcome}): ${thrownText(error)}`);
 }
 
 /** Whether a body starts as a JSON object or array does (after whitespace): decoded, not compressed. */

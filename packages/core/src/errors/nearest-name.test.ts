@@ -1,5 +1,5 @@
 import { nearestName } from '../index';
-import { OTHER_NAMES, otherNameOf } from './nearest-name';
+import { OTHER_NAMES, otherNameIn, otherNameOf } from './nearest-name';
 
 describe('nearestName', () => {
   it.each([
@@ -38,6 +38,17 @@ describe('nearestName', () => {
     expect(otherNameOf('TAKE', page)).toBe('limit');
     // Only another library's name, never a near spelling: that is nearestName's.
     expect(otherNameOf('limt', page)).toBeUndefined();
+  });
+
+  it("reads the table the other way round for an API that keeps another library's names (otherNameIn)", () => {
+    const umbraco = ['skip', 'take', 'after'];
+    // Core's name or a third library's, to the admin API's Umbraco name in the same row.
+    expect(['limit', 'size', 'pageSize', 'Limit'].map((name) => otherNameIn(name, umbraco))).toEqual(['take', 'take', 'take', 'take']);
+    expect(['offset', 'page'].map((name) => otherNameIn(name, umbraco))).toEqual(['skip', 'skip']);
+    expect(['cursor', 'next'].map((name) => otherNameIn(name, umbraco))).toEqual(['after', 'after']);
+    expect(otherNameIn('cursor', ['skip', 'take'])).toBeUndefined();
+    expect(otherNameIn('limt', umbraco)).toBeUndefined();
+    expect(otherNameIn('take', umbraco)).toBeUndefined();
   });
 
   it('keeps one table of other names, lower case, each name of one option only', () => {

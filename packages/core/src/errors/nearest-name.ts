@@ -37,6 +37,26 @@ export function otherNameOf(name: string, known: readonly string[]): string | un
 }
 
 /**
+ * The name in `known` that {@link OTHER_NAMES} puts in one row with `name`, either way round, in
+ * any case: for an API that keeps another library's names rather than hookwork's — the admin API's
+ * Umbraco `take`/`skip` — asked with hookwork's (`limit` → `take`) or a third library's
+ * (`pageSize` → `take`, `page` → `skip`). undefined when `name` is in no row or `known` holds no
+ * other name of its row. {@link otherNameOf} is the one direction core's own options need.
+ */
+export function otherNameIn(name: string, known: readonly string[]): string | undefined {
+  if (typeof name !== 'string') return undefined;
+  const lower = name.toLowerCase();
+  for (const own in OTHER_NAMES) {
+    const others = OTHER_NAMES[own]!;
+    const row = (candidate: string) => candidate === own.toLowerCase() || others.includes(candidate);
+    if (!row(lower)) continue;
+    const meant = known.find((k) => k.toLowerCase() !== lower && row(k.toLowerCase()));
+    if (meant !== undefined) return meant;
+  }
+  return undefined;
+}
+
+/**
  * The known name a mistyped one most likely meant, for an error's "did you mean …?": the same
  * name in another case, else another library's name for it ({@link OTHER_NAMES}: `tx` →
  * `transaction`, `take` → `limit`), else the closest within a few edits (`notificaton` → `notification`,

@@ -614,6 +614,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   return {
     axios: instance,
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
+      // Read once, into locals: a second read of a getter could answer otherwise (core's own
+      // options are plain objects, so this costs nothing).
+      const { timeoutMs, maxResponseBodyBytes, signal } = sendOptions;
       const started = performance.now();
       const url = targetOf(request.url);
       if (typeof url === 'string') return { ok: false, errorKind: 'invalid', message: url, durationMs: 0 };
@@ -626,8 +629,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (unsendable) return { ok: false, errorKind: 'invalid', message: `not sent: ${unsendable}; remove it from the webhook's headers or the beforeSend hook`, durationMs: 0 };
 
       const exchange = new Exchange(guard, route, request.body.length);
-      const { signal } = sendOptions;
-      exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
+      exchange.deadline = setTimeout(stopAtDeadline, timeoutMs, exchange, timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
       let response: AxiosResponse<Readable>;
       try {
@@ -671,7 +673,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       // The status line arrived: it decides the attempt. Whatever happens to the body from here
       // on is noted with the response, never turned into a failure.
       try {
-        const read = await readBody(response.data, NO_BODY_STATUSES.has(response.status) ? undefined : exchange.response?.headers['content-encoding'], sendOptions.maxResponseBodyBytes, exchange);
+        const read = await readBody(response.data, NO_BODY_STATUSES.has(response.status) ? undefined : exchange.response?.headers['content-encoding'], maxResponseBodyBytes, exchange);
         const sent = sentHeaders(response.request);
         // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
         const received: TransportResponse = { statusCode: response.status, headers: receivedHeaders(response), body: read.body.toString('utf8'), bodyTruncated: read.truncated };

@@ -141,3 +141,57 @@ describe.each(FACTORIES)('%s reads its options once', (call, create) => {
     }
   });
 });
+
+describe.each(FACTORIES)("%s's send() options", (_name, make) => {
+  // A server that takes the request and never answers: the deadline ends the attempt.
+  let silent: http.Server;
+  let silentUrl: string;
+  beforeAll(async () => {
+    silent = http.createServer((request) => request.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}/hook`;
+  });
+  afterAll(async () => {
+    silent.closeAllConnections();
+    await new Promise((resolve) => silent.close(resolve));
+  });
+
+  /** Send options whose every read is counted. */
+  const counted = (timeoutMs: number) => {
+    const reads = { timeoutMs: 0, maxResponseBodyBytes: 0, signal: 0 };
+    const signal = new AbortController().signal;
+    const options = {
+      get timeoutMs() {
+        reads.timeoutMs++;
+        return timeoutMs;
+      },
+      get maxResponseBodyBytes() {
+        reads.maxResponseBodyBytes++;
+        return 1024;
+      },
+      get signal() {
+        reads.signal++;
+        return signal;
+      },
+    };
+    return { reads, options };
+  };
+
+  it('are read once per send, answered or timed out', async () => {
+    const transport = make({ settings: allowLocal() });
+    try {
+      const answered = counted(10_000);
+      const result = await transport.send({ url: plainUrl, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }, answered.options);
+      expect(result.ok && result.response.statusCode).toBe(200);
+      // Before: the axios transport read timeoutMs twice for its deadline.
+      expect(answered.reads).toEqual({ timeoutMs: 1, maxResponseBodyBytes: 1, signal: 1 });
+      const timedOut = counted(50);
+      const late = await transport.send({ url: silentUrl, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }, timedOut.options);
+      expect(late.ok ? 'answered' : late.errorKind).toBe('timeout');
+      // Before: the undici transport read timeoutMs again when its deadline passed, for the message.
+      expect(timedOut.reads).toEqual({ timeoutMs: 1, maxResponseBodyBytes: 1, signal: 1 });
+    } finally {
+      await transport.close();
+    }
+  });
+});

@@ -330,6 +330,9 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       return agent;
     },
     send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
+      // Read once, into locals: the deadline's message read timeoutMs again when it passed, and a
+      // getter could answer otherwise then (core's own options are plain objects: this costs nothing).
+      const { timeoutMs, maxResponseBodyBytes, signal } = sendOptions;
       const started = performance.now();
       const url = targetOf(request.url);
       if (typeof url === 'string') return Promise.resolve({ ok: false, errorKind: 'invalid', message: url, durationMs: 0 });
@@ -350,9 +353,8 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       const { host: _host, connection: _connection, ...headers } = sent;
 
       return new Promise<TransportResult>((resolve) => {
-        const signal = sendOptions.signal;
-        const deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
-        const handler = new AttemptHandler(sendOptions.maxResponseBodyBytes, started, sent, (result) => {
+        const deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${timeoutMs} ms (the timeout setting)`)), timeoutMs);
+        const handler = new AttemptHandler(maxResponseBodyBytes, started, sent, (result) => {
           clearTimeout(deadline);
           if (signal) stopSignals.delete(signal, handler);
           resolve(result);
