@@ -975,14 +975,14 @@ describe('an opened store', () => {
     expect((await storage.webhooks.get('w1'))?.url).toBe('https://example.com/');
   });
 
-  it('health get answers from memory while listening; a write here or in another store is seen', async () => {
+  it('health getShared (delivery\'s read) answers from memory while listening; a write here or in another store is seen; get reads the row', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
     const other = await openPostgresStorage({ connectionString: db.url, schema });
     const state = { breaker: 'closed', consecutiveFailures: 1 } as const;
     const health = storage.health!;
     const others = other.health!;
-    const version = async () => (await health.get('w1'))?.version;
+    const version = async () => (await health.getShared!('w1'))?.version;
     try {
       expect(await version()).toBeUndefined();
       expect(await health.compareAndSet('w1', 0, state)).toMatchObject({ version: 1 });
@@ -994,6 +994,8 @@ describe('an opened store', () => {
       await db.query(`UPDATE "${schema}".webhook_health SET version = 7 WHERE webhook_key = 'w1'`);
       await db.query(`ALTER TABLE "${schema}".webhook_health ENABLE TRIGGER webhook_health_changed`);
       expect(await version()).toBe(1);
+      // get (management's read: app.health(), the admin API) has it at once.
+      expect((await health.get('w1'))?.version).toBe(7);
       // A compare-and-set this store loses drops its answer: the next read sees the store.
       expect(await health.compareAndSet('w1', 1, state)).toBeUndefined();
       expect(await version()).toBe(7);

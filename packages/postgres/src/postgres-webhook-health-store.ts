@@ -40,17 +40,35 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
   }
 
   /**
+   * The webhook's health as stored now, read from its row — never from the cache, which holds
+   * another process's write only once its notification arrived (milliseconds after the commit, more
+   * under load; up to `LISTENED_CACHE_TTL_MS` should the LISTEN connection die unnoticed).
+   * Management reads through it (`app.health()`, the admin API's `GET webhook/{id}/health` and
+   * `GET webhook/health`): two instances behind a load balancer answered one webhook's failing
+   * streak 17 apart while it failed under load, the reading one from its cached row. Delivery reads
+   * through {@link getShared}, cached.
+   */
+  async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
+    const row = await this.load(webhookKey);
+    return row && toRecord(row);
+  }
+
+  /**
    * Delivery asks for a webhook's health per attempt (core keeps it for a second): answered from
-   * memory while the LISTEN connection is up, as the webhook repository's reads are, so core's
+   * memory while the LISTEN connection is up, as the webhook repository's `getShared` is, so core's
    * refresh costs no round trip on the send's path. Every change of a row notifies on commit (a
    * trigger, so a writer of any release is heard); every process drops what it holds when one
    * arrives, when the connection is lost or comes back, after 5 s at most ({@link ListenedCache}),
-   * and for a key whose compare-and-set it lost.
+   * and for a key it wrote (or whose compare-and-set it lost).
    */
-  async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
-    const { c } = this;
-    const row = await this.rows.read(webhookKey, async () => (await c.query<Row>(`reading the health of webhook ${webhookKey}`, `SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1`, [webhookKey])).rows[0]);
+  async getShared(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
+    const row = await this.rows.read(webhookKey, () => this.load(webhookKey));
     return row && toRecord(row);
+  }
+
+  private async load(webhookKey: string): Promise<Row | undefined> {
+    const { c } = this;
+    return (await c.query<Row>(`reading the health of webhook ${webhookKey}`, `SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1`, [webhookKey])).rows[0];
   }
 
   async compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined> {

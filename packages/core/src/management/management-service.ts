@@ -124,7 +124,9 @@ export interface Management {
   runCleanup(): Promise<CleanupResult>;
   /**
    * A webhook's health: its circuit breaker, failing streak and a receiver's pause, as every
-   * process sharing the store sees them. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when there is no such webhook.
+   * process sharing the store sees them — read from the store at each call (its `get`), never from
+   * the copy delivery keeps, so another process's failures show at once.
+   * HOOKWORK_ERR_WEBHOOK_NOT_FOUND when there is no such webhook.
    */
   health(webhookKey: string): Promise<WebhookHealth>;
   /**

@@ -94,8 +94,24 @@ export interface TokenRate {
  * `describeWebhookHealthStoreContract` from `@hookwork/core/testing`.
  */
 export interface WebhookHealthStore {
-  /** The stored state of a webhook, or undefined when it has none (it never failed). */
+  /**
+   * The state of a webhook as stored now, or undefined when it has none (it never failed): a write
+   * committed by any process sharing the store is seen by the next call, never answered from a
+   * cache that may hold what was stored before. Management reads through it (`app.health()`, the
+   * admin API's `GET webhook/{id}/health` and `GET webhook/health`), and so does delivery when the
+   * store has no {@link getShared}.
+   */
   get(webhookKey: string): Promise<WebhookHealthRecord | undefined>;
+  /**
+   * The state {@link get} answers, as fresh as the store can cheaply tell: it may answer from a
+   * cache the store drops when another process's write is announced (PostgreSQL: on the write's
+   * notification, milliseconds after the commit; after 5 s at most should the LISTEN connection
+   * die unnoticed), and must answer this store's own writes at once. Delivery reads through it (and
+   * keeps the answer for up to a second itself), so a webhook's health costs no round trip per
+   * attempt. Optional: without it, delivery reads through {@link get}. PostgreSQL has it; memory
+   * and SQLite read their one copy, or the row, as cheaply as a cache would.
+   */
+  getShared?(webhookKey: string): Promise<WebhookHealthRecord | undefined>;
   /**
    * Stores `state` as the webhook's state if its stored version is still `expectedVersion` (0:
    * it has no record yet), and returns the new record with the version one higher; returns

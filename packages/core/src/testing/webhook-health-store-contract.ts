@@ -128,6 +128,43 @@ export function describeWebhookHealthStoreContract(name: string, factory: Contra
         expect(results.filter(Boolean)).toHaveLength(1);
         expect(await other.get('wh-1')).toEqual(results.find(Boolean));
       });
+
+      test('get() answers another handle\'s write at once, even right after this handle read the record (through getShared too)', async (_store, made) => {
+        if (!made.openAnother) return;
+        const other = await made.openAnother();
+        await made.subject.compareAndSet('wh-1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+        // Read through both doors, so a store that keeps copies keeps one of version 1.
+        expect(await other.get('wh-1')).toMatchObject({ version: 1 });
+        if (other.getShared) expect(await other.getShared('wh-1')).toMatchObject({ version: 1 });
+        await made.subject.compareAndSet('wh-1', 1, { breaker: 'open', consecutiveFailures: 10, openedAt: T0 });
+        expect(await other.get('wh-1')).toEqual({ webhookKey: 'wh-1', version: 2, state: { breaker: 'open', consecutiveFailures: 10, openedAt: T0 } });
+        await made.subject.delete('wh-1');
+        expect(await other.get('wh-1')).toBeUndefined();
+      });
+
+      test('getShared(), when the store has it, answers what get() does after each of this handle\'s own writes', async (store) => {
+        if (!store.getShared) return;
+        const both = async () => {
+          const shared = await store.getShared!('wh-1');
+          expect(shared).toEqual(await store.get('wh-1'));
+          return shared;
+        };
+        expect(await both()).toBeUndefined();
+        await store.compareAndSet('wh-1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+        expect(await both()).toMatchObject({ version: 1 });
+        // A lost compare-and-set changes nothing, and the answer stays the stored one.
+        expect(await store.compareAndSet('wh-1', 0, { breaker: 'open', consecutiveFailures: 99 })).toBeUndefined();
+        expect(await both()).toMatchObject({ version: 1, state: { consecutiveFailures: 1 } });
+        if (store.update) {
+          await store.update('wh-1', oneMoreFailure);
+          expect(await both()).toMatchObject({ version: 2, state: { consecutiveFailures: 2 } });
+        }
+        const shared = await store.getShared('wh-1');
+        shared!.state.consecutiveFailures = 50;
+        expect((await store.getShared('wh-1'))!.state.consecutiveFailures).not.toBe(50);
+        await store.delete('wh-1');
+        expect(await both()).toBeUndefined();
+      });
     });
 
     if (options.update !== false) {

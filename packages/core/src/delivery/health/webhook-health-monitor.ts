@@ -328,11 +328,13 @@ export class WebhookHealthMonitor {
   }
 
   /**
-   * The health of a webhook, read now: undefined when it never failed, or when what is stored
-   * judges another receiver (left by its earlier URL, or an earlier webhook of its key).
+   * The health of a webhook as stored now (the store's `get`, past every cache: this process's
+   * and the store's), for management: undefined when it never failed, or when what is stored
+   * judges another receiver (left by its earlier URL, or an earlier webhook of its key). Delivery's
+   * cached copy is left as it is: it gates attempts, and refreshes by its own rules.
    */
   async health(webhook: Pick<Webhook, 'key' | 'url' | 'createdAt'>): Promise<WebhookHealthState | undefined> {
-    return stateFor((await this.read(webhook.key, true))?.state, webhook);
+    return stateFor((await this.deps.store().get(webhook.key))?.state, webhook);
   }
 
   /** Writes the successes counted in memory for failure-rate windows (every second, and when the app stops). */
@@ -610,12 +612,17 @@ export class WebhookHealthMonitor {
     return entry !== undefined && entry.until > performance.now();
   }
 
-  /** A webhook's record: cached for up to a second (and never longer than `period`), or read now with `fresh`. */
+  /**
+   * A webhook's record: cached for up to a second (and never longer than `period`), or read now
+   * with `fresh` — through the store's `getShared` when it has one (as fresh as the store can
+   * cheaply tell), so delivery's reads cost no round trip where the store keeps a copy.
+   */
   private read(webhookKey: string, fresh = false): Promise<WebhookHealthRecord | undefined> {
     const now = performance.now();
     const entry = this.cache.get(webhookKey);
     if (!fresh && entry && entry.until > now) return entry.record;
-    const record = this.deps.store().get(webhookKey);
+    const store = this.deps.store();
+    const record = store.getShared ? store.getShared(webhookKey) : store.get(webhookKey);
     const cached: Cached = { record, until: now + Math.min(1000, this.deps.settings.current.period) };
     this.cache.set(webhookKey, cached);
     record.then(
