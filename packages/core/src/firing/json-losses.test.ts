@@ -1,3 +1,4 @@
+import { createContext, runInContext } from 'node:vm';
 import { findJsonLoss } from './json-losses';
 
 /** The loss as core's message words it: what, then where under `payload`. */
@@ -102,6 +103,29 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     };
     expect(lossAt(payload)).toBeUndefined();
     expect(lossAt('text')).toBeUndefined();
+    expect(lossAt(null)).toBeUndefined();
+  });
+
+  // Both were refused though JSON.stringify sent them as meant: false positives block a publish.
+  it("passes a Date whose own toJSON() answers for an invalid date, and an empty object of another realm", () => {
+    class OptionalDate extends Date {
+      override toJSON() {
+        return Number.isNaN(this.getTime()) ? 'unknown' : super.toJSON();
+      }
+    }
+    expect(JSON.stringify({ at: new OptionalDate('tomorrow') })).toBe('{"at":"unknown"}');
+    expect(lossAt({ at: new OptionalDate('tomorrow') })).toBeUndefined();
+    expect(lossAt({ at: Object.assign(new Date(NaN), { toJSON: () => 'never' }) })).toBeUndefined();
+    // A Date subclass with Date's toJSON() still sends null.
+    expect(lossAt({ at: new (class Stamp extends Date {})(NaN) })).toMatch(/^an invalid Date .* at payload\.at$/);
+    // An object made in another realm (a vm context; in jest, Node's own modules and structuredClone()
+    // answer from the outer realm) ends its chain at that realm's Object.prototype and its __proto__ accessor.
+    const other = createContext({});
+    expect(lossAt({ tags: runInContext('({})', other), page: runInContext('new (class Page {})()', other), list: runInContext('[{}]', other) })).toBeUndefined();
+    expect(lossAt({ entry: runInContext('new (class Entry { get id() { return 7; } })()', other) })).toMatch(/^an Entry whose data is in getters \(id\) .* at payload\.entry$/);
+  });
+
+  it('passes plain values', () => {
     expect(lossAt(null)).toBeUndefined();
   });
 });

@@ -50,7 +50,8 @@ export interface FindJsonLossOptions {
  * (`Uint8Array`, …), sent as an object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer`
  * or `DataView`, sent as `{}`; a promise or other thenable (a forgotten `await`) and an `Error` (its
  * message and stack are not own enumerable fields), each sent as `{}`; an invalid `Date`
- * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant;
+ * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant
+(one given a `toJSON()` of its own is taken as that returns);
  * a `RegExp`, sent as `{}`; an instance of a class whose data is all in getters (or private fields
  * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is.
  *
@@ -104,7 +105,8 @@ function lossAt(value: unknown, reportFunctionsAndSymbols: boolean): [string, st
   if (typeof value !== 'object' || value === null) return undefined;
   // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
   // (a receiver that reads the date-time `describePayload()` promised gets null).
-  if (value instanceof Date && Number.isNaN(value.getTime())) return ['an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)', []];
+  // Date's own toJSON() only: a class or value giving its own (`isNaN(this) ? 'unknown' : …`) is taken as meant, below.
+  if (value instanceof Date && (value as { toJSON?: unknown }).toJSON === Date.prototype.toJSON && Number.isNaN(value.getTime())) return ['an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)', []];
   // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
@@ -154,7 +156,7 @@ function lossAt(value: unknown, reportFunctionsAndSymbols: boolean): [string, st
 function dataOutOfReach(value: object): string | undefined {
   if (value instanceof RegExp) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
   const getters: string[] = [];
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && !isObjectPrototype(proto); proto = Object.getPrototypeOf(proto) as object | null) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
       if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
     }
@@ -163,4 +165,14 @@ function dataOutOfReach(value: object): string | undefined {
   const kind = (value.constructor as { name?: unknown } | undefined)?.name;
   const shown = getters.slice(0, 3);
   return `${typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
+}
+
+/**
+ * Object.prototype of this realm or of another (a vm context, jest's sandbox, where an object from
+ * Node's own modules or structuredClone() comes from the outer realm): the end of a class's chain,
+ * whose __proto__ accessor is no data of the value's. An empty object from another realm was
+ * refused as one "whose data is in getters (__proto__)".
+ */
+function isObjectPrototype(proto: object): boolean {
+  return proto === Object.prototype || (Object.getPrototypeOf(proto) === null && typeof Object.getOwnPropertyDescriptor(proto, '__proto__')?.get === 'function');
 }
