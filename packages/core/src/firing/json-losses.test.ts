@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createContext, runInContext } from 'node:vm';
 import { findJsonLoss } from './json-losses';
 
@@ -127,6 +129,60 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
 
   it('passes plain values', () => {
     expect(lossAt(null)).toBeUndefined();
+  });
+});
+
+describe('findJsonLoss: values that JSON.stringify took, read once more', () => {
+  const nested = (levels: number, bottom: unknown): unknown => {
+    let value = bottom;
+    for (let i = 0; i < levels; i++) value = { id: i, a: value };
+    return value;
+  };
+
+  // Its recursion's frames are larger than JSON.stringify's native ones: a payload JSON.stringify
+  // took made it run out of stack, a raw RangeError out of publish() and trigger().
+  it('walks a value as deep as JSON.stringify takes, without running out of call stack (built output, child process)', () => {
+    // Built output in a process of its own, its walk not yet compiled by the optimising tiers (an
+    // app's first publishes, where its frames are the largest); in jest's worker it did not overflow.
+    const script = `const { findJsonLoss } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'index.js'))});
+      const nested = (levels, bottom) => { let value = bottom; for (let i = 0; i < levels; i++) value = { id: i, a: value }; return value; };
+      let low = 1, high = 200000;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        try { JSON.stringify(nested(middle, new Map())); low = middle; } catch { high = middle - 1; }
+      }
+      const answer = (value) => { try { return findJsonLoss(value) ?? 'none'; } catch (error) { return { threw: String(error) }; } };
+      console.log(JSON.stringify({ low, map: answer(nested(low, new Map())), none: answer(nested(low, [1, { ok: true }])), date: answer([nested(low, null), { at: new Date(NaN) }]) }));`;
+    const output = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { low: number; map: unknown; none: unknown; date: unknown };
+    expect(output.low).toBeGreaterThan(1000);
+    expect(output.map).toEqual({ what: expect.stringMatching(/^a Map of 0 /), path: '.a'.repeat(output.low) });
+    expect(output.none).toBe('none');
+    expect(output.date).toEqual({ what: expect.stringMatching(/^an invalid Date /), path: '[1].at' });
+  });
+
+  // A getter answering JSON.stringify and throwing at the check's read escaped raw (a bare Error out of publish()).
+  it('tells a value that throws when read again, and where, rather than throwing it', () => {
+    let reads = 0;
+    const entry = {
+      get title() {
+        if (reads++ > 0) throw new Error('session closed');
+        return 'Hello';
+      },
+    };
+    expect(JSON.stringify({ entry })).toBe('{"entry":{"title":"Hello"}}');
+    expect(lossAt({ entry })).toBe(
+      'a value that threw when read again (session closed) (JSON.stringify read it, a second read threw: a getter or Proxy that answers differently at each read; send plain data, read once) at payload.entry.title',
+    );
+    // The same in an array, past the levels walked by recursion, and from a Proxy's trap.
+    let items = 0;
+    const list = new Proxy([1, 2], {
+      get: (target, key, receiver) => {
+        if (key === '1' && items++ > 0) throw new Error('gone');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    JSON.stringify(list);
+    expect(findJsonLoss(nested(100, list))).toEqual({ what: expect.stringMatching(/^a value that threw when read again \(gone\)/), path: `${'.a'.repeat(100)}[1]` });
   });
 });
 
