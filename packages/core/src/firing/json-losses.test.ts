@@ -28,6 +28,9 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
       'a Uint8Array of 2 (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString(\'base64\')) at payload.bytes',
     );
     expect(lossAt({ n: [new Float64Array(3)] })).toMatch(/^a Float64Array of 3 .* at payload.n\[0\]$/);
+    // Read aloud: an Int8Array, a Uint8Array (the messages said "a Int8Array", "an URLSearchParams").
+    expect(lossAt({ n: new Int16Array(1) })).toMatch(/^an Int16Array of 1 /);
+    expect(lossAt({ query: new URLSearchParams('a=1') })).toMatch(/^a URLSearchParams whose data is in getters \(size\) /);
     expect(lossAt({ raw: new ArrayBuffer(4) })).toMatch(/^an ArrayBuffer of 4 bytes \(JSON.stringify sends \{\}; .*\) at payload.raw$/);
     expect(lossAt({ view: new DataView(new ArrayBuffer(2)) })).toMatch(/^a DataView of 2 bytes \(JSON.stringify sends \{\}; .*\) at payload.view$/);
     // A Buffer has its own toJSON ({ type: 'Buffer', data: [...] }): sent as its author meant.

@@ -253,7 +253,7 @@ function ownLoss(value: unknown, reportFunctionsAndSymbols: boolean): string | u
   if (ArrayBuffer.isView(value)) {
     if (value instanceof DataView) return `a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`;
     const kind = value.constructor?.name || 'typed array';
-    return `a ${kind} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`;
+    return `${withArticle(kind)} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`;
   }
   if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
     return `an ${value.constructor.name} of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`;
@@ -278,7 +278,7 @@ function dataOutOfReach(value: object): string | undefined {
   if (getters.length === 0) return undefined;
   const kind = (value.constructor as { name?: unknown } | undefined)?.name;
   const shown = getters.slice(0, 3);
-  return `${typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
+  return `${typeof kind === 'string' && kind !== '' ? withArticle(kind) : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
 }
 
 /**
@@ -289,4 +289,12 @@ function dataOutOfReach(value: object): string | undefined {
  */
 function isObjectPrototype(proto: object): boolean {
   return proto === Object.prototype || (Object.getPrototypeOf(proto) === null && typeof Object.getOwnPropertyDescriptor(proto, '__proto__')?.get === 'function');
+}
+
+/**
+ * A class name with its article, as it is read aloud: `an Int8Array`, `an Entry`, but `a Uint8Array`
+ * and `a URLSearchParams` (a U said "you"); the messages said `a Int8Array` and `an URLSearchParams`.
+ */
+function withArticle(name: string): string {
+  return `${/^[AEIO]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
