@@ -344,6 +344,15 @@ describe('publishing through composed events', () => {
     for (let i = 0; i < 50_000; i++) deep = { parent: deep };
     expect(await refusal({ deep })).toMatch(/: it holds a value nested more than 1000 levels deep at payload\.deep\.parent\.parent\.parent\.parent\.parent… \(1000 steps\): deeper than JSON\.stringify can go \(flatten it, or send ids/);
     expect(await refusal({ total: 12n })).toMatch(/: it holds a BigInt at payload\.total: JSON has no form for it/);
+    // A getter that answered JSON.stringify and threw at the check's second read escaped as a bare Error.
+    let reads = 0;
+    const session = {
+      get user() {
+        if (reads++ > 0) throw new Error('session closed');
+        return 'ann';
+      },
+    };
+    expect(await refusal({ session })).toMatch(/the payload of shaped has a value that threw when read again \(session closed\) .* at payload\.session\.user; return plain data/);
     // An invalid Date's own toJSON() sent null where a date-time string was promised, without a word.
     class Entity {
       #id = 7;

@@ -231,4 +231,41 @@ describe('cleanup round: requests of webhooks that no longer exist (a deletion c
     expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 0 });
     expect(dropped).toHaveLength(2);
   });
+
+  // A lookup failing after some keys' requests were dropped threw out of the sweep: the round answered
+  // 0 for requests it had removed and logged as dropped.
+  it('counts what it dropped before a webhook lookup failed, and tells the failure', async () => {
+    let lookups: number | undefined;
+    const inner = memoryStorage();
+    const storage: StorageBackend = {
+      ...inner,
+      async open(context) {
+        const opened = await inner.open(context);
+        const webhooks = new Proxy(opened.webhooks, {
+          get(target, property) {
+            const value = Reflect.get(target, property, target) as unknown;
+            if (typeof value !== 'function') return value;
+            if (property !== 'get') return value.bind(target);
+            return (...args: unknown[]) => {
+              if (lookups !== undefined && ++lookups === 2) return Promise.reject(new Error('connection reset'));
+              return value.apply(target, args) as unknown;
+            };
+          },
+        });
+        return { ...opened, webhooks };
+      },
+    };
+    app = await startTestApp({ storage, settings: { enabled: false, enableLoggingCleanup: false } });
+    const errors: string[] = [];
+    app.lifecycle.on('backgroundError', ({ task, error }) => errors.push(`${task}: ${String(error)}`));
+    const published = new Date(Date.now() - 60_000);
+    await queueOf(app).enqueue(['gone-1', 'gone-2'].map((key) => ({ id: `${key}-waiting`, webhookKey: key, eventAlias: 'thing.happened', body: '{}', createdAt: published, dueAt: new Date(Date.now() + 3_600_000) })));
+    lookups = 0;
+    expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 1 });
+    expect(await app.queueCounts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    expect(errors).toEqual([expect.stringContaining('connection reset')]);
+    // The next round goes on with the rest.
+    lookups = undefined;
+    expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 1 });
+  });
 });

@@ -120,7 +120,7 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
   return undefined;
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return visibleText(error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error));
 }
 

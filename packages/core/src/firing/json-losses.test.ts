@@ -1,3 +1,6 @@
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
 import { findJsonLoss } from './json-losses';
 
 /** The loss as core's message words it: what, then where under `payload`. */
@@ -25,6 +28,9 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
       'a Uint8Array of 2 (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString(\'base64\')) at payload.bytes',
     );
     expect(lossAt({ n: [new Float64Array(3)] })).toMatch(/^a Float64Array of 3 .* at payload.n\[0\]$/);
+    // Read aloud: an Int8Array, a Uint8Array (the messages said "a Int8Array", "an URLSearchParams").
+    expect(lossAt({ n: new Int16Array(1) })).toMatch(/^an Int16Array of 1 /);
+    expect(lossAt({ query: new URLSearchParams('a=1') })).toMatch(/^a URLSearchParams whose data is in getters \(size\) /);
     expect(lossAt({ raw: new ArrayBuffer(4) })).toMatch(/^an ArrayBuffer of 4 bytes \(JSON.stringify sends \{\}; .*\) at payload.raw$/);
     expect(lossAt({ view: new DataView(new ArrayBuffer(2)) })).toMatch(/^a DataView of 2 bytes \(JSON.stringify sends \{\}; .*\) at payload.view$/);
     // A Buffer has its own toJSON ({ type: 'Buffer', data: [...] }): sent as its author meant.
@@ -103,6 +109,83 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     expect(lossAt(payload)).toBeUndefined();
     expect(lossAt('text')).toBeUndefined();
     expect(lossAt(null)).toBeUndefined();
+  });
+
+  // Both were refused though JSON.stringify sent them as meant: false positives block a publish.
+  it("passes a Date whose own toJSON() answers for an invalid date, and an empty object of another realm", () => {
+    class OptionalDate extends Date {
+      override toJSON() {
+        return Number.isNaN(this.getTime()) ? 'unknown' : super.toJSON();
+      }
+    }
+    expect(JSON.stringify({ at: new OptionalDate('tomorrow') })).toBe('{"at":"unknown"}');
+    expect(lossAt({ at: new OptionalDate('tomorrow') })).toBeUndefined();
+    expect(lossAt({ at: Object.assign(new Date(NaN), { toJSON: () => 'never' }) })).toBeUndefined();
+    // A Date subclass with Date's toJSON() still sends null.
+    expect(lossAt({ at: new (class Stamp extends Date {})(NaN) })).toMatch(/^an invalid Date .* at payload\.at$/);
+    // An object made in another realm (a vm context; in jest, Node's own modules and structuredClone()
+    // answer from the outer realm) ends its chain at that realm's Object.prototype and its __proto__ accessor.
+    const other = createContext({});
+    expect(lossAt({ tags: runInContext('({})', other), page: runInContext('new (class Page {})()', other), list: runInContext('[{}]', other) })).toBeUndefined();
+    expect(lossAt({ entry: runInContext('new (class Entry { get id() { return 7; } })()', other) })).toMatch(/^an Entry whose data is in getters \(id\) .* at payload\.entry$/);
+  });
+
+  it('passes plain values', () => {
+    expect(lossAt(null)).toBeUndefined();
+  });
+});
+
+describe('findJsonLoss: values that JSON.stringify took, read once more', () => {
+  const nested = (levels: number, bottom: unknown): unknown => {
+    let value = bottom;
+    for (let i = 0; i < levels; i++) value = { id: i, a: value };
+    return value;
+  };
+
+  // Its recursion's frames are larger than JSON.stringify's native ones: a payload JSON.stringify
+  // took made it run out of stack, a raw RangeError out of publish() and trigger().
+  it('walks a value as deep as JSON.stringify takes, without running out of call stack (built output, child process)', () => {
+    // Built output in a process of its own, its walk not yet compiled by the optimising tiers (an
+    // app's first publishes, where its frames are the largest); in jest's worker it did not overflow.
+    const script = `const { findJsonLoss } = require(${JSON.stringify(join(__dirname, '..', '..', 'dist', 'index.js'))});
+      const nested = (levels, bottom) => { let value = bottom; for (let i = 0; i < levels; i++) value = { id: i, a: value }; return value; };
+      let low = 1, high = 200000;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        try { JSON.stringify(nested(middle, new Map())); low = middle; } catch { high = middle - 1; }
+      }
+      const answer = (value) => { try { return findJsonLoss(value) ?? 'none'; } catch (error) { return { threw: String(error) }; } };
+      console.log(JSON.stringify({ low, map: answer(nested(low, new Map())), none: answer(nested(low, [1, { ok: true }])), date: answer([nested(low, null), { at: new Date(NaN) }]) }));`;
+    const output = JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as { low: number; map: unknown; none: unknown; date: unknown };
+    expect(output.low).toBeGreaterThan(1000);
+    expect(output.map).toEqual({ what: expect.stringMatching(/^a Map of 0 /), path: '.a'.repeat(output.low) });
+    expect(output.none).toBe('none');
+    expect(output.date).toEqual({ what: expect.stringMatching(/^an invalid Date /), path: '[1].at' });
+  });
+
+  // A getter answering JSON.stringify and throwing at the check's read escaped raw (a bare Error out of publish()).
+  it('tells a value that throws when read again, and where, rather than throwing it', () => {
+    let reads = 0;
+    const entry = {
+      get title() {
+        if (reads++ > 0) throw new Error('session closed');
+        return 'Hello';
+      },
+    };
+    expect(JSON.stringify({ entry })).toBe('{"entry":{"title":"Hello"}}');
+    expect(lossAt({ entry })).toBe(
+      'a value that threw when read again (session closed) (JSON.stringify read it, a second read threw: a getter or Proxy that answers differently at each read; send plain data, read once) at payload.entry.title',
+    );
+    // The same in an array, past the levels walked by recursion, and from a Proxy's trap.
+    let items = 0;
+    const list = new Proxy([1, 2], {
+      get: (target, key, receiver) => {
+        if (key === '1' && items++ > 0) throw new Error('gone');
+        return Reflect.get(target, key, receiver) as unknown;
+      },
+    });
+    JSON.stringify(list);
+    expect(findJsonLoss(nested(100, list))).toEqual({ what: expect.stringMatching(/^a value that threw when read again \(gone\)/), path: `${'.a'.repeat(100)}[1]` });
   });
 });
 

@@ -1,6 +1,7 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
 import { readOrRefuse } from '../model/caller-input';
+import { messageOf } from './json-failure';
 import { propertyStep } from '../runtime/property-path';
 
 /**
@@ -50,7 +51,8 @@ export interface FindJsonLossOptions {
  * (`Uint8Array`, …), sent as an object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer`
  * or `DataView`, sent as `{}`; a promise or other thenable (a forgotten `await`) and an `Error` (its
  * message and stack are not own enumerable fields), each sent as `{}`; an invalid `Date`
- * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant;
+ * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant
+(one given a `toJSON()` of its own is taken as that returns);
  * a `RegExp`, sent as `{}`; an instance of a class whose data is all in getters (or private fields
  * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is.
  *
@@ -62,8 +64,10 @@ export interface FindJsonLossOptions {
  * It walks what JSON.stringify walks: array items, and each object's own enumerable string keys in
  * their order (getters among them are read, once more than JSON.stringify reads them); an object
  * with none of those is asked for a `RegExp` or getters on its class's prototypes. Call it after
- * `JSON.stringify(value)` has succeeded: it does not guard against cycles or nesting deeper than
- * the stack (`jsonFailure()` words those failures). Cost: one walk, no copy and no list of keys made
+ * `JSON.stringify(value)` has succeeded (`jsonFailure()` words what made that throw): it walks as
+ * deep as JSON.stringify went without running out of call stack, and a read that throws where
+ * JSON.stringify's did not (a getter or Proxy answering differently each time) is answered as a
+ * loss at its path, not thrown. Cost: one walk, no copy and no list of keys made
  * (about 0.25 µs for a content payload of 20 values, against 2.3 µs for its JSON.stringify); it
  * stops at the first loss.
  *
@@ -75,7 +79,7 @@ export interface FindJsonLossOptions {
  * @public
  */
 export function findJsonLoss(value: unknown, options?: FindJsonLossOptions): JsonLoss | undefined {
-  const found = lossAt(value, options === undefined || reportsFunctionsAndSymbols(options));
+  const found = lossAt(value, options === undefined || reportsFunctionsAndSymbols(options), 0);
   if (!found) return undefined;
   const [what, path] = found;
   return { what, path: path.reverse().join('') };
@@ -96,34 +100,36 @@ function reportsFunctionsAndSymbols(given: FindJsonLossOptions): boolean {
   throw refuse(`options.functionsAndSymbols must be 'report' or 'allow' (got ${shownValue(choice)}); leave it out for 'report'`);
 }
 
-/** [what was found, the path to it, innermost step first]; undefined when nothing is lost. A function or symbol is passed (as JSON sends it) unless reportFunctionsAndSymbols. */
-function lossAt(value: unknown, reportFunctionsAndSymbols: boolean): [string, string[]] | undefined {
-  if (!reportFunctionsAndSymbols && (typeof value === 'function' || typeof value === 'symbol')) return undefined;
-  if (typeof value === 'function') return [`a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`, []];
-  if (typeof value === 'symbol') return [`a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`, []];
-  if (typeof value !== 'object' || value === null) return undefined;
-  // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
-  // (a receiver that reads the date-time `describePayload()` promised gets null).
-  if (value instanceof Date && Number.isNaN(value.getTime())) return ['an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)', []];
-  // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
-  // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
-  if (typeof (value as { then?: unknown }).then === 'function') return ['a promise (JSON.stringify sends {}; await it first and send what it resolves to)', []];
-  if (value instanceof Error) return [`an Error${value.name && value.name !== 'Error' ? ` (${value.name})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`, []];
-  if (value instanceof Map) return [`a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`, []];
-  if (value instanceof Set) return [`a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`, []];
-  if (value instanceof WeakMap || value instanceof WeakSet) return [`a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`, []];
-  if (ArrayBuffer.isView(value)) {
-    if (value instanceof DataView) return [`a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`, []];
-    const kind = value.constructor?.name || 'typed array';
-    return [`a ${kind} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`, []];
-  }
-  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
-    return [`an ${value.constructor.name} of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`, []];
-  }
+/** [what was found, the path to it, innermost step first]. */
+type Found = [string, string[]];
+
+/** A value to walk into: an array's items or an object's listed keys (nothing of it is lost itself). */
+const WALK = Symbol('walk');
+
+/**
+ * Levels walked by recursion; deeper, the walk goes on with a list of its own. JSON.stringify's
+ * native frames are smaller than this function's: a payload it took 3,000 levels deep made the
+ * recursive walk overflow the stack, a raw RangeError out of publish().
+ */
+const RECURSION_LEVELS = 64;
+
+/** Levels the list walk goes before it calls the value too deep (a getter answering a new object at each read never ends). */
+const MAX_LEVELS = 1_000_000;
+
+/** Undefined when nothing is lost. A function or symbol is passed (as JSON sends it) unless reportFunctionsAndSymbols. */
+function lossAt(value: unknown, reportFunctionsAndSymbols: boolean, depth: number): Found | undefined {
+  const own = lossOf(value, reportFunctionsAndSymbols);
+  if (own !== WALK) return own === undefined ? undefined : [own, []];
+  if (depth >= RECURSION_LEVELS) return lossBeyond(value as object, reportFunctionsAndSymbols);
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = lossAt(value[i], reportFunctionsAndSymbols);
+      let item: unknown;
+      try {
+        item = value[i];
+      } catch (cause) {
+        return [readAgainThrew(cause), [`[${i}]`]];
+      }
+      const found = lossAt(item, reportFunctionsAndSymbols, depth + 1);
       if (found) return (found[1].push(`[${i}]`), found);
     }
     return undefined;
@@ -135,14 +141,124 @@ function lossAt(value: unknown, reportFunctionsAndSymbols: boolean): [string, st
   for (const key in record) {
     if (!Object.hasOwn(record, key)) continue;
     listed = true;
-    const found = lossAt(record[key], reportFunctionsAndSymbols);
+    let item: unknown;
+    try {
+      item = record[key];
+    } catch (cause) {
+      return [readAgainThrew(cause), [propertyStep(key)]];
+    }
+    const found = lossAt(item, reportFunctionsAndSymbols, depth + 1);
     if (found) return (found[1].push(propertyStep(key)), found);
   }
   if (!listed) {
-    const hidden = dataOutOfReach(value);
+    const hidden = dataOutOfReach(value as object);
     if (hidden) return [hidden, []];
   }
   return undefined;
+}
+
+/**
+ * The walk past RECURSION_LEVELS: the same rules over a list of the objects being walked, so a
+ * payload as deep as JSON.stringify could go costs no call stack. Keys are listed here (Object.keys,
+ * as JSON.stringify lists them); a cycle, which only a getter answering differently on a second
+ * read can make after JSON.stringify succeeded, is named rather than walked for ever.
+ */
+function lossBeyond(root: object, reportFunctionsAndSymbols: boolean): Found | undefined {
+  const frames: { holder: object; keys: string[] | undefined; length: number; next: number }[] = [];
+  const open = new Set<object>();
+  const pathHere = (): string[] => {
+    const steps: string[] = [];
+    for (let i = frames.length - 1; i >= 0; i--) {
+      const { keys, next } = frames[i]!;
+      steps.push(keys === undefined ? `[${next - 1}]` : propertyStep(keys[next - 1]!));
+    }
+    return steps;
+  };
+  let value: unknown = root;
+  for (;;) {
+    const own = frames.length === 0 ? WALK : lossOf(value, reportFunctionsAndSymbols);
+    if (typeof own === 'string') return [own, pathHere()];
+    if (own === WALK) {
+      const holder = value as object;
+      if (open.has(holder)) return ['a circular reference (it holds itself once read again; JSON cannot hold a cycle: send each object once, or an id where it repeats)', pathHere()];
+      if (frames.length >= MAX_LEVELS) return [`a value nested more than ${MAX_LEVELS} levels deep (flatten it, or send ids and let the receiver fetch the rest)`, pathHere()];
+      let keys: string[] | undefined;
+      try {
+        keys = Array.isArray(holder) ? undefined : Object.keys(holder);
+      } catch (cause) {
+        return [readAgainThrew(cause), pathHere()];
+      }
+      if (keys !== undefined && keys.length === 0) {
+        const hidden = dataOutOfReach(holder);
+        if (hidden) return [hidden, pathHere()];
+      }
+      frames.push({ holder, keys, length: keys === undefined ? (holder as unknown[]).length : keys.length, next: 0 });
+      open.add(holder);
+    }
+    // The next value in JSON.stringify's order: the next item of the innermost object not done.
+    for (;;) {
+      const top = frames[frames.length - 1];
+      if (top === undefined) return undefined;
+      if (top.next < top.length) {
+        const i = top.next++;
+        try {
+          value = top.keys === undefined ? (top.holder as unknown[])[i] : (top.holder as Record<string, unknown>)[top.keys[i]!];
+        } catch (cause) {
+          return [readAgainThrew(cause), pathHere()];
+        }
+        break;
+      }
+      frames.pop();
+      open.delete(top.holder);
+    }
+  }
+}
+
+/** What a second read threw: JSON.stringify read the same place without an error. */
+function readAgainThrew(cause: unknown): string {
+  return `a value that threw when read again (${messageOf(cause)}) (JSON.stringify read it, a second read threw: a getter or Proxy that answers differently at each read; send plain data, read once)`;
+}
+
+/**
+ * What is lost of the value itself: a phrase, undefined (nothing), or WALK for an array or object
+ * whose contents are to be looked at. Reads of the value that throw (a getter or Proxy trap that
+ * answered JSON.stringify and fails now) are told as such, not thrown raw.
+ */
+function lossOf(value: unknown, reportFunctionsAndSymbols: boolean): string | undefined | typeof WALK {
+  try {
+    return ownLoss(value, reportFunctionsAndSymbols);
+  } catch (cause) {
+    return readAgainThrew(cause);
+  }
+}
+
+/** lossOf()'s rules, which may throw where a read of the value does. */
+function ownLoss(value: unknown, reportFunctionsAndSymbols: boolean): string | undefined | typeof WALK {
+  if (!reportFunctionsAndSymbols && (typeof value === 'function' || typeof value === 'symbol')) return undefined;
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`;
+  if (typeof value === 'symbol') return `a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`;
+  if (typeof value !== 'object' || value === null) return undefined;
+  // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
+  // (a receiver that reads the date-time `describePayload()` promised gets null).
+  // Date's own toJSON() only: a class or value giving its own (`isNaN(this) ? 'unknown' : …`) is taken as meant, below.
+  if (value instanceof Date && (value as { toJSON?: unknown }).toJSON === Date.prototype.toJSON && Number.isNaN(value.getTime())) return 'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)';
+  // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
+  if (typeof (value as { then?: unknown }).then === 'function') return 'a promise (JSON.stringify sends {}; await it first and send what it resolves to)';
+  if (value instanceof Error) return `an Error${value.name && value.name !== 'Error' ? ` (${value.name})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`;
+  if (value instanceof Map) return `a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`;
+  if (value instanceof Set) return `a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`;
+  if (value instanceof WeakMap || value instanceof WeakSet) return `a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`;
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) return `a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`;
+    const kind = value.constructor?.name || 'typed array';
+    return `${withArticle(kind)} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`;
+  }
+  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
+    return `an ${value.constructor.name} of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`;
+  }
+  return WALK;
 }
 
 /**
@@ -154,7 +270,7 @@ function lossAt(value: unknown, reportFunctionsAndSymbols: boolean): [string, st
 function dataOutOfReach(value: object): string | undefined {
   if (value instanceof RegExp) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
   const getters: string[] = [];
-  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto) as object | null) {
+  for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && !isObjectPrototype(proto); proto = Object.getPrototypeOf(proto) as object | null) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
       if (descriptor.get !== undefined && !getters.includes(name)) getters.push(name);
     }
@@ -162,5 +278,23 @@ function dataOutOfReach(value: object): string | undefined {
   if (getters.length === 0) return undefined;
   const kind = (value.constructor as { name?: unknown } | undefined)?.name;
   const shown = getters.slice(0, 3);
-  return `${typeof kind === 'string' && kind !== '' ? `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}` : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
+  return `${typeof kind === 'string' && kind !== '' ? withArticle(kind) : 'an object'} whose data is in getters (${shown.join(', ')}${getters.length > 3 ? ', …' : ''}) (JSON.stringify sends {}; return a plain object, e.g. { ${shown.map((name) => `${name}: value.${name}`).join(', ')} }, or give the class a toJSON())`;
+}
+
+/**
+ * Object.prototype of this realm or of another (a vm context, jest's sandbox, where an object from
+ * Node's own modules or structuredClone() comes from the outer realm): the end of a class's chain,
+ * whose __proto__ accessor is no data of the value's. An empty object from another realm was
+ * refused as one "whose data is in getters (__proto__)".
+ */
+function isObjectPrototype(proto: object): boolean {
+  return proto === Object.prototype || (Object.getPrototypeOf(proto) === null && typeof Object.getOwnPropertyDescriptor(proto, '__proto__')?.get === 'function');
+}
+
+/**
+ * A class name with its article, as it is read aloud: `an Int8Array`, `an Entry`, but `a Uint8Array`
+ * and `a URLSearchParams` (a U said "you"); the messages said `a Int8Array` and `an URLSearchParams`.
+ */
+function withArticle(name: string): string {
+  return `${/^[AEIO]/i.test(name) ? 'an' : 'a'} ${name}`;
 }

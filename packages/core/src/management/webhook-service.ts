@@ -603,7 +603,8 @@ export class WebhookService implements Webhooks {
    * when a pending one is due and never for a dead letter. Run by the cleanup round. Only requests
    * published before the webhook was found missing go: a webhook created under the key after that
    * look has none of them (its requests are stamped after its creation), and one created before it
-   * keeps its key out of the sweep. Needs the engine's `queuedWebhookKeys` and `discard`. Once
+   * keeps its key out of the sweep. A failure after some were removed ends the sweep as a
+   * background error, and those are counted. Needs the engine's `queuedWebhookKeys` and `discard`. Once
    * `halted` says so (the app stopping), it ends after the batch it is removing; the next round
    * goes on.
    */
@@ -614,10 +615,17 @@ export class WebhookService implements Webhooks {
     // millisecond of the look may have a request stamped with it.
     const publishedUpTo = new Date(this.clock.now().getTime() - 1);
     let removed = 0;
-    for (const key of await engine.queuedWebhookKeys()) {
-      if (halted()) break;
-      if (await this.repository.get(key)) continue;
-      removed += await this.discardQueued(key, publishedUpTo, halted);
+    try {
+      for (const key of await engine.queuedWebhookKeys()) {
+        if (halted()) break;
+        if (await this.repository.get(key)) continue;
+        removed += await this.discardQueued(key, publishedUpTo, halted);
+      }
+    } catch (error) {
+      // Requests are gone already: they are counted in the round's answer (thrown, the round
+      // answered 0 and told an operator nothing had gone), and the failure is told as the round's is.
+      if (removed === 0) throw error;
+      this.reporter.backgroundError('looking up the webhooks of queued requests, to drop those of deleted webhooks', error, `the ${removed} requests dropped before it are counted in the round's droppedRequests; the next cleanup round (hourly) goes on with the rest`);
     }
     return removed;
   }
