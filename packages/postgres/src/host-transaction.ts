@@ -1,5 +1,5 @@
 import { HookworkError, isHookworkError } from '@hookwork/core';
-import type { ClientBase } from 'pg';
+import type { ClientBase, QueryResult } from 'pg';
 import type { PostgresConnection, Queryable } from './postgres-connection';
 import { isConnectionFailure, sqlState } from './postgres-errors';
 
@@ -58,6 +58,27 @@ function heldByCursorOrStream(client: object): boolean {
 
 const refuse = (message: string, cause?: unknown) => new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', message, cause === undefined ? {} : { cause });
 
+/** What to pass instead of a library's transaction object: the end of every refusal of one. */
+const PASS_THE_PG_CLIENT =
+  "a query builder's or ORM's transaction object (Knex's trx, Kysely's or Drizzle's transaction, TypeORM's QueryRunner, pg-promise's t) is not one. Pass the node-postgres client itself (pg's PoolClient or Client; with pg-promise, the `client` of `await db.connect()`), or run the transaction that publishes on a client of `pool.connect()`";
+
+/** True when `answer` is shaped as node-postgres's QueryResult (its rows in `rows`), as every statement hookwork runs on the host's client must answer. */
+export function isQueryResult(answer: unknown): answer is QueryResult {
+  return answer !== null && typeof answer === 'object' && Array.isArray((answer as { rows?: unknown }).rows);
+}
+
+/**
+ * The refusal of an object whose `query()` ran a statement but answered otherwise than
+ * node-postgres (pg-promise's `t.query()` and TypeORM's `queryRunner.query()` answer the rows
+ * alone). The statement ran in the host's transaction, so the message says to roll it back.
+ */
+export function notNodePostgresClient(doing: string, answer: unknown): HookworkError {
+  const got = Array.isArray(answer) ? 'an array (the rows alone)' : answer === null ? 'null' : typeof answer === 'object' ? 'an object without rows' : typeof answer;
+  return refuse(
+    `publish(…, { transaction }) was given an object whose query() does not answer as a node-postgres client's (a result with rows; got ${got}, ${doing}), so hookwork cannot tell what it stored: ROLLBACK the transaction (a statement of hookwork's may have run in it) — ${PASS_THE_PG_CLIENT}`,
+  );
+}
+
 /**
  * Checks that `transaction` is a node-postgres client inside an open transaction block, and
  * returns it. The status comes from the client itself (`getTransactionStatus()` in recent
@@ -71,7 +92,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   const client = transaction as Partial<ClientBase> | null;
   if (client === null || typeof client !== 'object' || typeof client.query !== 'function') {
     throw refuse(
-      `publish(…, { transaction }) takes a node-postgres client on which you ran BEGIN (from pool.connect()); got ${client === null ? 'null' : typeof client === 'object' ? `an object without query()${Array.isArray(client) ? ' (an array)' : ''}` : typeof client}`,
+      `publish(…, { transaction }) takes a node-postgres client on which you ran BEGIN (from pool.connect()); got ${client === null ? 'null' : typeof client === 'object' ? `an object without query()${Array.isArray(client) ? ' (an array)' : ''}` : typeof client}${client !== null && (typeof client === 'object' || typeof client === 'function') ? `: ${PASS_THE_PG_CLIENT}` : ''}`,
     );
   }
   if (typeof (client as { totalCount?: unknown }).totalCount === 'number' && typeof (client as { connect?: unknown }).connect === 'function') {

@@ -216,6 +216,38 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it("refuses a library's transaction object whose query() answers the rows alone (pg-promise's t, TypeORM's QueryRunner) before storing anything, where publish() failed as 'aborted' and the COMMIT then sent it", async () => {
+    // pg-promise's `t.query(…)` and TypeORM's `queryRunner.query(…)` run the statement and resolve to
+    // the rows array; neither has getTransactionStatus(). (Checked against pg-promise 11's real `t`:
+    // the same failure, and the webhook arrived after the callback returned and pg-promise committed.)
+    const client = await t.host.connect();
+    try {
+      await client.query('BEGIN');
+      const rowsOnly = { query: async (config: pg.QueryConfig) => (await client.query(config)).rows };
+      const error = await refusal(app.publish(new ThingHappened('wrapped'), { transaction: rowsOnly as unknown as PostgresTransaction }));
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/does not answer as a node-postgres client's \(a result with rows; got an array \(the rows alone\).*pg-promise's t.*the `client` of `await db\.connect\(\)`/) });
+      // Refused before the insert: the host's transaction goes on, and its commit stores nothing of hookwork's.
+      expect(client.getTransactionStatus()).toBe('T');
+      // One that reports a transaction status skips the probe: the insert is the first statement, refused as such, saying to roll back.
+      const withStatus = { ...rowsOnly, getTransactionStatus: () => client.getTransactionStatus() };
+      expect(await refusal(app.publish(new ThingHappened('wrapped-status'), { transaction: withStatus as unknown as PostgresTransaction }))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/enqueueing 1 request\(s\) in the host transaction\), so hookwork cannot tell what it stored: ROLLBACK/) });
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await refusal(app.publish(new ThingHappened('wrapped'), { transaction: rowsOnly as unknown as PostgresTransaction }));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await stored()).toBe(0);
+    // Knex's trx is a function; Kysely's and Drizzle's transactions have no query() method.
+    const knexTrx = Object.assign(async () => undefined, { isTransaction: true, commit: async () => undefined });
+    const kyselyTrx = { isTransaction: true, selectFrom: () => undefined };
+    for (const transaction of [knexTrx, kyselyTrx]) {
+      const error = await refusal(app.publish(new ThingHappened('x'), { transaction: transaction as unknown as PostgresTransaction }));
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/Knex's trx.*Pass the node-postgres client itself/) });
+    }
+  });
+
   it('refuses a client of another database, naming both, instead of storing the requests where no dispatcher looks', async () => {
     const url = new URL(db.url);
     url.pathname = '/postgres'; // the maintenance database every server has; nothing is created in it

@@ -687,6 +687,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       this.rememberInHost(host, row?.xid, stored);
       return { stored, leased: [] };
     } catch (error) {
+      // Not a node-postgres client (see PostgresConnection.query): its own refusal, not "aborted".
+      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw error;
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
       // The host's transaction had failed already: node-postgres rejects a failed query before
       // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
