@@ -15,6 +15,54 @@ export type PostgresTransaction = ClientBase;
 export const READ_ONLY_TRANSACTION =
   'publish(…, { transaction }) was given a pg client whose transaction is read-only (BEGIN READ ONLY, SET TRANSACTION READ ONLY or default_transaction_read_only), or whose server is a standby; the transaction is now aborted: ROLLBACK it, and publish in a read-write transaction on the primary';
 
+const NOT_IN_TRANSACTION =
+  'publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT — and await publish() before COMMIT or ROLLBACK: one run while the publish was under way ends the transaction before its requests are stored (nothing was stored)';
+
+/** The message of a transaction that a COMMIT or ROLLBACK queued on the client ended before the publish's insert could run in it. */
+const ENDED_WHILE_QUEUED =
+  'publish(…, { transaction }) was given a pg client whose transaction ended (a COMMIT or ROLLBACK ran on it) while the publish waited behind the statements queued on it, before its requests were stored: nothing was stored, and its webhooks will not be sent. Await publish() before COMMIT or ROLLBACK — a publish not awaited, or run beside statements whose failure makes you roll back (Promise.all), had its insert run after them, outside any transaction, and sent even when the transaction was rolled back';
+
+/**
+ * The host's own statements node-postgres holds for the client ahead of one sent now (the one
+ * running, those queued, and in pipeline mode those sent): whatever they are — a COMMIT or a
+ * ROLLBACK among them — runs before it, so the transaction status read now need not be the one
+ * that statement meets. No public accessor; the fields are those {@link heldByCursorOrStream} reads.
+ */
+export function statementsAhead(client: object): boolean {
+  const internals = client as { _activeQuery?: unknown; _queryQueue?: unknown; _sentQueryQueue?: unknown };
+  return (
+    (internals._activeQuery !== null && internals._activeQuery !== undefined) ||
+    (Array.isArray(internals._queryQueue) && internals._queryQueue.length > 0) ||
+    (Array.isArray(internals._sentQueryQueue) && internals._sentQueryQueue.length > 0)
+  );
+}
+
+/** One wait per client however many publishes wait on it (a listener each would pass EventEmitter's limit of 10). */
+const drains = new WeakMap<object, Promise<void>>();
+
+/**
+ * Resolves when node-postgres has run every statement queued on the client (its `'drain'`), or
+ * the client ended or failed (the check that follows says so).
+ */
+export function untilDrained(client: object): Promise<void> {
+  let drained = drains.get(client);
+  if (drained === undefined) {
+    const emitter = client as { once?: unknown; off?: unknown };
+    if (typeof emitter.once !== 'function' || typeof emitter.off !== 'function') return new Promise((resolve) => setTimeout(resolve, 1));
+    const events = client as { once(event: string, listener: () => void): void; off(event: string, listener: () => void): void };
+    drained = new Promise<void>((resolve) => {
+      const done = () => {
+        for (const event of ['drain', 'end', 'error']) events.off(event, done);
+        drains.delete(client);
+        resolve();
+      };
+      for (const event of ['drain', 'end', 'error']) events.once(event, done);
+    });
+    drains.set(client, drained);
+  }
+  return drained;
+}
+
 /** The message of a refused transaction that had failed already. */
 export const ABORTED_TRANSACTION = 'publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction';
 
@@ -88,7 +136,8 @@ export function notNodePostgresClient(doing: string, answer: unknown): HookworkE
  * `transaction_timestamp()` with `statement_timestamp()` was rejected: over the extended
  * protocol they differ even in an implicit transaction.
  */
-export async function checkHostTransaction(transaction: unknown, connection: PostgresConnection): Promise<PostgresTransaction> {
+export async function checkHostTransaction(transaction: unknown, connection: PostgresConnection, waited = false): Promise<PostgresTransaction> {
+  const notInTransaction = waited ? ENDED_WHILE_QUEUED : NOT_IN_TRANSACTION;
   const client = transaction as Partial<ClientBase> | null;
   if (client === null || typeof client !== 'object' || typeof client.query !== 'function') {
     throw refuse(
@@ -126,7 +175,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   }
   if (heldByCursorOrStream(client)) throw refuse(BUSY_CLIENT);
   const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
-  if (status === 'I') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT');
+  if (status === 'I') throw refuse(notInTransaction);
   if (status === 'E') throw refuse(ABORTED_TRANSACTION);
   try {
     await checkDatabase(client, internals.connectionParameters, connection);
@@ -137,7 +186,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
     // connection.query coded it (a missing privilege names the GRANT for the client's role); the driver's error is its cause.
     const cause = isHookworkError(error) && error.cause !== undefined ? error.cause : error;
     const state = sqlState(cause);
-    if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
+    if (state === '25P01') throw refuse(notInTransaction, error);
     if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
     if (state === '25006') throw refuse(READ_ONLY_TRANSACTION, error);
     if (isConnectionFailure(cause)) throw lostHostConnection('checking it was in a transaction', cause);

@@ -248,6 +248,44 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     }
   });
 
+  it('a publish not awaited before the ROLLBACK or COMMIT stores nothing outside the transaction and says so, where its insert ran after it, committed by itself and was sent', async () => {
+    const client = await t.host.connect();
+    try {
+      for (const end of ['ROLLBACK', 'COMMIT']) {
+        await client.query('BEGIN');
+        // The host forgot the await (or ended the transaction when a statement beside the publish in
+        // Promise.all failed), behind a statement still running: the publish reaches its insert before
+        // the transaction ends, and its insert was queued behind the ROLLBACK or COMMIT.
+        const running = client.query('SELECT pg_catalog.pg_sleep(0.5)');
+        const published = app.publish(new ThingHappened(`not-awaited-${end}`), { transaction: client });
+        const ended = client.query(end);
+        await running;
+        await ended;
+        // Refused, nothing stored: said either way the check meets it (waiting behind the statements, or after them).
+        expect(await refusal(published)).toMatchObject({
+          code: 'HOOKWORK_ERR_INVALID_TRANSACTION',
+          message: expect.stringMatching(/transaction ended \(a COMMIT or ROLLBACK ran on it\) while the publish waited .*nothing was stored.*Await publish\(\) before COMMIT or ROLLBACK|not in a transaction.*await publish\(\) before COMMIT or ROLLBACK/),
+        });
+        expect(await stored()).toBe(0);
+      }
+      // Publishes beside the transaction's other statements, all of them awaited before the COMMIT, still go in it.
+      await client.query('BEGIN');
+      await Promise.all([
+        client.query('SELECT pg_catalog.pg_sleep(0.05)'),
+        app.publish(new ThingHappened('beside-1'), { transaction: client }),
+        client.query('SELECT 1'),
+        app.publish(new ThingHappened('beside-2'), { transaction: client }),
+      ]);
+      expect(await stored()).toBe(0);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await receiver.waitFor(2, 10_000);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['beside-1', 'beside-2']);
+  });
+
   it('refuses a client of another database, naming both, instead of storing the requests where no dispatcher looks', async () => {
     const url = new URL(db.url);
     url.pathname = '/postgres'; // the maintenance database every server has; nothing is created in it

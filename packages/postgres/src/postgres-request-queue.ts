@@ -20,7 +20,7 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, statementsAhead, untilDrained, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection, QueryProgress } from './postgres-connection';
 import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
@@ -451,10 +451,19 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<EnqueueResult> {
     const inHost = options?.transaction !== undefined;
-    const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
+    let host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return { stored: [] };
     const idempotent = options?.idempotent === true;
     if (host) {
+      // The insert runs after whatever the host queued on its client before it: a COMMIT or
+      // ROLLBACK there (a publish not awaited, or beside a statement that failed in Promise.all)
+      // ended the transaction first, and the insert, outside any, committed by itself — sent though
+      // the host rolled back. So it is sent only with nothing ahead of it, right after a check of
+      // the status (no await between: a statement cannot be queued and answered without I/O).
+      while (statementsAhead(host)) {
+        await untilDrained(host);
+        host = await checkHostTransaction(host, this.c, true);
+      }
       const { stored } = await this.store(requests, undefined, idempotent, host);
       return { stored };
     }
