@@ -29,12 +29,42 @@ const ENDED_WHILE_QUEUED =
  * that statement meets. No public accessor; the fields are those {@link heldByCursorOrStream} reads.
  */
 export function statementsAhead(client: object): boolean {
-  const internals = client as { _activeQuery?: unknown; _queryQueue?: unknown; _sentQueryQueue?: unknown };
+  const internals = client as { _activeQuery?: unknown; _queryQueue?: unknown; _sentQueryQueue?: unknown; _pipelineInFlight?: unknown };
+  const active = internals._activeQuery as { state?: unknown } | null | undefined;
+  // The native client keeps its last query there once it ended (its own _hasActiveQuery() reads the state).
+  const running = active !== null && active !== undefined && active.state !== 'end' && active.state !== 'error';
   return (
-    (internals._activeQuery !== null && internals._activeQuery !== undefined) ||
+    running ||
+    internals._pipelineInFlight === true ||
     (Array.isArray(internals._queryQueue) && internals._queryQueue.length > 0) ||
     (Array.isArray(internals._sentQueryQueue) && internals._sentQueryQueue.length > 0)
   );
+}
+
+/** The tail of each host client's line of hookwork enqueues (see {@link inTurnOnHost}). */
+const turns = new WeakMap<object, Promise<void>>();
+
+/**
+ * Runs hookwork's enqueues on one host client one at a time, in call order: each then waits
+ * for the host's own statements alone, not for every other publish of the transaction — 3,000
+ * publishes at once on one client, each woken at every drain to find the others ahead, took
+ * about 2.5 times as long as without the wait (measured in one run); in line, each is woken once.
+ * `run` is told whether an earlier enqueue ran first (the status read before then is stale).
+ */
+export async function inTurnOnHost<T>(client: object, run: (waited: boolean) => Promise<T>): Promise<T> {
+  const before = turns.get(client);
+  let release!: () => void;
+  const mine = new Promise<void>((resolve) => (release = resolve));
+  // `before` never rejects: each turn's promise only resolves.
+  const tail = before === undefined ? mine : before.then(() => mine);
+  turns.set(client, tail);
+  try {
+    if (before !== undefined) await before;
+    return await run(before !== undefined);
+  } finally {
+    release();
+    if (turns.get(client) === tail) turns.delete(client);
+  }
 }
 
 /** One wait per client however many publishes wait on it (a listener each would pass EventEmitter's limit of 10). */
@@ -42,7 +72,8 @@ const drains = new WeakMap<object, Promise<void>>();
 
 /**
  * Resolves when node-postgres has run every statement queued on the client (its `'drain'`), or
- * the client ended or failed (the check that follows says so).
+ * the client ended or failed (the check that follows says so), or a second passed (the caller
+ * looks again).
  */
 export function untilDrained(client: object): Promise<void> {
   let drained = drains.get(client);
@@ -51,7 +82,11 @@ export function untilDrained(client: object): Promise<void> {
     if (typeof emitter.once !== 'function' || typeof emitter.off !== 'function') return new Promise((resolve) => setTimeout(resolve, 1));
     const events = client as { once(event: string, listener: () => void): void; off(event: string, listener: () => void): void };
     drained = new Promise<void>((resolve) => {
+      // A look again every second too: a client that ends its queue without 'drain' must not hold the publish for ever.
+      const again = setTimeout(() => done(), 1000);
+      again.unref();
       const done = () => {
+        clearTimeout(again);
         for (const event of ['drain', 'end', 'error']) events.off(event, done);
         drains.delete(client);
         resolve();

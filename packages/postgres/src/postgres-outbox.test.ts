@@ -3,6 +3,7 @@ import Cursor from 'pg-cursor';
 import QueryStream from 'pg-query-stream';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { statementsAhead } from './host-transaction';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { AliasProxy } from './testing/alias-proxy';
 import { withTestSchema } from './testing/test-schema';
@@ -284,6 +285,17 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     await receiver.waitFor(2, 10_000);
     await app.drain({ timeoutMs: 10_000 });
     expect(ids()).toEqual(['beside-1', 'beside-2']);
+  });
+
+  it('counts as ahead of the insert only statements still to run: not the ended query the native client keeps', () => {
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [] })).toBe(false);
+    // pg-native leaves its last query in _activeQuery once it ended, as its own _hasActiveQuery() knows.
+    expect(statementsAhead({ _activeQuery: { state: 'end' }, _queryQueue: [] })).toBe(false);
+    expect(statementsAhead({ _activeQuery: { state: 'error' }, _queryQueue: [] })).toBe(false);
+    expect(statementsAhead({ _activeQuery: { state: 'running' }, _queryQueue: [] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [{}] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [], _sentQueryQueue: [{}] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [], _pipelineInFlight: true })).toBe(true);
   });
 
   it('refuses a client of another database, naming both, instead of storing the requests where no dispatcher looks', async () => {

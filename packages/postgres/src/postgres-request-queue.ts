@@ -20,7 +20,7 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, statementsAhead, untilDrained, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, inTurnOnHost, statementsAhead, untilDrained, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection, QueryProgress } from './postgres-connection';
 import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
@@ -451,7 +451,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<EnqueueResult> {
     const inHost = options?.transaction !== undefined;
-    let host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
+    const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return { stored: [] };
     const idempotent = options?.idempotent === true;
     if (host) {
@@ -460,11 +460,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       // ended the transaction first, and the insert, outside any, committed by itself — sent though
       // the host rolled back. So it is sent only with nothing ahead of it, right after a check of
       // the status (no await between: a statement cannot be queued and answered without I/O).
-      while (statementsAhead(host)) {
-        await untilDrained(host);
-        host = await checkHostTransaction(host, this.c, true);
-      }
-      const { stored } = await this.store(requests, undefined, idempotent, host);
+      const client = host;
+      const { stored } = await inTurnOnHost(client, async (waited) => {
+        let checked = waited ? await checkHostTransaction(client, this.c, true) : client;
+        while (statementsAhead(checked)) {
+          await untilDrained(checked);
+          checked = await checkHostTransaction(checked, this.c, true);
+        }
+        return this.store(requests, undefined, idempotent, checked);
+      });
       return { stored };
     }
     const { stored } = await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
