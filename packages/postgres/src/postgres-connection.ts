@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Client, type ClientBase, type ClientConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
+import { isQueryResult, notNodePostgresClient } from './host-transaction';
 import { toStorageError } from './postgres-errors';
 
 /** How long a connect, a statement with no answer, a LISTEN and a close wait for the server, when neither `connectTimeoutMs` nor the host pool's `connectionTimeoutMillis` says; ms. */
@@ -152,17 +153,23 @@ export class PostgresConnection {
    */
   async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool, progress?: QueryProgress): Promise<QueryResult<R>> {
     const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
+    let answer: unknown;
     try {
       // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
       // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
       if (own) return await this.onPool<R>(on as Pool, { name: this.nameOf(text), text, values }, progress);
       if (progress) progress.sent = true;
-      return await on.query<R>({ text, values });
+      answer = await on.query<R>({ text, values });
     } catch (error) {
       // On the host's client the statement ran as the host's role, not as the pool's: its GRANT names that one.
       const role = own ? this.role : hostRole(on);
       throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(role !== undefined ? { role } : {}), ...(own ? {} : { hostTransaction: true }) });
     }
+    // A library's transaction object (pg-promise's `t`, TypeORM's QueryRunner) has a query() that
+    // answers the rows alone: read as a result, its answer failed the publish after the insert had
+    // run in the host's transaction, which then committed and sent what publish() said had failed.
+    if (!isQueryResult(answer)) throw notNodePostgresClient(doing, answer);
+    return answer;
   }
 
   /**

@@ -3,6 +3,7 @@ import Cursor from 'pg-cursor';
 import QueryStream from 'pg-query-stream';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { statementsAhead } from './host-transaction';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { AliasProxy } from './testing/alias-proxy';
 import { withTestSchema } from './testing/test-schema';
@@ -214,6 +215,87 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     }
     expect((await refusal(app.publish(new ThingHappened('x'), { transaction: t.host as unknown as PostgresTransaction }))).message).toMatch(/Pool.*pool\.connect\(\)/);
     expect(await stored()).toBe(0);
+  });
+
+  it("refuses a library's transaction object whose query() answers the rows alone (pg-promise's t, TypeORM's QueryRunner) before storing anything, where publish() failed as 'aborted' and the COMMIT then sent it", async () => {
+    // pg-promise's `t.query(…)` and TypeORM's `queryRunner.query(…)` run the statement and resolve to
+    // the rows array; neither has getTransactionStatus(). (Checked against pg-promise 11's real `t`:
+    // the same failure, and the webhook arrived after the callback returned and pg-promise committed.)
+    const client = await t.host.connect();
+    try {
+      await client.query('BEGIN');
+      const rowsOnly = { query: async (config: pg.QueryConfig) => (await client.query(config)).rows };
+      const error = await refusal(app.publish(new ThingHappened('wrapped'), { transaction: rowsOnly as unknown as PostgresTransaction }));
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/does not answer as a node-postgres client's \(a result with rows; got an array \(the rows alone\).*pg-promise's t.*the `client` of `await db\.connect\(\)`/) });
+      // Refused before the insert: the host's transaction goes on, and its commit stores nothing of hookwork's.
+      expect(client.getTransactionStatus()).toBe('T');
+      // One that reports a transaction status skips the probe: the insert is the first statement, refused as such, saying to roll back.
+      const withStatus = { ...rowsOnly, getTransactionStatus: () => client.getTransactionStatus() };
+      expect(await refusal(app.publish(new ThingHappened('wrapped-status'), { transaction: withStatus as unknown as PostgresTransaction }))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/enqueueing 1 request\(s\) in the host transaction\), so hookwork cannot tell what it stored: ROLLBACK/) });
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await refusal(app.publish(new ThingHappened('wrapped'), { transaction: rowsOnly as unknown as PostgresTransaction }));
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    expect(await stored()).toBe(0);
+    // Knex's trx is a function; Kysely's and Drizzle's transactions have no query() method.
+    const knexTrx = Object.assign(async () => undefined, { isTransaction: true, commit: async () => undefined });
+    const kyselyTrx = { isTransaction: true, selectFrom: () => undefined };
+    for (const transaction of [knexTrx, kyselyTrx]) {
+      const error = await refusal(app.publish(new ThingHappened('x'), { transaction: transaction as unknown as PostgresTransaction }));
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/Knex's trx.*Pass the node-postgres client itself/) });
+    }
+  });
+
+  it('a publish not awaited before the ROLLBACK or COMMIT stores nothing outside the transaction and says so, where its insert ran after it, committed by itself and was sent', async () => {
+    const client = await t.host.connect();
+    try {
+      for (const end of ['ROLLBACK', 'COMMIT']) {
+        await client.query('BEGIN');
+        // The host forgot the await (or ended the transaction when a statement beside the publish in
+        // Promise.all failed), behind a statement still running: the publish reaches its insert before
+        // the transaction ends, and its insert was queued behind the ROLLBACK or COMMIT.
+        const running = client.query('SELECT pg_catalog.pg_sleep(0.5)');
+        const published = app.publish(new ThingHappened(`not-awaited-${end}`), { transaction: client });
+        const ended = client.query(end);
+        await running;
+        await ended;
+        // Refused, nothing stored: said either way the check meets it (waiting behind the statements, or after them).
+        expect(await refusal(published)).toMatchObject({
+          code: 'HOOKWORK_ERR_INVALID_TRANSACTION',
+          message: expect.stringMatching(/transaction ended \(a COMMIT or ROLLBACK ran on it\) while the publish waited .*nothing was stored.*Await publish\(\) before COMMIT or ROLLBACK|not in a transaction.*await publish\(\) before COMMIT or ROLLBACK/),
+        });
+        expect(await stored()).toBe(0);
+      }
+      // Publishes beside the transaction's other statements, all of them awaited before the COMMIT, still go in it.
+      await client.query('BEGIN');
+      await Promise.all([
+        client.query('SELECT pg_catalog.pg_sleep(0.05)'),
+        app.publish(new ThingHappened('beside-1'), { transaction: client }),
+        client.query('SELECT 1'),
+        app.publish(new ThingHappened('beside-2'), { transaction: client }),
+      ]);
+      expect(await stored()).toBe(0);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await receiver.waitFor(2, 10_000);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['beside-1', 'beside-2']);
+  });
+
+  it('counts as ahead of the insert only statements still to run: not the ended query the native client keeps', () => {
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [] })).toBe(false);
+    // pg-native leaves its last query in _activeQuery once it ended, as its own _hasActiveQuery() knows.
+    expect(statementsAhead({ _activeQuery: { state: 'end' }, _queryQueue: [] })).toBe(false);
+    expect(statementsAhead({ _activeQuery: { state: 'error' }, _queryQueue: [] })).toBe(false);
+    expect(statementsAhead({ _activeQuery: { state: 'running' }, _queryQueue: [] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [{}] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [], _sentQueryQueue: [{}] })).toBe(true);
+    expect(statementsAhead({ _activeQuery: null, _queryQueue: [], _pipelineInFlight: true })).toBe(true);
   });
 
   it('refuses a client of another database, naming both, instead of storing the requests where no dispatcher looks', async () => {

@@ -20,7 +20,7 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, inTurnOnHost, statementsAhead, untilDrained, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection, QueryProgress } from './postgres-connection';
 import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
@@ -455,7 +455,20 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     if (requests.length === 0) return { stored: [] };
     const idempotent = options?.idempotent === true;
     if (host) {
-      const { stored } = await this.store(requests, undefined, idempotent, host);
+      // The insert runs after whatever the host queued on its client before it: a COMMIT or
+      // ROLLBACK there (a publish not awaited, or beside a statement that failed in Promise.all)
+      // ended the transaction first, and the insert, outside any, committed by itself — sent though
+      // the host rolled back. So it is sent only with nothing ahead of it, right after a check of
+      // the status (no await between: a statement cannot be queued and answered without I/O).
+      const client = host;
+      const { stored } = await inTurnOnHost(client, async (waited) => {
+        let checked = waited ? await checkHostTransaction(client, this.c, true) : client;
+        while (statementsAhead(checked)) {
+          await untilDrained(checked);
+          checked = await checkHostTransaction(checked, this.c, true);
+        }
+        return this.store(requests, undefined, idempotent, checked);
+      });
       return { stored };
     }
     const { stored } = await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
@@ -687,6 +700,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       this.rememberInHost(host, row?.xid, stored);
       return { stored, leased: [] };
     } catch (error) {
+      // Not a node-postgres client (see PostgresConnection.query): its own refusal, not "aborted".
+      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw error;
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
       // The host's transaction had failed already: node-postgres rejects a failed query before
       // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
