@@ -173,6 +173,11 @@ describe('findJsonLoss: values of another realm and revoked Proxies', () => {
     revoke();
     expect(findJsonLoss({ entry: proxy })).toEqual({ what: expect.stringMatching(/^a revoked Proxy \(JSON\.stringify throws on it/), path: '.entry' });
     expect(findJsonLoss(proxy)?.what).toMatch(/^a revoked Proxy/);
+    // What a getter throws may be a revoked Proxy too: told, not thrown raw out of findJsonLoss().
+    let reads = 0;
+    const flaky = { get a(): number { if (++reads > 1) throw proxy; return 1; } };
+    expect(JSON.stringify(flaky)).toBe('{"a":1}');
+    expect(findJsonLoss(flaky)).toEqual({ what: expect.stringMatching(/^a value that threw when read again \(a thrown object that cannot be read or turned into text\)/), path: '.a' });
     // A live Proxy over plain data is walked as its target.
     expect(findJsonLoss(new Proxy({ a: 1 }, {}))).toBeUndefined();
   });
