@@ -270,6 +270,11 @@ function ownLoss(value: unknown, reportFunctionsAndSymbols: boolean): string | u
   // This realm's plain objects and arrays, most of every payload, are none of the kinds below: one
   // prototype read instead of a dozen kind checks.
   if (proto === Object.prototype || proto === Array.prototype) return WALK;
+  return kindLoss(value);
+}
+
+/** ownLoss() past this realm's plain objects and arrays: the kinds JSON.stringify sends without their contents, else WALK. */
+function kindLoss(value: object): string | typeof WALK {
   if (types.isNativeError(value)) {
     const name = (value as Error).name;
     return `an Error${name && name !== 'Error' ? ` (${String(name)})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`;
