@@ -362,7 +362,7 @@ describe('createReceiver().handle()', () => {
       const answer = await receiver.handle(signedRequest({ secrets: [secret] }));
       expect(answer).toMatchObject({ status: 500, outcome: 'failed' });
       expect(bodyOf(answer).error).toEqual({ code: 'RECEIVER_ERR_DEDUPE_STORE' });
-      expect(answer.error?.message).toContain('(a thrown object that cannot be turned into text)');
+      expect((answer.error as Error | undefined)?.message).toContain('(a thrown object that cannot be turned into text)');
       expect(seen).toHaveLength(0);
       expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['RECEIVER_ERR_DEDUPE_STORE']);
     });

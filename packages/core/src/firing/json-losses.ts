@@ -55,7 +55,10 @@ export interface FindJsonLossOptions {
  * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant
 (one given a `toJSON()` of its own is taken as that returns);
  * a `RegExp`, sent as `{}`; an instance of a class whose data is all in getters (or private fields
- * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is.
+ * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is; a revoked Proxy, on
+ * which JSON.stringify throws. Each kind is told by its internal slots (`node:util` types), so a
+ * value of another realm (a `vm` context; in jest, what `structuredClone()` gives) is reported as
+ * this realm's is.
  *
  * Not reported: a value with its own `toJSON()` (a Node `Buffer`), taken as its author meant it and
  * not walked into; what JSON.stringify changes by its well-known rules (a Date to its ISO string,
