@@ -349,6 +349,24 @@ describe('createReceiver().handle()', () => {
       expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['RECEIVER_ERR_DEDUPE_STORE', 'RECEIVER_ERR_DEDUPE_STORE']);
     });
 
+    it.each([
+      ['a revoked Proxy', () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; }],
+      ['a Proxy whose traps throw', () => new Proxy({}, { getPrototypeOf: () => { throw new Error('trap'); }, get: () => { throw new Error('trap'); } })],
+    ])('answers 500 RECEIVER_ERR_DEDUPE_STORE, not RECEIVER_ERR_INTERNAL, when the store throws %s (which instanceof throws on)', async (_, thrown) => {
+      const { seen, handler, errors, onError } = recording();
+      const value = thrown();
+      expect(isReceiverError(value)).toBe(false);
+      expect(isReceiverError(value, 'RECEIVER_ERR_DEDUPE_STORE')).toBe(false);
+      const store: DedupeStore = { ...memoryDedupeStore(), claim: async () => Promise.reject(value) };
+      const receiver = createReceiver<Events>({ secrets: secret, dedupe: { store }, handle: handler, onError });
+      const answer = await receiver.handle(signedRequest({ secrets: [secret] }));
+      expect(answer).toMatchObject({ status: 500, outcome: 'failed' });
+      expect(bodyOf(answer).error).toEqual({ code: 'RECEIVER_ERR_DEDUPE_STORE' });
+      expect((answer.error as Error | undefined)?.message).toContain('(a thrown object that cannot be turned into text)');
+      expect(seen).toHaveLength(0);
+      expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['RECEIVER_ERR_DEDUPE_STORE']);
+    });
+
     it('can be turned off', async () => {
       const { seen, handler } = recording();
       const receiver = createReceiver<Events>({ secrets: secret, dedupe: false, handle: handler });

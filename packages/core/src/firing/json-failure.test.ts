@@ -12,6 +12,16 @@ function failureOf(value: unknown, root?: string): string {
 }
 
 describe('jsonFailure', () => {
+  it('tells a getter or toJSON() that threw a revoked Proxy, or another realm\'s Error, without throwing itself', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    expect(failureOf({ get broken() { throw proxy; } })).toBe('a getter that threw (a thrown object that cannot be read or turned into text) at payload.broken');
+    expect(failureOf({ when: { toJSON() { throw proxy; } } })).toBe('a toJSON() that threw (a thrown object that cannot be read or turned into text) at payload.when');
+    expect(jsonFailure({}, proxy)).toBe('a value JSON.stringify cannot serialise (a thrown object that cannot be read or turned into text)');
+    const foreign = runInNewContext('new RangeError("Invalid time value")') as unknown;
+    expect(failureOf({ when: { toJSON() { throw foreign; } } })).toBe('a toJSON() that threw (RangeError: Invalid time value) at payload.when');
+  });
+
   it('names a cycle by where it closes and what it refers back to, on one line (V8 wrote several, and no path of ours)', () => {
     const owner: Record<string, unknown> = { name: 'o' };
     const payload = { id: 1, owner: { manager: owner } };

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { visibleText } from '../errors/visible-text';
 import { propertyStep } from '../runtime/property-path';
 
@@ -27,10 +28,11 @@ const SHOWN_STEPS = 6;
  */
 export function jsonFailure(value: unknown, cause: unknown, root = 'payload'): string {
   // By name, not instanceof: the stack can run out inside a function of another realm (a vm
-  // context, jest's sandbox), whose RangeError is not this realm's.
-  const error = cause instanceof Error || (typeof cause === 'object' && cause !== null && typeof (cause as Error).message === 'string') ? (cause as Error) : undefined;
-  const reason = visibleText(error !== undefined ? error.message : String(cause));
-  const tooDeep = error?.name === 'RangeError' && /call stack/i.test(reason);
+  // context, jest's sandbox), whose RangeError is not this realm's; and what a getter threw may be
+  // anything, a revoked Proxy among it, told without throwing.
+  const { name, message } = readThrown(cause);
+  const reason = visibleText(message);
+  const tooDeep = name === 'RangeError' && /call stack/i.test(reason);
   const found = failureIn(value, tooDeep);
   if (found === undefined) return `a value JSON.stringify cannot serialise (${reason})`;
   return `${found.what} at ${root}${shownPath(found.path)}${found.back !== undefined ? `, back to ${root}${shownPath(found.back.place)}` : ''}${found.why !== undefined ? `: ${found.why}` : ''}`;
@@ -121,7 +123,39 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
 }
 
 export function messageOf(error: unknown): string {
-  return visibleText(error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error));
+  const { name, message } = readThrown(error);
+  return visibleText(name === undefined || name === 'Error' ? message : `${name}: ${message}`);
+}
+
+/**
+ * The name (of an Error, of any realm, or an object with a string message) and message of a thrown
+ * value, or the value as text. Never throws: a getter or toJSON() may throw anything, a revoked
+ * Proxy (on which instanceof, a read and String() all throw) among it, and telling it must not
+ * become a raw TypeError out of publish() or findJsonLoss().
+ */
+function readThrown(thrown: unknown): { name: string | undefined; message: string } {
+  try {
+    if (typeof thrown === 'object' && thrown !== null && !isRevoked(thrown)) {
+      const message = (thrown as { message?: unknown }).message;
+      if (types.isNativeError(thrown) || typeof message === 'string') {
+        const name = (thrown as { name?: unknown }).name;
+        return { name: typeof name === 'string' ? name : undefined, message: String(message) };
+      }
+    }
+    return { name: undefined, message: String(thrown) };
+  } catch {
+    return { name: undefined, message: `a thrown ${typeof thrown} that cannot be read or turned into text` };
+  }
+}
+
+/** Array.isArray() calls no Proxy trap: it throws for a revoked Proxy only. */
+function isRevoked(value: object): boolean {
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 /** A path as a message shows it: whole when short, else its first steps and its length. */

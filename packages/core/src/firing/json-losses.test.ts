@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createContext, runInContext } from 'node:vm';
+import { createContext, runInContext, runInNewContext } from 'node:vm';
 import { findJsonLoss } from './json-losses';
 
 /** The loss as core's message words it: what, then where under `payload`. */
@@ -132,6 +132,54 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
 
   it('passes plain values', () => {
     expect(lossAt(null)).toBeUndefined();
+  });
+});
+
+describe('findJsonLoss: values of another realm and revoked Proxies', () => {
+  // Values made in a vm context (in jest, also what structuredClone() and Node's own modules give)
+  // are no instances of this realm's Map or Error: told by their internal slots, as JSON.stringify sends them.
+  const made = (source: string): unknown => runInNewContext(source);
+
+  it.each([
+    ['new Map([[1, 2]])', /^a Map of 1 \(JSON\.stringify sends \{\}/],
+    ['new Set([1, 2])', /^a Set of 2 \(/],
+    ['new WeakMap()', /^a WeakMap \(/],
+    ['new WeakSet()', /^a WeakSet \(/],
+    ['new TypeError("boom")', /^an Error \(TypeError\) \(JSON\.stringify sends \{\} without its message/],
+    ['new Error("boom")', /^an Error \(JSON\.stringify/],
+    ['new Date("tomorrow")', /^an invalid Date \(JSON\.stringify sends null/],
+    ['/a+/g', /^a RegExp, \/a\+\/g \(/],
+    ['new Uint8Array([1, 2, 3])', /^a Uint8Array of 3 \(JSON\.stringify sends an object of its items by index/],
+    ['new DataView(new ArrayBuffer(4))', /^a DataView of 4 bytes/],
+    ['new ArrayBuffer(8)', /^an ArrayBuffer of 8 bytes/],
+    ['Promise.resolve(1)', /^a promise \(/],
+  ])('reports %s made in another realm as it reports this realm\'s', (source, what) => {
+    expect(findJsonLoss({ value: made(source) })).toEqual({ what: expect.stringMatching(what), path: '.value' });
+  });
+
+  it('reports a Map from structuredClone(), which answers from the realm Node\'s own modules run in, outside jest\'s', () => {
+    expect(findJsonLoss({ byId: structuredClone(new Map([['a', 1]])) })).toEqual({ what: expect.stringMatching(/^a Map of 1 /), path: '.byId' });
+  });
+
+  it('passes another realm\'s plain data, valid Dates and an invalid Date given its own toJSON()', () => {
+    expect(findJsonLoss(made('({ a: 1, list: [1, "two", { b: null }] })'))).toBeUndefined();
+    expect(findJsonLoss({ at: made('new Date(0)') })).toBeUndefined();
+    expect(findJsonLoss(made('Object.assign(new Date(NaN), { toJSON() { return "unknown"; } })'))).toBeUndefined();
+    expect(findJsonLoss(made('new (class OptionalDate extends Date { toJSON() { return "unknown"; } })(NaN)'))).toBeUndefined();
+  });
+
+  it('names a revoked Proxy, not the read that threw on it', () => {
+    const { proxy, revoke } = Proxy.revocable({ a: 1 }, {});
+    revoke();
+    expect(findJsonLoss({ entry: proxy })).toEqual({ what: expect.stringMatching(/^a revoked Proxy \(JSON\.stringify throws on it/), path: '.entry' });
+    expect(findJsonLoss(proxy)?.what).toMatch(/^a revoked Proxy/);
+    // What a getter throws may be a revoked Proxy too: told, not thrown raw out of findJsonLoss().
+    let reads = 0;
+    const flaky = { get a(): number { if (++reads > 1) throw proxy; return 1; } };
+    expect(JSON.stringify(flaky)).toBe('{"a":1}');
+    expect(findJsonLoss(flaky)).toEqual({ what: expect.stringMatching(/^a value that threw when read again \(a thrown object that cannot be read or turned into text\)/), path: '.a' });
+    // A live Proxy over plain data is walked as its target.
+    expect(findJsonLoss(new Proxy({ a: 1 }, {}))).toBeUndefined();
   });
 });
 

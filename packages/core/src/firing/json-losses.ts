@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
 import { readOrRefuse } from '../model/caller-input';
@@ -54,7 +55,10 @@ export interface FindJsonLossOptions {
  * (`new Date('tomorrow')`), whose own `toJSON()` sends `null` where a date-time string was meant
 (one given a `toJSON()` of its own is taken as that returns);
  * a `RegExp`, sent as `{}`; an instance of a class whose data is all in getters (or private fields
- * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is.
+ * behind them), sent as `{}` — an entity a host's ORM gives, returned as it is; a revoked Proxy, on
+ * which JSON.stringify throws. Each kind is told by its internal slots (`node:util` types), so a
+ * value of another realm (a `vm` context; in jest, what `structuredClone()` gives) is reported as
+ * this realm's is.
  *
  * Not reported: a value with its own `toJSON()` (a Node `Buffer`), taken as its author meant it and
  * not walked into; what JSON.stringify changes by its well-known rules (a Date to its ISO string,
@@ -228,7 +232,20 @@ function lossOf(value: unknown, reportFunctionsAndSymbols: boolean): string | un
   try {
     return ownLoss(value, reportFunctionsAndSymbols);
   } catch (cause) {
-    return readAgainThrew(cause);
+    return isRevokedProxy(value) ? REVOKED_PROXY : readAgainThrew(cause);
+  }
+}
+
+const REVOKED_PROXY = 'a revoked Proxy (JSON.stringify throws on it, and nothing of it can be read; send the data it stood for, read before it was revoked)';
+
+/** Array.isArray() calls no trap: it throws for a revoked Proxy only. */
+function isRevokedProxy(value: unknown): boolean {
+  if (!types.isProxy(value)) return false;
+  try {
+    Array.isArray(value);
+    return false;
+  } catch {
+    return true;
   }
 }
 
@@ -238,27 +255,77 @@ function ownLoss(value: unknown, reportFunctionsAndSymbols: boolean): string | u
   if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`;
   if (typeof value === 'symbol') return `a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`;
   if (typeof value !== 'object' || value === null) return undefined;
-  // Before the toJSON() below: Date's own sends null for an invalid date, a value lost without a word
-  // (a receiver that reads the date-time `describePayload()` promised gets null).
-  // Date's own toJSON() only: a class or value giving its own (`isNaN(this) ? 'unknown' : …`) is taken as meant, below.
-  if (value instanceof Date && (value as { toJSON?: unknown }).toJSON === Date.prototype.toJSON && Number.isNaN(value.getTime())) return 'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)';
-  // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  // Kinds by their internal slots (node:util types), not instanceof: a value from another realm (a vm
+  // context; in jest, what structuredClone() or Node's own modules make) is no instance of this
+  // realm's Map or Error, and a cross-realm Error or invalid Date was sent without a word.
+  const proto = Object.getPrototypeOf(value) as unknown;
+  const toJSON = (value as { toJSON?: unknown }).toJSON;
+  if (typeof toJSON === 'function') {
+    // Date's own toJSON() sends null for an invalid date, a value lost without a word (a receiver that
+    // reads the date-time `describePayload()` promised gets null). Date's own only: a class or value
+    // giving its own (`isNaN(this) ? 'unknown' : …`) is taken as meant.
+    if (isInvalidDate(value, proto, toJSON)) return 'an invalid Date (JSON.stringify sends null; check the value it was made from, or send null yourself when there is no date)';
+    // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
+    return undefined;
+  }
   // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
   if (typeof (value as { then?: unknown }).then === 'function') return 'a promise (JSON.stringify sends {}; await it first and send what it resolves to)';
-  if (value instanceof Error) return `an Error${value.name && value.name !== 'Error' ? ` (${value.name})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`;
-  if (value instanceof Map) return `a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`;
-  if (value instanceof Set) return `a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`;
-  if (value instanceof WeakMap || value instanceof WeakSet) return `a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`;
+  // This realm's plain objects and arrays, most of every payload, are none of the kinds below: one
+  // prototype read instead of a dozen kind checks.
+  if (proto === Object.prototype || proto === Array.prototype) return WALK;
+  return kindLoss(value);
+}
+
+/** ownLoss() past this realm's plain objects and arrays: the kinds JSON.stringify sends without their contents, else WALK. */
+function kindLoss(value: object): string | typeof WALK {
+  if (types.isNativeError(value)) {
+    const name = (value as Error).name;
+    return `an Error${name && name !== 'Error' ? ` (${String(name)})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`;
+  }
+  if (types.isMap(value)) return `a Map of ${mapSize.call(value)} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`;
+  if (types.isSet(value)) return `a Set of ${setSize.call(value)} (JSON.stringify sends {}, without its entries; convert it with [...set])`;
+  if (types.isWeakMap(value) || types.isWeakSet(value)) return `a ${types.isWeakMap(value) ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`;
+  if (types.isPromise(value)) return 'a promise (JSON.stringify sends {}; await it first and send what it resolves to)';
   if (ArrayBuffer.isView(value)) {
-    if (value instanceof DataView) return `a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`;
+    if (types.isDataView(value)) return `a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`;
     const kind = value.constructor?.name || 'typed array';
     return `${withArticle(kind)} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`;
   }
-  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
-    return `an ${value.constructor.name} of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`;
+  if (types.isAnyArrayBuffer(value)) {
+    return `an ${types.isSharedArrayBuffer(value) ? 'SharedArrayBuffer' : 'ArrayBuffer'} of ${(value as ArrayBuffer).byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`;
   }
   return WALK;
+}
+
+/** Map's and Set's size getters, which read any realm's Map or Set by its internal slot (a Proxy's trap or a class's own size is not asked). */
+const mapSize = Object.getOwnPropertyDescriptor(Map.prototype, 'size')!.get!;
+const setSize = Object.getOwnPropertyDescriptor(Set.prototype, 'size')!.get!;
+
+/**
+ * Whether value is an invalid Date whose toJSON is Date's own, of any realm. This realm's Dates (the
+ * common case, a date in every other payload) are told by their prototype and getTime(), which
+ * throws for an object made from Date.prototype without being a Date; types.isDate(), a call into
+ * Node's C++, only for the rest.
+ */
+function isInvalidDate(value: object, proto: unknown, toJSON: unknown): boolean {
+  if (proto === Date.prototype) {
+    try {
+      return Number.isNaN(Date.prototype.getTime.call(value)) && toJSON === Date.prototype.toJSON;
+    } catch {
+      return false;
+    }
+  }
+  return types.isDate(value) && Number.isNaN(Date.prototype.getTime.call(value)) && isDatesOwnToJson(toJSON);
+}
+
+/**
+ * Whether a Date's toJSON is Date.prototype.toJSON of this realm or another (a built-in named
+ * toJSON: a class's or value's own is source text, a bound one is named `bound …`), so an invalid
+ * Date given its own toJSON() is taken as meant in any realm.
+ */
+function isDatesOwnToJson(toJSON: unknown): boolean {
+  if (toJSON === Date.prototype.toJSON) return true;
+  return typeof toJSON === 'function' && toJSON.name === 'toJSON' && /^function toJSON\(\) \{ \[native code\] \}$/.test(Function.prototype.toString.call(toJSON));
 }
 
 /**
@@ -268,7 +335,7 @@ function ownLoss(value: unknown, reportFunctionsAndSymbols: boolean): string | u
  * its own (what JSON sends, getters left out as JavaScript leaves them) is never walked up.
  */
 function dataOutOfReach(value: object): string | undefined {
-  if (value instanceof RegExp) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
+  if (types.isRegExp(value)) return `a RegExp, ${String(value)} (JSON.stringify sends {}; send its text, String(regexp) or regexp.source)`;
   const getters: string[] = [];
   for (let proto = Object.getPrototypeOf(value) as object | null; proto !== null && !isObjectPrototype(proto); proto = Object.getPrototypeOf(proto) as object | null) {
     for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {

@@ -28,10 +28,16 @@ export function isStoreUnavailable(error: unknown): boolean {
     const current = pending.shift();
     if (current === null || typeof current !== 'object' || seen.has(current)) continue;
     seen.add(current);
-    if (signalsUnavailable(current as ErrorLike)) return true;
-    const { cause, errors } = current as ErrorLike;
-    if (cause !== undefined) pending.push(cause);
-    if (Array.isArray(errors)) pending.push(...errors);
+    // A value that cannot be read (a revoked Proxy, a getter or trap that throws) signals nothing:
+    // the check goes on with the rest, and never throws in place of the store's failure.
+    try {
+      if (signalsUnavailable(current as ErrorLike)) return true;
+      const { cause, errors } = current as ErrorLike;
+      if (cause !== undefined) pending.push(cause);
+      if (Array.isArray(errors)) pending.push(...errors);
+    } catch {
+      continue;
+    }
   }
   return false;
 }

@@ -25,7 +25,16 @@ export class ReceiverError extends Error {
   }
 }
 
-/** True when `error` is a {@link ReceiverError} (of `code`, when given). */
+/**
+ * True when `error` is a {@link ReceiverError} (of `code`, when given). Never throws: for a value a
+ * store or handler threw that cannot be asked (a revoked Proxy, a Proxy whose traps throw, on which
+ * `instanceof` throws), it answers false, so the value is answered with its own code (a dedupe
+ * store's failure, say) rather than the check's TypeError taking its place.
+ */
 export function isReceiverError(error: unknown, code?: ReceiverErrorCode): error is ReceiverError {
-  return error instanceof ReceiverError && (code === undefined || error.code === code);
+  try {
+    return error instanceof ReceiverError && typeof error.code === 'string' && (code === undefined || error.code === code);
+  } catch {
+    return false;
+  }
 }
