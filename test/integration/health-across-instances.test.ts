@@ -37,7 +37,7 @@ afterEach(async () => {
 });
 
 /** An app with its admin API listening on 127.0.0.1; `reads`: it delivers nothing (settings.enabled false), it only answers. */
-async function instance(storage: StorageBackend<never>, reads = false): Promise<{ app: Hookwork; api: (path: string) => Promise<{ status: number; json: any }> }> {
+async function instance(storage: StorageBackend<never>, reads = false): Promise<{ app: Hookwork; api: (path: string) => Promise<{ status: number; json: { items?: unknown[] } & Record<string, unknown> }> }> {
   const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage, settings: { ...SETTINGS, ...(reads ? { enabled: false } : {}) } });
   await app.start();
   const fastify = Fastify({ logger: false });
@@ -46,7 +46,7 @@ async function instance(storage: StorageBackend<never>, reads = false): Promise<
   started.push({ app, fastify });
   const api = async (path: string) => {
     const answer = await fetch(`${address}/admin/api/v1/${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
-    return { status: answer.status, json: await answer.json() };
+    return { status: answer.status, json: (await answer.json()) as { items?: unknown[] } & Record<string, unknown> };
   };
   return { app, api };
 }
