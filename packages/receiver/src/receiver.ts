@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { types } from 'node:util';
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, isPlainOptions, kindOf, readOptionsOnce, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
@@ -739,12 +740,33 @@ function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean
   return { store, leaseMs, retainMs, timeoutMs };
 }
 
-/** The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. */
+/**
+ * The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. Read by internal
+ * slots, not instanceof: a Uint8Array from another realm (a vm context) is bytes like a local one,
+ * and a Proxy — which instanceof sees through, and which throws on every probe once revoked — is
+ * refused coded, as is any body whose probing throws, never RECEIVER_ERR_INTERNAL.
+ */
 function rawBytes(body: unknown): Buffer {
-  if (Buffer.isBuffer(body)) return body;
-  // Any view of bytes (a Uint8Array, a DataView, another typed array over the bytes read) is them.
-  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
+  if (types.isProxy(body)) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_BODY_NOT_RAW',
+      'the body reached the receiver as a Proxy, not as the raw bytes that were signed: a Proxy is not read as bytes, even one around a Buffer, and a revoked one cannot be read at all; pass the bytes themselves — a Buffer, Uint8Array, ArrayBuffer or string, e.g. `body: await readRawBody(req)`',
+    );
+  }
+  try {
+    return bytesOf(body);
+  } catch (error) {
+    if (isReceiverError(error)) throw error;
+    throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the body reached the receiver as a value that threw when read (${thrownText(error)}), not as the raw bytes that were signed; pass the bytes themselves — a Buffer, Uint8Array, ArrayBuffer or string, e.g. \`body: await readRawBody(req)\``, { cause: error });
+  }
+}
+
+/** {@link rawBytes}'s reading of a body that is no Proxy; it may throw where the value's own code does (caught there). */
+function bytesOf(body: unknown): Buffer {
+  // Any view of bytes (a Buffer, a Uint8Array of this realm or another, a DataView, another typed
+  // array over the bytes read) is them; ArrayBuffer.isView reads the internal slot, not the prototype.
+  if (ArrayBuffer.isView(body)) return Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (types.isAnyArrayBuffer(body)) return Buffer.from(body);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   // A Blob (a File, a FormData entry, what `await request.blob()` gives) holds bytes it gives out
   // only asynchronously: named as such, with the read that turns it into bytes.

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runInNewContext } from 'node:vm';
 import express from 'express';
 import { createReceiver, type ReceiverAnswer } from '../receiver';
 import { post } from '../test-support/post';
@@ -184,5 +185,55 @@ describe('expressReceiver (Express 5)', () => {
       expect(answered.body.error?.message).toMatch(/the body is 5\d\d bytes, more than the 100 bytes this receiver accepts; raise maxBodyBytes/);
     }
     expect(handled).toEqual([]);
+  });
+
+  describe('bytes from another realm, and a revoked Proxy, left by a middleware', () => {
+    // A Uint8Array made in a vm context: instanceof Uint8Array is false for it, and Buffer.isBuffer too.
+    const ForeignUint8Array = runInNewContext('Uint8Array') as Uint8ArrayConstructor;
+    const foreignCopy = (bytes: Buffer) => new ForeignUint8Array(bytes);
+    const revoked = () => {
+      const { proxy, revoke } = Proxy.revocable({}, {});
+      revoke();
+      return proxy;
+    };
+
+    it("verifies another realm's Uint8Array in req.body or req.rawBody as it does the Buffer of the same bytes: 200, 401 for a forgery, 413 over maxBodyBytes", async () => {
+      expect(foreignCopy(Buffer.from('x')) instanceof Uint8Array).toBe(false);
+      const url = await serve((app) => {
+        const adapter = expressReceiver(receiver, { maxBodyBytes: 200 });
+        app.post('/raw-buffer', express.raw({ type: '*/*' }), adapter);
+        app.post('/raw-foreign', express.raw({ type: '*/*' }), (req, _res, next) => void ((req.body = foreignCopy(req.body as Buffer)), next()), adapter);
+        app.post('/captured-foreign', express.json({ verify: (req, _res, buf) => void ((req as { rawBody?: unknown }).rawBody = foreignCopy(buf)) }), adapter);
+      });
+      const verdicts = async (route: string) => {
+        const good = await post(`${url}/${route}`, request());
+        const forged = await post(`${url}/${route}`, signedRequest({ secrets: [newSecret()] }));
+        const big = await post(`${url}/${route}`, signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(500) } }));
+        return [good, forged, big].map((answered) => [answered.status, answered.body.outcome, answered.body.error?.code]);
+      };
+      const expected = [
+        [200, 'processed', undefined],
+        [401, 'rejected', 'RECEIVER_ERR_BAD_SIGNATURE'],
+        [413, 'rejected', 'RECEIVER_ERR_BODY_TOO_LARGE'],
+      ];
+      expect(await verdicts('raw-buffer')).toEqual(expected);
+      expect(await verdicts('raw-foreign')).toEqual(expected);
+      expect(await verdicts('captured-foreign')).toEqual(expected);
+      expect(handled).toEqual([0, 1, 2].map(() => ({ id: 'doc-1', title: 'café' })));
+    });
+
+    it('refuses a revoked Proxy left in req.body or req.rawBody 500 RECEIVER_ERR_BODY_NOT_RAW naming it and the fix, not with Express’s own error page', async () => {
+      const url = await serve((app) => {
+        app.post('/body', express.raw({ type: '*/*' }), (req, _res, next) => void ((req.body = revoked()), next()), expressReceiver(receiver));
+        app.post('/raw-body', express.json({ verify: (req) => void ((req as { rawBody?: unknown }).rawBody = revoked()) }), expressReceiver(receiver));
+      });
+      for (const route of ['body', 'raw-body']) {
+        const r = request();
+        expect([route, await post(`${url}/${route}`, r)]).toMatchObject([route, { status: 500, body: { outcome: 'failed', id: r.id, error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } }]);
+      }
+      expect(handled).toEqual([]);
+      expect(errors.map(({ error }) => (error as Error).message)).toEqual([0, 1].map(() => expect.stringContaining('the body reached the receiver as a Proxy, not as the raw bytes that were signed')));
+      expect((errors[0]!.error as Error).message).toContain('pass the bytes themselves');
+    });
   });
 });

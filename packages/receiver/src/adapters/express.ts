@@ -3,6 +3,7 @@
  * Express: it reads the request as the node:http message it is.
  */
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { types } from 'node:util';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, writeAnswer, type AdapterOptions } from './adapter-support';
@@ -36,6 +37,13 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
     // Mounted with app.use() or app.all(), it sees every method: answered as createNodeHandler does.
     if (refuseNonPost(request, response)) return;
     const parsed = request.body;
+    // A Proxy left as the body is no bytes (a revoked one throws on every probe): the receiver
+    // refuses it 500 RECEIVER_ERR_BODY_NOT_RAW with the fix, rather than Express answering its own 500.
+    const proxied = types.isProxy(parsed) ? parsed : !isBytes(parsed) && types.isProxy(request.rawBody) ? request.rawBody : undefined;
+    if (proxied !== undefined) {
+      void target.handle({ headers: request.headers, body: proxied as never }).then((answer) => writeAnswer(response, answer));
+      return;
+    }
     // req.rawBody is also where the widespread `express.json({ verify: (req, res, buf) => { req.rawBody
     // = buf.toString() } })` leaves the body, as text: it is the bytes decoded as UTF-8, which is
     // what Standard Webhooks verifies, so it is taken like the bytes themselves.
@@ -73,7 +81,11 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
   };
 }
 
-const isBytes = (value: unknown): value is Buffer | Uint8Array => Buffer.isBuffer(value) || value instanceof Uint8Array;
+/**
+ * Bytes a parser (or a middleware) left: a Buffer or a Uint8Array, read by its internal slot — one
+ * made in another realm (a vm context) is bytes too, where instanceof said it was not.
+ */
+const isBytes = (value: unknown): value is Buffer | Uint8Array => types.isUint8Array(value);
 
 /**
  * The bytes behind text a text parser left in `req.body` (`express.text()` given every type), as far
