@@ -22,13 +22,14 @@ class GatedQueue extends MemoryRequestQueue {
 }
 
 /**
- * KNOWN BUG, reproduced (the flake of the concurrent-callers contract's "a redelivery of one dead
+ * Was a bug (the flake of the concurrent-callers contract's "a redelivery of one dead
  * letter while its webhook is deleted …" on PostgreSQL, dead: 1). An attempt whose webhook is
  * deleted after unlessMoved() read it (still there: the verdict "dead" stands) and before the
  * engine writes that verdict: the deletion's discard skips the request (in flight), then the
  * engine makes it a dead letter of a webhook that no longer exists, listed and counted until the
  * next cleanup round. Same on SQLite and PostgreSQL (checked with this gate around their queues).
- * `it.failing` until fixed: then make it `it`.
+ * Now core reads the webhook again (uncached) once the dead letter is written, and drops it as
+ * the deletion would when the webhook is gone (WebhookService.dropIfDeleted).
  */
 describe('a webhook deleted between an attempt\'s last look at it and its dead-lettering', () => {
   let receiver: TestReceiver;
@@ -38,7 +39,7 @@ describe('a webhook deleted between an attempt\'s last look at it and its dead-l
     await receiver.close();
   });
 
-  it.failing('leaves no dead letter under the deleted key', async () => {
+  it('leaves no dead letter under the deleted key', async () => {
     receiver = await startTestReceiver((_request, res) => void res.writeHead(500).end());
     const queue = new GatedQueue();
     const storage = { webhooks: new MemoryWebhookRepository(), queue, deliveryLog: new MemoryDeliveryLog(), async close() {} };
@@ -49,6 +50,10 @@ describe('a webhook deleted between an attempt\'s last look at it and its dead-l
     await app.publish(new ThingHappened('dead'));
     await app.drain();
     const [letter] = (await app.deadLetters({ webhookKey: key })).items;
+    const dropped: string[] = [];
+    const deadLettered: string[] = [];
+    app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+    app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
     let release!: () => void;
     queue.opened = new Promise<void>((resolve) => (release = resolve));
     const reached = new Promise<void>((resolve) => (queue.reached = resolve));
@@ -60,5 +65,9 @@ describe('a webhook deleted between an attempt\'s last look at it and its dead-l
     release();
     await app.drain();
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    // Dropped as the deletion drops what it finds (logged, told), and never announced as a dead letter.
+    expect(dropped).toEqual([letter!.id]);
+    expect(deadLettered).toEqual([]);
+    expect((await storage.deliveryLog.list({ requestId: letter!.id })).items.map((entry) => entry.outcome)).toContain('dropped');
   });
 });
