@@ -124,7 +124,9 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * it, logged as `dropped` with `requestDropped`, as the deletion did its queued requests. Its
    * last attempt failing made it a dead letter of a webhook that no longer exists: listed and
    * counted until the next cleanup round, announced with `deadLettered` and `request.exhausted`,
-   * and refused by redeliver() (HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED).
+   * and refused by redeliver() (HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED). A deletion committing
+   * after this read and before the engine's dead-letter write is met by settled(), which reads the
+   * webhook again once the dead letter is written (see DeliveryHandlerDeps.dropIfDeleted).
    * Undefined: the decision stands (also when the webhook cannot be read: the store failing).
    */
   private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<{ decision: RetryDecision; note: string } | undefined> {
