@@ -1007,7 +1007,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private settle(pending: Pending, applied: boolean): void {
     if (pending.done) return;
     pending.done = true;
-    pending.settlement.settled(applied);
+    // A dead letter's settlement reads its webhook again (and may drop it) before it counts as settled.
+    const after = pending.settlement.settled(applied);
+    if (after) void after.then(() => this.tell(pending));
+    else this.tell(pending);
+  }
+
+  /** Tells onSettled's listeners of a request whose settlement is done. */
+  private tell(pending: Pending): void {
     for (const listener of this.listeners) listener(pending.request, pending.settlement.verdict);
   }
 

@@ -519,6 +519,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     logWriter,
     logged,
     dropped,
+    dropIfDeleted: (webhookKey) => webhookService().dropIfDeleted(webhookKey),
     failures: new DeliveryFailureLog(logger),
     own,
     cleanup,

@@ -188,6 +188,8 @@ export interface HookworkParts {
   /** The webhook key of a request's delivery log entries (undefined: none), this app's unwritten entries included. */
   logged: (requestId: string) => Promise<string | undefined>;
   dropped: DroppedRequests;
+  /** Drops the queued requests of a key no webhook has now, as its deletion does (see WebhookService.dropIfDeleted). */
+  dropIfDeleted: (webhookKey: string) => Promise<boolean>;
   failures: DeliveryFailureLog;
   own: OwnRequests;
   cleanup: LogCleanup;
@@ -379,6 +381,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           reporter: parts.reporter,
           health: parts.health,
           tracer: parts.tracer,
+          dropIfDeleted: parts.dropIfDeleted,
         }),
       );
       this.refuseIfStopped('starting delivery');

@@ -4,7 +4,7 @@ import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-events';
-import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
+import type { DeliveryHandler, DeliveryVerdict, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import { creationLinks, SUPPRESSED_ROOT } from '../observability/tracing';
@@ -33,6 +33,13 @@ export interface DeliveryHandlerDeps {
   reporter: LifecycleReporter;
   health: WebhookHealthMonitor;
   tracer: Tracer;
+  /**
+   * Optional: after the engine made a request a dead letter, removes the requests of `webhookKey`
+   * as the webhook's deletion does (logged as `dropped`, with `requestDropped`) when the store
+   * holds no webhook under the key now, and resolves true (see WebhookService.dropIfDeleted).
+   * Without it, a dead letter is announced at once.
+   */
+  dropIfDeleted?: (webhookKey: string) => Promise<boolean>;
 }
 
 /** Why a request whose webhook key is free is not sent. */
@@ -117,7 +124,9 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * it, logged as `dropped` with `requestDropped`, as the deletion did its queued requests. Its
    * last attempt failing made it a dead letter of a webhook that no longer exists: listed and
    * counted until the next cleanup round, announced with `deadLettered` and `request.exhausted`,
-   * and refused by redeliver() (HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED).
+   * and refused by redeliver() (HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED). A deletion committing
+   * after this read and before the engine's dead-letter write is met by settled(), which reads the
+   * webhook again once the dead letter is written (see DeliveryHandlerDeps.dropIfDeleted).
    * Undefined: the decision stands (also when the webhook cannot be read: the store failing).
    */
   private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<{ decision: RetryDecision; note: string } | undefined> {
@@ -171,7 +180,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * that process settles it, and the engine told the operator) is not announced as done: no "retried
    * at" line, and no dead letter — no `deadLettered`, no `request.exhausted`, no dead-letter line.
    */
-  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean, applied: boolean): void {
+  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean, applied: boolean): Promise<void> | undefined {
     const { verdict, outcome } = decision;
     if (!logged) this.deps.logWriter.write(entry);
     // Field by field in this order, not with conditional spreads (an object made and copied on
@@ -191,9 +200,29 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
         : undefined;
     if (verdict.kind === 'retry' && applied) this.deps.failures.retrying(failure!, verdict.dueAt);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
-    if (verdict.kind !== 'dead' || !applied) return;
+    if (verdict.kind !== 'dead' || !applied) return undefined;
+    const dropIfDeleted = this.deps.dropIfDeleted;
+    if (!dropIfDeleted) {
+      this.deadLettered(request, webhook, verdict, entry, info, failure!);
+      return undefined;
+    }
+    // The webhook was there when unlessMoved() read it, but a deletion committing between that read
+    // and the engine's dead-letter write skipped the request (in flight then): it would stay a dead
+    // letter under the deleted key. Read again, from the store, after the write: gone, the request
+    // is dropped as the deletion drops, and no dead letter is announced. Still there, a deletion
+    // committing later finds the request dead and removes it itself. A failed read announces it.
+    return dropIfDeleted(webhook.key).then(
+      (gone) => {
+        if (!gone) this.deadLettered(request, webhook, verdict, entry, info, failure!);
+      },
+      () => this.deadLettered(request, webhook, verdict, entry, info, failure!),
+    );
+  }
+
+  /** A dead letter that stays one: its log line, `deadLettered` and the `request.exhausted` operator event. */
+  private deadLettered(request: WebhookRequest, webhook: Webhook, verdict: Extract<DeliveryVerdict, { kind: 'dead' }>, entry: DeliveryLogEntry, info: AttemptInfo, failure: LoggedFailure): void {
     const exhausted = request.attempts >= this.deps.settings.current.maximumRetries;
-    this.deps.failures.deadLettered(failure!, verdict.attempts, exhausted ? 'retries exhausted' : 'not retryable');
+    this.deps.failures.deadLettered(failure, verdict.attempts, exhausted ? 'retries exhausted' : 'not retryable');
     this.deps.reporter.emit('deadLettered', info);
     this.deps.health.emit({
       type: 'request.exhausted',

@@ -597,6 +597,24 @@ export class WebhookService implements Webhooks {
   }
 
   /**
+   * Removes the pending and dead requests of `key` as its deletion does (each logged as `dropped`,
+   * with `requestDropped`) when no webhook has the key now, read from the store (not the cache),
+   * and resolves true; false when a webhook has it. The delivery handler calls it after the engine
+   * made a request of the key a dead letter: a deletion that committed between the attempt's last
+   * look at the webhook and that write skipped the request (in flight then), which would stay dead
+   * under the deleted key. A deletion committing after this read removes it itself (its discard
+   * runs after its DELETE and finds the request dead), so either order ends with none left. Only
+   * requests published before the read go (see {@link discardOrphaned}). A failure to read rejects.
+   */
+  async dropIfDeleted(key: string): Promise<boolean> {
+    const publishedUpTo = new Date(this.clock.now().getTime() - 1);
+    if (await this.repository.get(key)) return false;
+    this.cache.invalidate(key);
+    await this.discardQueued(key, publishedUpTo);
+    return true;
+  }
+
+  /**
    * Removes the pending and dead requests of webhooks that no longer exist, each logged as
    * `dropped`, and returns how many: what a deletion cut short between the webhook's removal and
    * its requests' left behind (its process killed, the store failing), which delivery meets only

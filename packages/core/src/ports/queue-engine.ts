@@ -69,8 +69,12 @@ export interface Settlement {
    * write it). Core then writes the
    * delivery log entry (unless logged) and emits the lifecycle events, so a listener of
    * `deadLettered` finds the request among the dead letters.
+   *
+   * It may return a promise (for a dead letter: core reads the webhook again, and drops the
+   * request if a deletion committed meanwhile); it never rejects. The engine awaits it before it
+   * tells {@link QueueEngine.onSettled}'s listeners, so `drain()` waits for it too.
    */
-  settled(applied: boolean, logged?: boolean): void;
+  settled(applied: boolean, logged?: boolean): void | Promise<void>;
 }
 
 /**

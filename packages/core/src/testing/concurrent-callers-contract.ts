@@ -5,6 +5,8 @@ import type { Hookwork } from '../composition/hookwork-app';
 import type { Logger } from '../observability/logger';
 import type { OperatorEvent } from '../observability/operator-events';
 import type { HookworkSettingsInput } from '../settings/settings';
+import type { StorageBackend, Storage } from '../ports/storage-backend';
+import type { RequestQueue } from '../ports/request-queue';
 import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
 import { countingHealthWrites } from './health-store-wrappers';
 import type { KeyRulesBackend } from './key-rules-contract';
@@ -33,11 +35,68 @@ const AT_ONCE = 64;
  *   200 saying it was put back; so is one made while its webhook is deleted; one the deletion
  *   already removed is HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, not "redelivered already";
  * - a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for
- *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key.
+ *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key;
+ *   so is one whose webhook is deleted after its attempt's last look at it, while the storage
+ *   queue's dead-letter write is held (the built-in engine's subjects).
  *
  * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
  * the store's health is watched (its compare-and-set answers counted), not replaced.
  */
+/** Holds the storage queue's next deadLetter(), once armed, until released. */
+interface DeadLetterGate {
+  /** Arms the gate: `reached` resolves when the next deadLetter() comes, which waits until `release()`. */
+  arm(): { reached: Promise<void>; release: () => void };
+}
+
+/** `backend` with its queue's deadLetter() gated (see {@link DeadLetterGate}); every other call goes to the store. */
+function gatingDeadLetter<TTransaction>(backend: StorageBackend<TTransaction>): { storage: StorageBackend<TTransaction>; gate: DeadLetterGate } {
+  let armed: { reach: () => void; opened: Promise<void> } | undefined;
+  const gate: DeadLetterGate = {
+    arm() {
+      let release!: () => void;
+      let reach!: () => void;
+      const opened = new Promise<void>((resolve) => (release = resolve));
+      const reached = new Promise<void>((resolve) => (reach = resolve));
+      armed = { reach, opened };
+      return { reached, release };
+    },
+  };
+  const gated = (queue: RequestQueue): RequestQueue =>
+    new Proxy(queue, {
+      get(target, property, receiver) {
+        if (property === 'deadLetter') {
+          return async (...args: Parameters<RequestQueue['deadLetter']>) => {
+            const held = armed;
+            armed = undefined;
+            if (held) {
+              held.reach();
+              await held.opened;
+            }
+            return target.deadLetter(...args);
+          };
+        }
+        const value = Reflect.get(target, property, receiver) as unknown;
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+  const storage: StorageBackend<TTransaction> = {
+    name: backend.name,
+    capabilities: backend.capabilities,
+    async open(context): Promise<Storage<TTransaction>> {
+      const opened = await backend.open(context);
+      const queue = gated(opened.queue);
+      return new Proxy(opened, {
+        get(target, property, receiver) {
+          if (property === 'queue') return queue;
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+  return { storage, gate };
+}
+
 export function describeConcurrentCallersContract(name: string, factory: ContractFactory<ConcurrentCallersBackends>): void {
   requireJestGlobals('describeConcurrentCallersContract');
 
@@ -49,6 +108,8 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
     /** Warn and error lines the app logged. */
     logged: string[];
     events: OperatorEvent[];
+    /** Gates the storage queue's deadLetter(); undefined when the subject brings its own engine (its queue is not used). */
+    deadLetterGate: DeadLetterGate | undefined;
   }
 
   const test = (title: string, settings: HookworkSettingsInput, body: (run: Run) => Promise<void>) =>
@@ -60,7 +121,8 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
           const logged: string[] = [];
           const quiet = () => {};
           const logger: Logger = { debug: quiet, info: quiet, warn: (line) => void logged.push(line), error: (line) => void logged.push(line) };
-          const watched = countingHealthWrites(subject.storage);
+          const gating = gatingDeadLetter(subject.storage);
+          const watched = countingHealthWrites(gating.storage);
           const app = createHookwork({
             composers: [thingComposer],
             storage: watched.storage,
@@ -72,7 +134,7 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
           app.lifecycle.on('operatorEvent', (event) => events.push(event));
           try {
             await app.start();
-            await body({ app, receiver, lostWrites: () => watched.counts.lostCompareAndSets, logged, events });
+            await body({ app, receiver, lostWrites: () => watched.counts.lostCompareAndSets, logged, events, deadLetterGate: subject.queue ? undefined : gating.gate });
           } finally {
             await app.stop();
             await receiver.close();
@@ -216,6 +278,40 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
       expect(dropped).toEqual([id]);
       expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       expect((await app.deadLetters()).items).toEqual([]);
+    });
+
+    test('a webhook deleted between a failed attempt\'s last look at it and its dead-letter write leaves no dead letter under its key', { maximumRetries: 0 }, async ({ app, receiver, deadLetterGate }) => {
+      const { key, id } = await oneDeadLetter(app, receiver);
+      const deadLettered: string[] = [];
+      const dropped: string[] = [];
+      app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
+      app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+      // The queue's deadLetter() held (the webhook was read, still there: the verdict "dead" stood)
+      // while the deletion commits; an engine of its own has its own write, and the deletion lands
+      // when its attempt fails instead.
+      const gate = deadLetterGate?.arm();
+      let answer: ServerResponse | undefined;
+      const out = new Promise<void>((resolve) => {
+        receiver.handler = (_request, res) => {
+          answer = res;
+          resolve();
+        };
+      });
+      expect(await app.redeliver({ ids: [id] })).toEqual({ redelivered: 1, skipped: 0 });
+      await out;
+      if (gate) {
+        answer!.writeHead(500).end();
+        await gate.reached;
+        expect(await app.webhooks.delete(key)).toBe(true);
+        gate.release();
+      } else {
+        expect(await app.webhooks.delete(key)).toBe(true);
+        answer!.writeHead(500).end();
+      }
+      await app.drain();
+      expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect(deadLettered).toEqual([]);
+      expect(dropped).toEqual([id]);
     });
 
     test('a redelivery of one dead letter while its webhook is deleted puts it back or says why not, never { redelivered: 0 }', { maximumRetries: 0 }, async ({ app, receiver }) => {

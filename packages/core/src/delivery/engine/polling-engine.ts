@@ -262,10 +262,13 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
         // The request's removal and its log entry in one write when the queue can, else the entry first.
         const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry, settlement.writeLog);
         applied = this.settledInLine(request, completed);
-        settlement.settled(applied, logged);
+        const after = settlement.settled(applied, logged);
+        if (after) await after;
       } else {
         applied = await this.apply(request, settlement.verdict);
-        settlement.settled(applied);
+        // A dead letter's: core reads its webhook again before the request counts as settled.
+        const after = settlement.settled(applied);
+        if (after) await after;
       }
       // Not applied: the lease is no longer this process's (another one took it once it ran out).
       // Told here unless a renewal already told it.
