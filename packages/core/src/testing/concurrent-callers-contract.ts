@@ -19,29 +19,6 @@ export type ConcurrentCallersBackends = KeyRulesBackend;
 /** How many attempts, changes or waiting requests of one webhook the suite makes at once. */
 const AT_ONCE = 64;
 
-/**
- * What many callers of one app acting on one webhook at once must get, whatever the store and
- * queue engine: one process never loses a compare-and-set to itself, so nothing it does is given
- * up for "other processes wrote first" when there are none.
- *
- * - 64 attempts of one webhook failing at once (a receiver answering 500 to all of them, or an
- *   SSRF guard refusing each): each is counted in the webhook's health, the breaker opens at its
- *   threshold exactly, once, and no health write is given up or lost;
- * - when an open breaker's cool-down ends with 64 requests waiting, one probe goes and the
- *   others wait, without a health write lost;
- * - 64 changes of one webhook made at once through the app all succeed;
- * - 8 redeliveries of one dead letter at once: one puts it back, each other is
- *   HOOKWORK_ERR_REQUEST_NOT_DEAD — never `{ redelivered: 0 }`, which the admin API answered as a
- *   200 saying it was put back; so is one made while its webhook is deleted; one the deletion
- *   already removed is HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, not "redelivered already";
- * - a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for
- *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key;
- *   so is one whose webhook is deleted after its attempt's last look at it, while the storage
- *   queue's dead-letter write is held (the built-in engine's subjects).
- *
- * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
- * the store's health is watched (its compare-and-set answers counted), not replaced.
- */
 /** Holds the storage queue's next deadLetter(), once armed, until released. */
 interface DeadLetterGate {
   /** Arms the gate: `reached` resolves when the next deadLetter() comes, which waits until `release()`. */
@@ -97,6 +74,29 @@ function gatingDeadLetter<TTransaction>(backend: StorageBackend<TTransaction>): 
   return { storage, gate };
 }
 
+/**
+ * What many callers of one app acting on one webhook at once must get, whatever the store and
+ * queue engine: one process never loses a compare-and-set to itself, so nothing it does is given
+ * up for "other processes wrote first" when there are none.
+ *
+ * - 64 attempts of one webhook failing at once (a receiver answering 500 to all of them, or an
+ *   SSRF guard refusing each): each is counted in the webhook's health, the breaker opens at its
+ *   threshold exactly, once, and no health write is given up or lost;
+ * - when an open breaker's cool-down ends with 64 requests waiting, one probe goes and the
+ *   others wait, without a health write lost;
+ * - 64 changes of one webhook made at once through the app all succeed;
+ * - 8 redeliveries of one dead letter at once: one puts it back, each other is
+ *   HOOKWORK_ERR_REQUEST_NOT_DEAD — never `{ redelivered: 0 }`, which the admin API answered as a
+ *   200 saying it was put back; so is one made while its webhook is deleted; one the deletion
+ *   already removed is HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, not "redelivered already";
+ * - a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for
+ *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key;
+ *   so is one whose webhook is deleted after its attempt's last look at it, while the storage
+ *   queue's dead-letter write is held (the built-in engine's subjects).
+ *
+ * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
+ * the store's health is watched (its compare-and-set answers counted), not replaced.
+ */
 export function describeConcurrentCallersContract(name: string, factory: ContractFactory<ConcurrentCallersBackends>): void {
   requireJestGlobals('describeConcurrentCallersContract');
 
