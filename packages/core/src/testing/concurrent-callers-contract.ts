@@ -5,10 +5,10 @@ import type { Hookwork } from '../composition/hookwork-app';
 import type { Logger } from '../observability/logger';
 import type { OperatorEvent } from '../observability/operator-events';
 import type { HookworkSettingsInput } from '../settings/settings';
-import type { StorageBackend, Storage } from '../ports/storage-backend';
+import type { StorageBackend } from '../ports/storage-backend';
 import type { RequestQueue } from '../ports/request-queue';
 import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
-import { countingHealthWrites } from './health-store-wrappers';
+import { countingHealthWrites, withStorageMember } from './health-store-wrappers';
 import type { KeyRulesBackend } from './key-rules-contract';
 import { startTestReceiver, type TestReceiver } from './test-receiver';
 import { ThingHappened, thingComposer } from './thing-event';
@@ -56,22 +56,7 @@ function gatingDeadLetter<TTransaction>(backend: StorageBackend<TTransaction>): 
         return typeof value === 'function' ? value.bind(target) : value;
       },
     });
-  const storage: StorageBackend<TTransaction> = {
-    name: backend.name,
-    capabilities: backend.capabilities,
-    async open(context): Promise<Storage<TTransaction>> {
-      const opened = await backend.open(context);
-      const queue = gated(opened.queue);
-      return new Proxy(opened, {
-        get(target, property, receiver) {
-          if (property === 'queue') return queue;
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
-  return { storage, gate };
+  return { storage: withStorageMember(backend, 'queue', gated), gate };
 }
 
 /**
@@ -142,6 +127,21 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
         }),
       60_000,
     );
+
+  /** The receiver's next request, held: its response, to answer when the test says. */
+  function heldAnswer(receiver: TestReceiver): Promise<ServerResponse> {
+    return new Promise((resolve) => {
+      receiver.handler = (_request, res) => resolve(res);
+    });
+  }
+
+  /** The ids of the requests told as dead-lettered and as dropped from now on. */
+  function settledIds(app: Hookwork): { deadLettered: string[]; dropped: string[] } {
+    const ids = { deadLettered: [] as string[], dropped: [] as string[] };
+    app.lifecycle.on('deadLettered', (info) => void ids.deadLettered.push(info.requestId));
+    app.lifecycle.on('requestDropped', (info) => void ids.dropped.push(info.requestId));
+    return ids;
+  }
 
   /** Publishes `count` notifications and resolves once `count` attempts have failed. */
   async function failAtOnce(app: Hookwork, count: number): Promise<void> {
@@ -256,21 +256,12 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
       // Two operators: one redelivers a dead letter, the other deletes its webhook while the
       // redelivered attempt is out (the deletion cannot remove it then); the receiver then fails it.
       const { key, id } = await oneDeadLetter(app, receiver);
-      let answer: ServerResponse | undefined;
-      const out = new Promise<void>((resolve) => {
-        receiver.handler = (_request, res) => {
-          answer = res;
-          resolve();
-        };
-      });
+      const held = heldAnswer(receiver);
       expect(await app.redeliver({ ids: [id] })).toEqual({ redelivered: 1, skipped: 0 });
-      await out;
+      const answer = await held;
       expect(await app.webhooks.delete(key)).toBe(true);
-      const deadLettered: string[] = [];
-      const dropped: string[] = [];
-      app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
-      app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
-      answer!.writeHead(500).end();
+      const { deadLettered, dropped } = settledIds(app);
+      answer.writeHead(500).end();
       await app.drain();
       // Not a dead letter of a webhook that no longer exists (listed and counted until the next
       // cleanup round, announced, and refused by redeliver()): dropped, as the deletion drops the rest.
@@ -282,31 +273,22 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
 
     test('a webhook deleted between a failed attempt\'s last look at it and its dead-letter write leaves no dead letter under its key', { maximumRetries: 0 }, async ({ app, receiver, deadLetterGate }) => {
       const { key, id } = await oneDeadLetter(app, receiver);
-      const deadLettered: string[] = [];
-      const dropped: string[] = [];
-      app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
-      app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+      const { deadLettered, dropped } = settledIds(app);
       // The queue's deadLetter() held (the webhook was read, still there: the verdict "dead" stood)
       // while the deletion commits; an engine of its own has its own write, and the deletion lands
       // when its attempt fails instead.
       const gate = deadLetterGate?.arm();
-      let answer: ServerResponse | undefined;
-      const out = new Promise<void>((resolve) => {
-        receiver.handler = (_request, res) => {
-          answer = res;
-          resolve();
-        };
-      });
+      const held = heldAnswer(receiver);
       expect(await app.redeliver({ ids: [id] })).toEqual({ redelivered: 1, skipped: 0 });
-      await out;
+      const answer = await held;
       if (gate) {
-        answer!.writeHead(500).end();
+        answer.writeHead(500).end();
         await gate.reached;
         expect(await app.webhooks.delete(key)).toBe(true);
         gate.release();
       } else {
         expect(await app.webhooks.delete(key)).toBe(true);
-        answer!.writeHead(500).end();
+        answer.writeHead(500).end();
       }
       await app.drain();
       expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });

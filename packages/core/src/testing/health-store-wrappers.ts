@@ -1,24 +1,34 @@
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import type { WebhookHealthStore } from '../ports/webhook-health-store';
 
-/** `backend`, opened with its health store replaced by what `wrap` makes of it (a store without one is left as it is). */
-function withHealth<TTransaction>(backend: StorageBackend<TTransaction>, wrap: (health: WebhookHealthStore) => WebhookHealthStore): StorageBackend<TTransaction> {
+/**
+ * `backend`, opened with one member of its storage (`health`, `queue`) replaced by what `wrap`
+ * makes of it; every other member goes to the opened storage, so one the port gains later is not
+ * left out. A storage without that member is left as it is.
+ */
+export function withStorageMember<TTransaction, K extends 'health' | 'queue'>(backend: StorageBackend<TTransaction>, member: K, wrap: (value: NonNullable<Storage<TTransaction>[K]>) => NonNullable<Storage<TTransaction>[K]>): StorageBackend<TTransaction> {
   return {
     name: backend.name,
     capabilities: backend.capabilities,
     async open(context): Promise<Storage<TTransaction>> {
       const storage = await backend.open(context);
-      if (!storage.health) return storage;
-      const health = wrap(storage.health);
+      const value = storage[member];
+      if (value === undefined || value === null) return storage;
+      const wrapped = wrap(value as NonNullable<Storage<TTransaction>[K]>);
       return new Proxy(storage, {
         get(target, property, receiver) {
-          if (property === 'health') return health;
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
+          if (property === member) return wrapped;
+          const found = Reflect.get(target, property, receiver) as unknown;
+          return typeof found === 'function' ? found.bind(target) : found;
         },
       });
     },
   };
+}
+
+/** `backend`, opened with its health store replaced by what `wrap` makes of it (a store without one is left as it is). */
+function withHealth<TTransaction>(backend: StorageBackend<TTransaction>, wrap: (health: WebhookHealthStore) => WebhookHealthStore): StorageBackend<TTransaction> {
+  return withStorageMember(backend, 'health', wrap);
 }
 
 /**
