@@ -1,4 +1,4 @@
-import { connect } from 'node:net';
+import { connect, createServer, type AddressInfo } from 'node:net';
 import { API, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 // What a security review of the admin found holding, kept from changing unseen (docs/admin.md,
@@ -82,6 +82,41 @@ describe('the admin, as a security review left it', () => {
       const answer = await rawRequest(fixture.origin, `GET ${PREFIX}${path} HTTP/1.1`);
       expect({ path, status: answer.split('\r\n')[0] }).toEqual({ path, status: expect.stringMatching(/^HTTP\/1\.1 40[34] /) });
       expect(answer).not.toMatch(/"name":\s*"(@hookwork|swagger)/);
+    }
+  });
+
+  it('stores a webhook to an internal address the settings do not allow, saying so, but never connects there: not in a test send, not through a redirect', async () => {
+    // Another loopback address than the one the fixture's ssrf.allow lists: a listener of its own
+    // counts every connection made to it. The metadata address is refused before any connect.
+    let connections = 0;
+    const inside = createServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => inside.listen(0, '127.0.0.2', resolve));
+    const internal = `http://127.0.0.2:${(inside.address() as AddressInfo).port}/hook`;
+    try {
+      for (const [url, kind] of [
+        [internal, 'loopback'],
+        ['http://169.254.169.254/latest/meta-data/', 'link-local'],
+      ] as const) {
+        const created = await fixture.socket({ method: 'POST', url: `${API}/webhook`, body: { url, events: ['Umbraco.ContentPublish'] } });
+        expect(created.status).toBe(201);
+        expect(created.json.urlBlocked).toMatch(new RegExp(`was refused: it is a ${kind} address; to allow it, add .* to the ssrf\\.allow setting`));
+        const sent = await fixture.socket({ method: 'POST', url: `${API}/webhook/${created.json.key}/test`, body: {} });
+        expect(sent.status).toBe(200);
+        expect(sent.json).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(sent.json.statusCode).toBeUndefined();
+      }
+      // A receiver the settings allow answers with a redirect inward: it is not followed.
+      fixture.receiver.handler = (_request, response) => void response.writeHead(307, { location: internal }).end();
+      const bouncing = await fixture.socket({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+      const bounced = await fixture.socket({ method: 'POST', url: `${API}/webhook/${bouncing.json.key}/test`, body: {} });
+      expect(bounced.json).toMatchObject({ ok: false, statusCode: 307, headers: { location: internal } });
+      expect(connections).toBe(0);
+    } finally {
+      fixture.receiver.handler = (_request, response) => void response.end('ok');
+      await new Promise((resolve) => inside.close(resolve));
     }
   });
 
