@@ -211,7 +211,8 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       // The app's own registry (never prom-client's global one), so two apps never mix.
       scope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
         const { contentType, text } = await app.metrics.scrape();
-        return reply.header('cache-control', 'no-store').type(contentType).send(text);
+        // Text with the app's event aliases in it: read as text/plain, never sniffed as a page.
+        return noSniffNoStore(reply).type(contentType).send(text);
       });
     });
   }

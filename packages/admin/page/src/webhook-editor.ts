@@ -16,6 +16,13 @@ import { withoutRouteTalk } from './wording';
 declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; descriptionMaxLength: number; urlMaxLength: number; minRatePerSecond: number };
 const LIMITS = __WEBHOOK_LIMITS__;
 
+/**
+ * Whether a header name reads as a credential's: the ones core always keeps sensitive
+ * (Authorization, Proxy-Authorization, Cookie) and names holding key, token, secret, password,
+ * auth, session or signature (`X-Api-Key`, `Api-Key`, `X-Auth-Token`, `X-Webhook-Secret`).
+ */
+const looksLikeCredential = (name: string): boolean => /(^|[-_])(api[-_]?key|key|token|secret|password|passwd|auth(?:orization|entication|[nz])?|session|signature|cookie|credentials?)($|[-_])/i.test(name.trim());
+
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
 const changedElsewhere = (error: ApiError) =>
   new ApiError({
@@ -739,6 +746,26 @@ export class WebhookEditor extends LightElement {
     this.edited(control);
   }
 
+  /** Rows whose Sensitive the page ticked itself as their name was typed (not the operator). */
+  private readonly tickedByName = new WeakSet<HeaderRow>();
+
+  /**
+   * A header named as a credential is usually one (`X-Api-Key`, `X-Auth-Token`, `Authorization`),
+   * and a value saved not sensitive is shown in every view and the delivery log to whoever reads
+   * them: a new row whose name reads as one is ticked Sensitive while its name is typed, before
+   * its value is, and un-ticked again if the name goes on to read as something else (`X-Auth` on
+   * the way to `X-Author`). A row the operator ticked or un-ticked, a row with a value and a
+   * stored one are left as they are.
+   */
+  private nameHeader(index: number, name: string): void {
+    const row = this.headers[index]!;
+    const judged = !row.hidden && row.value === '' && (this.tickedByName.has(row) || !row.sensitive);
+    const next = { ...row, name, ...(judged ? { sensitive: looksLikeCredential(name) } : {}) };
+    if (judged && next.sensitive) this.tickedByName.add(next);
+    this.headers = this.headers.map((h, i) => (i === index ? next : h));
+    this.edited(`header-name-${index}`);
+  }
+
   /** Un-ticking Sensitive on a stored value the page cannot show asks for the value, in the field it goes in. */
   private async setSensitive(index: number, sensitive: boolean): Promise<void> {
     this.setHeader(index, { sensitive }, `header-value-${index}`);
@@ -979,7 +1006,7 @@ export class WebhookEditor extends LightElement {
             const row = `row ${i + 1}${h.name.trim() ? ` (${h.name.trim()})` : ''}`;
             return html`<div class="header-row">
               <label class="visually-hidden" for=${nameId}>Header name, row ${i + 1}</label>
-              <input id=${nameId} placeholder="Name" aria-invalid=${nameMark.invalid} aria-describedby=${nameMark.describedBy} .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value }, nameId)} />
+              <input id=${nameId} placeholder="Name" aria-invalid=${nameMark.invalid} aria-describedby=${nameMark.describedBy} .value=${h.name} @input=${(e: Event) => this.nameHeader(i, (e.target as HTMLInputElement).value)} />
               <label class="visually-hidden" for=${valueId}>Header value, ${row}</label>
               <input
                 id=${valueId}

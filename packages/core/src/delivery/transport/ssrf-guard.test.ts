@@ -110,6 +110,13 @@ describe('ssrf.allow entries limited to a port', () => {
     expect(guard(allow).check(address, address, port) === undefined).toBe(expected);
   });
 
+  it('names the kind of address refused with its article: "an unspecified address" (0.0.0.0, ::), as the admin page shows it', () => {
+    // It read "it is a unspecified address" under a webhook whose URL is http://0.0.0.0:3000/.
+    expect(guard([]).check('0.0.0.0', '0.0.0.0', 3000)?.message).toContain('delivery to 0.0.0.0 was refused: it is an unspecified address;');
+    expect(guard([]).check('::', '::', 3000)?.message).toContain('was refused: it is an unspecified address;');
+    expect(guard([]).check('10.0.0.7', '10.0.0.7', 80)?.message).toContain('was refused: it is a private address;');
+  });
+
   it('matches a name on its port, and names the port it refused', () => {
     const limited = guard(['hooks.internal:8443']);
     expect(limited.check('hooks.internal', '10.0.0.7', 8443)).toBeUndefined();

@@ -285,7 +285,7 @@ export function ssrfBlockedError(host: string, address: string, kind: InternalAd
   const narrow = port === undefined ? ' (every port of it; append ":" and the receiver\'s port to allow that port alone)' : '';
   return new HookworkError(
     'HOOKWORK_ERR_SSRF_BLOCKED',
-    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add ${entry} to the ssrf.allow setting${narrow}, or set ssrf.allowInternal`,
+    `delivery to ${shown} was refused: it is ${kind === 'unspecified' ? 'an' : 'a'} ${kind} address; to allow it, add ${entry} to the ssrf.allow setting${narrow}, or set ssrf.allowInternal`,
   );
 }
 

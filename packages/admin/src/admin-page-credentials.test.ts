@@ -1,0 +1,66 @@
+import type { Page } from 'playwright-core';
+import { launchAdminBrowser, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+
+jest.setTimeout(180_000);
+
+/**
+ * A custom header named as a credential (`X-Api-Key`) saved without *Sensitive* is shown in clear
+ * in every view and in the delivery log, to whoever reads them: the editor ticks Sensitive for a
+ * new row named so, before its value is typed, and the operator may un-tick it. A real admin on
+ * 127.0.0.1 over a SQLite file, Debian's Chromium.
+ */
+let fixture: AdminFixture;
+let browser: AdminBrowser;
+let tab: Page;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  fixture = await startAdminFixture({ page: true });
+  browser = await launchAdminBrowser();
+  tab = browser.page;
+  watchProblems(tab, problems);
+  await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+  await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+const sensitive = (row: number, name: string) => tab.getByRole('checkbox', { name: `Sensitive — header row ${row} (${name})`, exact: true });
+const value = (row: number, name: string) => tab.getByRole('textbox', { name: `Header value, row ${row} (${name})`, exact: true });
+
+describe('the webhook editor and credential headers', () => {
+  it('ticks Sensitive for a new header named as a credential, before its value is typed, and stores it sensitive; other names stay plain, and an un-tick is kept', async () => {
+    await tab.goto(`${fixture.origin}${PREFIX}/#/webhooks/new`);
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    await tab.getByLabel('URL').fill(fixture.receiver.url);
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    const add = tab.getByRole('button', { name: 'Add header' });
+    for (let i = 0; i < 4; i++) await add.click();
+    // Typed as an operator types, a character at a time: the row is judged as its name grows.
+    await tab.getByRole('textbox', { name: 'Header name, row 1', exact: true }).pressSequentially('X-Api-Key');
+    await tab.getByRole('textbox', { name: 'Header name, row 2', exact: true }).pressSequentially('X-Tenant');
+    await tab.getByRole('textbox', { name: 'Header name, row 3', exact: true }).pressSequentially('X-Auth-Token');
+    await tab.getByRole('textbox', { name: 'Header name, row 4', exact: true }).pressSequentially('X-Author');
+    expect([await sensitive(1, 'X-Api-Key').isChecked(), await sensitive(2, 'X-Tenant').isChecked(), await sensitive(3, 'X-Auth-Token').isChecked(), await sensitive(4, 'X-Author').isChecked()]).toEqual([true, false, true, false]);
+    expect(await value(1, 'X-Api-Key').getAttribute('type')).toBe('password');
+    expect(await value(2, 'X-Tenant').getAttribute('type')).toBe('text');
+    // The operator's choice stands: un-ticked, it stays so while the value is typed.
+    await sensitive(3, 'X-Auth-Token').uncheck();
+    await value(1, 'X-Api-Key').fill('k3y-from-the-page');
+    await value(2, 'X-Tenant').fill('acme');
+    await value(3, 'X-Auth-Token').fill('plain-by-choice');
+    await value(4, 'X-Author').fill('ops');
+    expect(await sensitive(3, 'X-Auth-Token').isChecked()).toBe(false);
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.getByRole('link', { name: 'Back to webhooks' }).waitFor();
+
+    const [stored] = (await fixture.app.webhooks.list()).items;
+    expect(stored!.headers).toEqual({ 'X-Api-Key': '[redacted]', 'X-Tenant': 'acme', 'X-Auth-Token': 'plain-by-choice', 'X-Author': 'ops' });
+    expect([...stored!.sensitiveHeaders].sort()).toEqual(['x-api-key']);
+    expect(problems).toEqual([]);
+  });
+});
