@@ -161,7 +161,7 @@ export class HookworkMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600, 21_600, 86_400],
       registers,
     });
-    const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued.', registers });
+    const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued (one published in a host transaction once it commits; one skipped as stored already is not counted again).', registers });
     const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Deferrals of requests without an attempt (disabled webhook, open breaker, rate limit, Retry-After); a request deferred again counts again.', labelNames: ['reason'] as const, registers });
     this.lapses = new Counter({
       name: 'hookwork_leases_lapsed_total',
