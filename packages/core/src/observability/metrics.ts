@@ -71,7 +71,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead, released: cut off by stop()), `status_class` (1xx…9xx, or none: no response) |
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
- * | `hookwork_requests_enqueued_total` | counter | |
+ * | `hookwork_requests_enqueued_total` | counter of requests stored (in a host transaction, once it commits) | |
  * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` (breaker_open, probe_in_flight, rate_limit, retry_after, webhook_disabled, other) |
  * | `hookwork_operator_events_total` | counter | `type` |
  * | `hookwork_leases_lapsed_total` | counter: attempts running here whose lease ran out before they ended | `how` (reclaimed, renewed_late, lost) |
