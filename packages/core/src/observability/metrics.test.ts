@@ -54,6 +54,20 @@ describe('Prometheus metrics', () => {
     expect(documentedMetrics(readFileSync(join(__dirname, 'metrics.ts'), 'utf8').replace(/^ \* /gm, ''))).toEqual(held);
   });
 
+  it('counts a webhook event that failed on a publish — its webhooks got nothing, so no other metric moves — from 0', async () => {
+    app = await startTestApp();
+    expect(parseExposition((await app.metrics.scrape()).text).get('hookwork_handler_failures_total')).toBe(0);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    // A Map in the payload: JSON would send it as {}, so the event fails (HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE).
+    const result = await app.publish(new ThingHappened('t1', { tags: new Map([['a', 1]]) }));
+    expect(result.failures).toHaveLength(1);
+    await app.publish(new ThingHappened('t2'));
+    await app.drain();
+    const samples = parseExposition((await app.metrics.scrape()).text);
+    expect(samples.get('hookwork_handler_failures_total')).toBe(1);
+    expect(samples.get('hookwork_requests_enqueued_total')).toBe(1);
+  });
+
   it('counts a known run: attempts by outcome and status class, durations, latency, queue depth, breaker states, operator events', async () => {
     app = await startTestApp({ settings: { retrySchedule: [20], retryClientErrors: false, breaker: { failureThreshold: 3 } } });
     let bFailed = false;
