@@ -20,7 +20,7 @@ export { ClockToken, systemClock, type Clock } from './runtime/clock';
 export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerRoleAccessor } from './runtime/server-role';
 
 // Observability
-export { LoggerToken, consoleLogger, guardedLogger, silentLogger, type Logger } from './observability/logger';
+export { LoggerToken, consoleLogger, guardedLogger, pinoLogger, silentLogger, type Logger, type MergingObjectLogger } from './observability/logger';
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleListenerFailure, type LifecycleReporter, type RequestInfo, type WebhookDisabledInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
 export { BREAKER_STATE_VALUES, DEFERRAL_REASON_LABELS, DEFERRAL_REASONS, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';

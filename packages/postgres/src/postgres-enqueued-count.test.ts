@@ -32,6 +32,15 @@ async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: stri
   }
 }
 
+/** Waits (bounded, not timed) until `done()` holds: what the store hears of a commit arrives on its LISTEN connection. */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('gave up waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 beforeEach(async () => {
   receiver = await startTestReceiver();
 });
@@ -72,6 +81,40 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['committed', 'committed']);
   });
 
+  it('in the host transaction: the enqueued event and hookwork_requests_enqueued_total count a publish when its transaction commits, never one rolled back', async () => {
+    const app = await startApp();
+    const enqueued: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const client = await t.host.connect();
+    let committed: string[];
+    try {
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('rolled-back'), { transaction: client, idempotencyKey: 'rolled-back' });
+      // Stored in an open transaction: not durable yet, so not counted yet.
+      expect(enqueued).toEqual([]);
+      await client.query('ROLLBACK');
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('committed'), { transaction: client, idempotencyKey: 'committed' });
+      expect(enqueued).toEqual([]);
+      await client.query('COMMIT');
+      committed = (await app.webhooks.list()).items.map((w) => keyedMessageId('committed', w.key, 'thing.happened', 0)).sort();
+    } finally {
+      client.release();
+    }
+    await app.drain({ timeoutMs: 10_000 });
+    // The commit is heard on the schema's channel; bounded, not timed.
+    await until(() => enqueued.length >= 2);
+    expect(enqueued.sort()).toEqual(committed);
+    expect(await enqueuedTotal(app)).toBe(2);
+    // stop() looks at the rolled-back transaction one last time (a running app looks every second): still not counted.
+    await app.stop();
+    expect(enqueued.sort()).toEqual(committed);
+    expect(await enqueuedTotal(app)).toBe(2);
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['committed', 'committed']);
+  });
+
   it('a publish made again right after its request was delivered, before the delivery log entry could be written apart, is skipped', async () => {
     await expectPublishAgainBeforeLogEntryNotSentAgain(t.storage());
   });
@@ -99,6 +142,7 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     expect(await publishInTransaction(app, 'order-7', 'order-7:paid')).toEqual({ enqueued: 1, alreadyEnqueued: 1 });
     expect(await publishInTransaction(app, 'order-7', 'order-7:paid')).toEqual({ enqueued: 0, alreadyEnqueued: 2 });
     await app.drain({ timeoutMs: 10_000 });
+    await until(() => enqueued.length >= 2);
     expect(enqueued.sort()).toEqual([keyedMessageId('order-7:paid', a.key, 'thing.happened', 0), keyedMessageId('order-7:paid', b.key, 'thing.happened', 0)].sort());
     expect(await enqueuedTotal(app)).toBe(2);
     expect(receiver.requests).toHaveLength(2);
@@ -117,8 +161,10 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
       // The transaction's own row of the first publish is skipped; hookwork's pool cannot see it.
       const b = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
       expect(await app.publish(new ThingHappened('order-9'), { transaction: client, idempotencyKey: 'order-9:paid' })).toMatchObject({ enqueued: 1, alreadyEnqueued: 1 });
-      expect(enqueued.sort()).toEqual([keyedMessageId('order-9:paid', a.key, 'thing.happened', 0), keyedMessageId('order-9:paid', b.key, 'thing.happened', 0)].sort());
       expect((await client.query('COMMIT')).command).toBe('COMMIT');
+      // Counted as enqueued once the commit made them durable (heard on the schema's channel).
+      await until(() => enqueued.length >= 2);
+      expect(enqueued.sort()).toEqual([keyedMessageId('order-9:paid', a.key, 'thing.happened', 0), keyedMessageId('order-9:paid', b.key, 'thing.happened', 0)].sort());
     } catch (error) {
       await client.query('ROLLBACK').catch(() => {});
       throw error;

@@ -25,6 +25,7 @@ import type { PostgresConnection, QueryProgress } from './postgres-connection';
 import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
 import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
+import { HOST_COMMIT_NOTICE, HostCommits } from './host-commits';
 
 interface Row {
   seq: string;
@@ -263,7 +264,7 @@ const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS
            ON CONFLICT DO NOTHING
            RETURNING state
          )
-         SELECT state, CASE WHEN state = 'pending' THEN pg_catalog.pg_notify($10, $11) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
+         SELECT state, CASE WHEN state = 'pending' THEN pg_catalog.pg_notify($10, ${xid ? `$11::text || ${HOST_XID}` : '$11'}) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
 
 /** The parameters of {@link insertOne}. */
 function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
@@ -291,7 +292,7 @@ const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted 
            ON CONFLICT DO NOTHING
            RETURNING ${own ? 'id, ' : ''}state
          )
-         SELECT (SELECT pg_catalog.count(pg_catalog.pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified, ${
+         SELECT (SELECT pg_catalog.count(pg_catalog.pg_notify($9, ${own ? '$10' : `$10::text || ${HOST_XID}`})) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified, ${
            own
              ? `ARRAY(SELECT id FROM inserted) AS stored,
            ARRAY(SELECT id FROM inserted WHERE state = 'inflight') AS leased`
@@ -350,6 +351,8 @@ function storedOf(g: GroupedEnqueue, stored: Set<string>): string[] {
 interface StoredRows {
   stored: string[];
   leased: string[];
+  /** In a host transaction, its id ({@link HOST_XID}), when it stored any. */
+  xid?: string | null;
 }
 
 /**
@@ -411,6 +414,14 @@ const clean = (text: string | undefined) => (text === undefined ? null : text.in
 export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** Payload of this queue's own notifications, which its LISTEN connection ignores (it woke its watchers already). */
   private readonly instance = randomUUID();
+  /**
+   * What an insert in a host transaction notifies, followed by the transaction's id: sent only if
+   * it commits, so that this store hears the commit ({@link commits}); any other process wakes on
+   * it as on any enqueue.
+   */
+  private readonly hostPayload = `${HOST_COMMIT_NOTICE}${this.instance}:`;
+  /** The end of each host transaction that stored requests: what core waits for before counting them as enqueued. */
+  private readonly commits: HostCommits;
   private readonly listeners = new Set<() => void>();
   private unlisten: (() => void) | undefined;
   /** The ids enqueues stored in each host client's current transaction, under its transaction id (see storedInHost). */
@@ -447,6 +458,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.insertManyTexts = [insertMany(c.s, false, false), insertMany(c.s, true, false), insertMany(c.s, false, true), insertMany(c.s, true, true)];
     this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true), claimStatement(c.s, false, true), claimStatement(c.s, true, true)];
     this.nextDueText = nextDueStatement(c.s);
+    this.commits = new HostCommits(async (xids) => {
+      const result = await c.query<{ xid: string; status: string | null }>(
+        'reading whether host transactions committed',
+        'SELECT x AS xid, pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x',
+        [xids],
+        c.bookkeeping,
+      );
+      return new Map(result.rows.map((row) => [row.xid, row.status]));
+    });
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<EnqueueResult> {
@@ -461,7 +481,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       // the host rolled back. So it is sent only with nothing ahead of it, right after a check of
       // the status (no await between: a statement cannot be queued and answered without I/O).
       const client = host;
-      const { stored } = await inTurnOnHost(client, async (waited) => {
+      const { stored, xid } = await inTurnOnHost(client, async (waited) => {
         let checked = waited ? await checkHostTransaction(client, this.c, true) : client;
         while (statementsAhead(checked)) {
           await untilDrained(checked);
@@ -469,7 +489,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         }
         return this.store(requests, undefined, idempotent, checked);
       });
-      return { stored };
+      // Durable only once the host commits: core counts them as enqueued then, not if it rolls back.
+      return stored.length > 0 && xid != null ? { stored, committed: this.commits.ended(xid) } : { stored };
     }
     const { stored } = await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
     this.wakeWatchers();
@@ -623,6 +644,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** Writes the waiting completions, and deletes this store's row of `flushes` if it wrote one (the store calls it on close). */
   async close(): Promise<void> {
     await this.settleCompletions();
+    await this.commits.close();
     if (!this.flushRow) return;
     await Promise.allSettled([this.flushing, this.nextFlush]);
     const { c } = this;
@@ -653,9 +675,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
-    // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
-    // before the host commits, finds nothing, and must wake again when the commit sends it.
-    const payload = inHost ? '' : this.instance;
+    // Inside a host transaction the notification is not this process's own: its dispatcher, woken
+    // before the host commits, finds nothing, and must wake again when the commit sends it. The
+    // statement appends the transaction's id, so that this store hears the commit too.
+    const payload = inHost ? this.hostPayload : this.instance;
     // Visible first: committed without waiting for the WAL flush (the bookkeeping pool's setting).
     const on = host ?? (visibleFirst ? c.bookkeeping : c.enqueueing);
     const [one] = requests;
@@ -667,7 +690,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         const result = await c.query<{ state: string; xid?: string | null }>(doing, this.insertOneTexts[(unseen ? 1 : 0) + (inHost ? 2 : 0)]!, oneRowValues(one!, lease, c.channel, payload), on, progress);
         const stored = result.rows.length === 1 ? [one!.id] : [];
         if (host) this.rememberInHost(host, result.rows[0]?.xid, stored);
-        return { stored, leased: lease ? stored : [] };
+        return { stored, leased: lease ? stored : [], xid: result.rows[0]?.xid };
       }
       const result = await c.query<{ stored?: string[]; leased?: string[]; stored_count?: number; xid?: string | null }>(
         doing,
@@ -698,7 +721,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       const count = row?.stored_count ?? 0;
       const stored = count === requests.length ? requests.map((r) => r.id) : count === 0 ? [] : await this.storedInHost(requests, idempotent, count, host, row?.xid);
       this.rememberInHost(host, row?.xid, stored);
-      return { stored, leased: [] };
+      return { stored, leased: [], xid: row?.xid };
     } catch (error) {
       // Not a node-postgres client (see PostgresConnection.query): its own refusal, not "aborted".
       if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw error;
@@ -1150,6 +1173,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.listeners.add(listener);
     this.unlisten ??= this.listener.subscribe((payload) => {
       if (payload !== this.instance && payload !== WEBHOOKS_CHANGED && payload !== HEALTH_CHANGED) this.wakeWatchers();
+      if (payload === undefined) this.commits.lookNow();
+      else if (payload.startsWith(this.hostPayload)) this.commits.committed(payload.slice(this.hostPayload.length));
     });
     return () => {
       this.listeners.delete(listener);

@@ -47,7 +47,7 @@ import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
 import { memoryStorage, MemoryWebhookHealthStore } from '../storage/memory/memory-storage';
 import type { Composer, ComposerLike } from './composer';
-import { OwnRequests } from './drain';
+import { OwnRequests, OwnRequestsToken } from './drain';
 import { HookworkApp, type Hookwork } from './hookwork-app';
 import { assertSynchronousComposition } from './synchronous-composition';
 import type { ExtensionOwner, WebhookEventCollectionBuilder } from './webhook-event-collection-builder';
@@ -342,6 +342,9 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const clock = resolveToken(container, ClockToken);
   const reporter = new LifecycleReporter(lifecycle, logger);
   container.registerInstance(LifecycleReporter, reporter);
+  // What drain() waits for: the firing service adds what it stores, as it stores it.
+  const own = new OwnRequests();
+  container.registerInstance(OwnRequestsToken, own);
 
   let storage: Storage<unknown> | undefined;
   let engine: QueueEngine<unknown> | undefined;
@@ -445,7 +448,6 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   );
   const dropped = new DroppedRequests({ logWriter, reporter, clock });
   container.registerInstance(DroppedRequests, dropped);
-  const own = new OwnRequests();
   const cleanup = new LogCleanup(
     { deleteOlderThan: (before, limit) => opened((s) => s.deliveryLog).deleteOlderThan(before, limit) },
     { deleteDeadOlderThan: (before, limit) => (engine ?? opened(() => undefined as never)).deleteDeadOlderThan(before, limit) },

@@ -233,7 +233,6 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // On the lifecycle's internal channel, called before any host listener (each listener is
     // guarded, so a host listener that throws cannot silence them either), and out of reach of a
     // host's off('operatorEvent') without a listener, which removed these with its own.
-    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.addRequests(requests), 'drain() bookkeeping');
     parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event), 'operator webhooks');
     // Every drain() under way listens to it (and stops listening when it returns): a host or a test
     // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.

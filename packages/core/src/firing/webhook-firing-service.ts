@@ -16,6 +16,8 @@ import { jsonFailure } from './json-failure';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 import { PUBLISH_TALLY, type PublishTally, type TalliedOptions } from './publish-tally';
+import { OwnRequestsToken } from '../composition/drain';
+import type { RequestInfo } from '../observability/lifecycle-events';
 
 /** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */
 const ENQUEUE_SPAN = { kind: SpanKind.PRODUCER };
@@ -81,6 +83,7 @@ export class WebhookFiringService {
     private readonly reporter: LifecycleReporter,
     @inject(TracerToken) private readonly tracer: Tracer,
     private readonly gate: EnqueueGate,
+    @inject(OwnRequestsToken) private readonly own: { addRequests(requests: readonly RequestInfo[]): void },
   ) {}
 
   /** The app clock's time, for {@link FireOptions.webhooksReadAt}. */
@@ -165,10 +168,21 @@ export class WebhookFiringService {
     // What publish() reports (PublishResult.enqueued): the same stored requests as the event below.
     (options as TalliedOptions | undefined)?.[PUBLISH_TALLY]?.count(requests, stored);
     if (stored.length > 0) {
-      this.reporter.emit(
-        'enqueued',
-        stored.map((r) => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias })),
-      );
+      const infos = stored.map((r): RequestInfo => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias }));
+      // drain() waits for them from now: one in a host transaction rolled back is gone from the
+      // store, and drain() forgets it; one committed is waited for however soon drain() is called.
+      this.own.addRequests(infos);
+      const committed = result?.committed;
+      // In a host transaction they are durable only once it commits: counted then, not if it rolls back.
+      if (committed === undefined) this.reporter.emit('enqueued', infos);
+      else {
+        Promise.resolve(committed).then(
+          (durable) => {
+            if (durable) this.reporter.emit('enqueued', infos);
+          },
+          () => {},
+        );
+      }
     }
     // No await (and no microtask) unless the budget is spent: most publishes pay only a clock read.
     const turn = this.budget.spend();

@@ -85,7 +85,9 @@ export interface LifecycleEvents {
    * Requests were durably enqueued: those the store stored. One it skipped (its id held or
    * remembered already: a publish made again with its `idempotencyKey`) is not named, and an
    * enqueue that skipped all emits nothing; `hookwork_requests_enqueued_total` and `drain()` count
-   * the same.
+   * the same. Requests stored in a host transaction (`publish(…, { transaction })`) are durable
+   * only once it commits: they are named then, when the store can tell it ({@link EnqueueResult.committed};
+   * PostgreSQL can, up to a second after the commit), and never when it is rolled back.
    */
   enqueued: (requests: readonly RequestInfo[]) => void;
   /** An attempt got a 2xx: the request is delivered. */

@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import { oneLineText } from '../errors/visible-text';
 import { createToken } from '../runtime/tokens';
 
-/** Where hookwork writes what it does. Hosts replace it with their own (pino, winston, …). */
+/** Where hookwork writes what it does. Hosts replace it with their own: winston's takes these calls as they are, pino's and bunyan's through {@link pinoLogger}. */
 export interface Logger {
   /** Detail for troubleshooting (silent by default). */
   debug(message: string, meta?: Record<string, unknown>): void;
@@ -71,6 +71,44 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
     warn: (m, meta) => write('warn', m, meta),
     error: (m, meta) => write('error', m, meta),
   };
+}
+
+/**
+ * A logger whose methods take the fields of the line first and its message second — pino's
+ * (Fastify's `fastify.log` and `request.log`) and bunyan's: `log.warn({ webhookKey }, 'message')`.
+ */
+export interface MergingObjectLogger {
+  /** Debug level: `fields` merged into the line, then the message. */
+  debug(fields: Record<string, unknown>, message: string): void;
+  /** Info level: `fields` merged into the line, then the message. */
+  info(fields: Record<string, unknown>, message: string): void;
+  /** Warn level: `fields` merged into the line, then the message. */
+  warn(fields: Record<string, unknown>, message: string): void;
+  /** Error level: `fields` merged into the line, then the message. */
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * hookwork's {@link Logger} on a pino logger (`createHookwork({ logger: pinoLogger(fastify.log) })`),
+ * or any {@link MergingObjectLogger} (bunyan's). Given as it is, such a logger took hookwork's
+ * `(message, meta)` as a message and a format argument, and dropped the meta: a dead letter's
+ * line had no `webhookKey` nor `requestId`, and an error line no error. Here each meta becomes the
+ * line's fields, and its `error` goes under `err`, the key whose serializer (pino's and bunyan's
+ * by default) writes an error's type, message and stack — under `error` pino wrote `{}`.
+ */
+export function pinoLogger(target: MergingObjectLogger): Logger {
+  const call = (level: (typeof LEVELS)[number]) => (message: string, meta?: Record<string, unknown>) => {
+    let fields: Record<string, unknown> = {};
+    if (meta !== undefined && meta !== null) {
+      if (typeof meta === 'object' && 'error' in meta && !('err' in meta)) {
+        const { error, ...rest } = meta;
+        fields = { ...rest, err: error };
+      } else fields = meta;
+    }
+    // Called on the logger: pino's methods need their `this`.
+    target[level](fields, message);
+  };
+  return { debug: call('debug'), info: call('info'), warn: call('warn'), error: call('error') };
 }
 
 /**

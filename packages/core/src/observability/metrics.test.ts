@@ -7,6 +7,9 @@ import { startTestApp, ThingHappened } from '../test-support/test-app';
 import type { HoldReason } from '../delivery/health/health-policy';
 import { DEFERRAL_REASON_LABELS, DEFERRAL_REASONS } from './metrics';
 import { OPERATOR_EVENT_TYPES } from './operator-events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHookwork } from '../composition/create-hookwork';
 
 /** The samples of a Prometheus text exposition: `name{label="v",…} value` lines, keyed by name and sorted labels. */
 function parseExposition(text: string): Map<string, number> {
@@ -25,6 +28,11 @@ function parseExposition(text: string): Map<string, number> {
   return samples;
 }
 
+/** The `| \`name\` | type … |` rows of a markdown metrics table, as name → type (the type column's first word). */
+function documentedMetrics(markdown: string): Map<string, string> {
+  return new Map([...markdown.matchAll(/^\| `(hookwork_[a-z_]+)` \| (\w+)/gm)].map((m) => [m[1]!, m[2]!]));
+}
+
 describe('Prometheus metrics', () => {
   let receiver: TestReceiver;
   let app: Hookwork | undefined;
@@ -36,6 +44,28 @@ describe('Prometheus metrics', () => {
     await app?.stop();
     app = undefined;
     await receiver.close();
+  });
+
+  it('docs/health.md and the TSDoc of HookworkMetrics list every metric the registry holds, with its type, and no other', async () => {
+    const held = new Map((await createHookwork().metrics.registry.getMetricsAsJSON()).map((m) => [m.name, String(m.type)]));
+    const health = readFileSync(join(__dirname, '../../../../docs/health.md'), 'utf8');
+    const section = health.slice(health.indexOf('## Metrics'), health.indexOf('\n## ', health.indexOf('## Metrics') + 1));
+    expect(documentedMetrics(section)).toEqual(held);
+    expect(documentedMetrics(readFileSync(join(__dirname, 'metrics.ts'), 'utf8').replace(/^ \* /gm, ''))).toEqual(held);
+  });
+
+  it('counts a webhook event that failed on a publish — its webhooks got nothing, so no other metric moves — from 0', async () => {
+    app = await startTestApp();
+    expect(parseExposition((await app.metrics.scrape()).text).get('hookwork_handler_failures_total')).toBe(0);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    // A Map in the payload: JSON would send it as {}, so the event fails (HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE).
+    const result = await app.publish(new ThingHappened('t1', { tags: new Map([['a', 1]]) }));
+    expect(result.failures).toHaveLength(1);
+    await app.publish(new ThingHappened('t2'));
+    await app.drain();
+    const samples = parseExposition((await app.metrics.scrape()).text);
+    expect(samples.get('hookwork_handler_failures_total')).toBe(1);
+    expect(samples.get('hookwork_requests_enqueued_total')).toBe(1);
   });
 
   it('counts a known run: attempts by outcome and status class, durations, latency, queue depth, breaker states, operator events', async () => {

@@ -71,9 +71,10 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead, released: cut off by stop()), `status_class` (1xx…9xx, or none: no response) |
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
- * | `hookwork_requests_enqueued_total` | counter | |
+ * | `hookwork_requests_enqueued_total` | counter of requests stored (in a host transaction, once it commits) | |
  * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` (breaker_open, probe_in_flight, rate_limit, retry_after, webhook_disabled, other) |
  * | `hookwork_operator_events_total` | counter | `type` |
+ * | `hookwork_handler_failures_total` | counter: webhook events that failed on a published notification (their webhooks got nothing for it) | |
  * | `hookwork_leases_lapsed_total` | counter: attempts running here whose lease ran out before they ended | `how` (reclaimed, renewed_late, lost) |
  * | `hookwork_queue_requests` | gauge, store-wide | `state` (pending, inflight, dead) |
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
@@ -161,7 +162,7 @@ export class HookworkMetrics {
       buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600, 21_600, 86_400],
       registers,
     });
-    const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued.', registers });
+    const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued (one published in a host transaction once it commits; one skipped as stored already is not counted again).', registers });
     const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Deferrals of requests without an attempt (disabled webhook, open breaker, rate limit, Retry-After); a request deferred again counts again.', labelNames: ['reason'] as const, registers });
     this.lapses = new Counter({
       name: 'hookwork_leases_lapsed_total',
@@ -170,6 +171,13 @@ export class HookworkMetrics {
       registers,
     });
     for (const how of ['reclaimed', 'renewed_late', 'lost'] as const) this.lapses.inc({ how }, 0);
+    // A payload converter that throws on every publish (a host deploy, a changed entity) stops
+    // the webhooks of its event without an attempt to fail: only this (and the error log) shows it.
+    const handlerFailures = new Counter({
+      name: 'hookwork_handler_failures_total',
+      help: 'Webhook events that failed on a published notification (their payload converter or shouldFireWebhookForNotification() threw, or their payload cannot be sent as JSON), so their webhooks got nothing for it; which event and why: the handlerFailed lifecycle event and the error log.',
+      registers,
+    });
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
     // Each known series from 0, as the lapses above: a series first scraped at 1 has no earlier
     // sample, so increase() and rate() never saw the first webhook.disabled or request.exhausted
@@ -241,6 +249,7 @@ export class HookworkMetrics {
     lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length), 'metrics');
     lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: deferralLabel(request.reason) }), 'metrics');
     lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
+    lifecycle.subscribeInternal('handlerFailed', () => handlerFailures.inc(), 'metrics');
   }
 
   /** Counts `count` attempts whose lease ran out under them, met as `how` (the queue engine tells: QueueEngineContext.leaseLapsed). */

@@ -33,12 +33,22 @@ export interface EnqueueOptions<TTransaction = unknown> {
  * (its id held already, remembered by an idempotent enqueue, or repeated in the batch) is not
  * among them; of an id the batch repeats, the first request is the stored one. Core counts only
  * these as enqueued (the `enqueued` lifecycle event, `hookwork_requests_enqueued_total`, what
- * `drain()` waits for). An enqueue resolving with nothing (`void`, as a store written before this
+ * `drain()` waits for) — in a host transaction once it commits ({@link EnqueueResult.committed}). An enqueue resolving with nothing (`void`, as a store written before this
  * result did) is taken as "every request of the batch stored".
  */
 export interface EnqueueResult {
   /** The ids stored, in any order; none that was skipped. */
   readonly stored: readonly string[];
+  /**
+   * For an enqueue in a host transaction (`options.transaction`), when the store can tell how it
+   * ends: settles `true` once the transaction commits — the stored requests are durable then —
+   * and `false` once it is rolled back (nothing was stored), or when the store can no longer tell.
+   * It must not reject. Core emits the `enqueued` lifecycle event, and so counts
+   * `hookwork_requests_enqueued_total`, only once it settles `true`; without it, at once (the
+   * enqueue's own commit made them durable). `drain()` tracks the stored ids at once either way:
+   * one rolled back is gone from the store, and drain() forgets it.
+   */
+  readonly committed?: PromiseLike<boolean>;
 }
 
 /** What {@link RequestQueue.enqueueClaimed} stored: the {@link EnqueueResult}, and the requests stored claimed. */
