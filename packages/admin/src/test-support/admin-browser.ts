@@ -101,7 +101,7 @@ export interface AdminPageOptions {
   watch?: 'all' | 'scripts' | 'none';
   /**
    * A native dialog (alert, confirm, the browser's "leave site?"): the page asks in its own dialogs,
-   * so each is noted as a problem and dismissed; with `'but leaving'`, the browser's own question on
+   * so each is noted as a problem and dismissed; with `'problem but leaving'`, the browser's own question on
    * loading afresh over a form with unsaved changes (which no page can word) is accepted, unnoted.
    * Unset: Playwright's default, each dismissed unnoted.
    */
@@ -115,9 +115,7 @@ export interface AdminPage {
   tab: Page;
   /** What went wrong in the tab that a user would see (see {@link AdminPageOptions.watch}). */
   problems: string[];
-  /** `route` (a fragment such as `#/deliveries`, or none) as an address of the server's admin page. */
-  url(route?: string): string;
-  /** Goes to `route`: where only the fragment changes, the page is not loaded again (as a link within it is not). */
+  /** Goes to `route` (a fragment such as `#/deliveries`, or none): where only the fragment changes, the page is not loaded again (as a link within it is not). */
   go(route: string): Promise<void>;
   /** The page loaded afresh at `route` (from a blank page, so even the address it is at is read again). */
   load(route: string): Promise<void>;
@@ -143,11 +141,10 @@ export async function openAdminPage(server: { origin: string }, options: AdminPa
       void dialog.dismiss();
     });
   }
-  const url = (route = '') => `${server.origin}${PREFIX}/${route}`;
+  const url = (route: string) => `${server.origin}${PREFIX}/${route}`;
   const admin: AdminPage = {
     tab,
     problems,
-    url,
     go: async (route) => void (await tab.goto(url(route))),
     async load(route) {
       await tab.goto('about:blank');
