@@ -1,7 +1,7 @@
 import { DeliveryLogToken, RequestQueueToken, resolveToken, WebhookRepositoryToken } from '@hookwork/core';
 import type { Page } from 'playwright-core';
-import { BROWSER_LOCALE, launchAdminBrowser, watchProblems, type AdminBrowser } from './test-support/admin-browser';
-import { PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { BROWSER_LOCALE, openAdminPage, type AdminPage } from './test-support/admin-browser';
+import { startAdminFixture, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
 
@@ -13,14 +13,10 @@ jest.setTimeout(180_000);
  */
 const MANY = 1101;
 let fixture: AdminFixture;
-let browser: AdminBrowser;
+let admin: AdminPage;
 let tab: Page;
-const problems: string[] = [];
 
-const open = async (route: string) => {
-  await tab.goto('about:blank');
-  await tab.goto(`${fixture.origin}${PREFIX}/${route}`);
-};
+const open = (route: string) => admin.load(route);
 const label = () => tab.getByRole('navigation', { name: 'Pages' }).locator('.page-label');
 
 beforeAll(async () => {
@@ -63,15 +59,12 @@ beforeAll(async () => {
   await queue.enqueue(Array.from({ length: 1234 }, (_, i) => request(`later_${i}`)));
   expect(await fixture.app.management.queueCounts({ webhookKey: orders.key })).toEqual({ pending: 1234, inFlight: 0, dead: MANY });
 
-  browser = await launchAdminBrowser();
-  tab = browser.page;
-  watchProblems(tab, problems);
-  await open(`#token=${TOKEN}`);
-  await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  admin = await openAdminPage(fixture, { signIn: true });
+  tab = admin.tab;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await admin?.close();
   await fixture?.close();
 });
 
@@ -112,6 +105,6 @@ describe('the admin page groups the thousands of every count it prints', () => {
   });
 
   it('ran without script errors or refused calls', () => {
-    expect(problems).toEqual([]);
+    expect(admin.problems).toEqual([]);
   });
 });

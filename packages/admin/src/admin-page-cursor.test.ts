@@ -1,7 +1,7 @@
 import { DeliveryLogToken, RequestQueueToken, resolveToken, WebhookRepositoryToken, type DeliveryLogEntry } from '@hookwork/core';
 import type { Page } from 'playwright-core';
-import { launchAdminBrowser, settledCount, watchProblems, type AdminBrowser } from './test-support/admin-browser';
-import { API, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { openAdminPage, settledCount, type AdminPage } from './test-support/admin-browser';
+import { API, startAdminFixture, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
 
@@ -11,7 +11,7 @@ jest.setTimeout(180_000);
  * Debian's Chromium. Rows are written between page loads, as they are on a live system.
  */
 let fixture: AdminFixture;
-let browser: AdminBrowser;
+let admin: AdminPage;
 let tab: Page;
 const problems: string[] = [];
 /** Log entries appended so far: each new one is newer than every one before. */
@@ -61,10 +61,7 @@ async function deadLetters(count: number, webhookKey: string): Promise<string[]>
 }
 
 /** The page loaded afresh at `route` (signed in: the token is in the tab's session); the same address again is read again too. */
-const open = async (route: string) => {
-  await tab.goto('about:blank');
-  await tab.goto(`${fixture.origin}${PREFIX}/${route}`);
-};
+const open = (route: string) => admin.load(route);
 /** The log entries the table shows, by the key in each row's link. */
 const shownAttempts = async () => (await tab.locator('table.deliveries tbody td[data-label="Date"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).map((href) => href!.replace('#/deliveries/', ''));
 /** The dead letters the table shows, by the id in each row's last error. */
@@ -84,15 +81,12 @@ beforeAll(async () => {
   fixture = await startAdminFixture({ page: true });
   await fixture.app.webhooks.create({ key: 'orders', name: 'Orders', url: `${fixture.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] });
   await fixture.app.webhooks.create({ key: 'search', name: 'Search', url: `${fixture.receiver.origin}/search`, events: ['Umbraco.ContentPublish'] });
-  browser = await launchAdminBrowser();
-  tab = browser.page;
-  watchProblems(tab, problems);
-  await open(`#token=${TOKEN}`);
-  await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  admin = await openAdminPage(fixture, { problems, signIn: true });
+  tab = admin.tab;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await admin?.close();
   await fixture?.close();
 });
 
@@ -143,10 +137,7 @@ describe('the admin page pages the deliveries and the dead letters by cursor', (
     await showing('Page 2, 68 in all', 25, 'deliveries');
 
     // A shared link opens the same page in another tab (signed in there: a tab keeps its own token).
-    const other = await browser.context.newPage();
-    watchProblems(other, problems);
-    await other.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
-    await other.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const { tab: other } = await openAdminPage(fixture, { context: tab.context(), problems, signIn: true });
     await other.goto(pageTwo);
     await other.locator('nav.pager .page-label').filter({ hasText: 'Page 2, 68 in all' }).waitFor();
     expect(await other.locator('table.deliveries tbody td[data-label="Date"] a').count()).toBe(25);

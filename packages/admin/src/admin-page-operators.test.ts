@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
-import { launchAdminBrowser, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
-import { PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { openAdminPage, until, type AdminPage } from './test-support/admin-browser';
+import { publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
 
@@ -10,31 +10,24 @@ jest.setTimeout(180_000);
  * through the app (as their own tab's page would through the API) while the first has a form open.
  */
 let fixture: AdminFixture;
-let browser: AdminBrowser;
+let admin: AdminPage;
 let tab: Page;
 const problems: string[] = [];
 
 beforeAll(async () => {
   fixture = await startAdminFixture({ page: true });
-  browser = await launchAdminBrowser();
-  tab = browser.page;
-  watchProblems(tab, problems);
-  tab.on('dialog', (dialog) => {
-    // Leaving a form with unsaved changes (these tests leave some behind) asks, as it should.
-    if (dialog.type() === 'beforeunload') return void dialog.accept();
-    problems.push(`native dialog: ${dialog.message()}`);
-    void dialog.dismiss();
-  });
+  // Leaving a form with unsaved changes (these tests leave some behind) asks, as it should.
+  admin = await openAdminPage(fixture, { problems, nativeDialogs: 'problem but leaving' });
+  tab = admin.tab;
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await admin?.close();
   await fixture?.close();
 });
 
 const openEditor = async (key: string, name: string) => {
-  await tab.goto('about:blank');
-  await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+  await admin.load(`#token=${TOKEN}`);
   await tab.getByRole('link', { name: `Edit ${name}` }).click();
   await tab.getByRole('heading', { name: `Edit ${name}` }).waitFor();
   expect(await tab.getByLabel('Name').inputValue()).toBe(name);
@@ -219,8 +212,7 @@ describe('the admin page putting a refused save together with what another opera
 describe('Send test event in the words of the editor', () => {
   it("offers each of the webhook's events by its name and alias, as the editor and the log's filter do", async () => {
     await fixture.app.webhooks.create({ key: 'named-events', name: 'Named events', url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
-    await tab.goto('about:blank');
-    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Send test to Named events' }).click();
     const select = tab.getByLabel('Event');
     await select.waitFor();
@@ -238,8 +230,7 @@ describe('Send test event in the words of the editor', () => {
 describe('the admin page while another operator deletes the webhook a test send is open on', () => {
   it('says the test event was not sent because the webhook was deleted since the page was opened', async () => {
     await fixture.app.webhooks.create({ key: 'deleted-under-test', name: 'Search index', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
-    await tab.goto('about:blank');
-    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Send test to Search index' }).click();
     await tab.getByRole('heading', { name: 'Send test event to Search index' }).waitFor();
     await fixture.app.webhooks.delete('deleted-under-test');
@@ -275,8 +266,7 @@ describe('the webhooks list in a desktop window', () => {
     await fixture.app.webhooks.create({ key: 'words-whole', name: 'Quickstart receiver', url: fixture.receiver.url, events: ['Umbraco.ContentDelete', 'Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'], contentTypeKeys: ['6f1ab7a6-3d3a-4c8e-9d8e-0b9f1c1d2e01'] });
     // The narrowest desktop window (a laptop's, a browser beside another): the list's columns share the least room.
     await tab.setViewportSize({ width: 1100, height: 900 });
-    await tab.goto('about:blank');
-    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     const name = tab.getByRole('link', { name: 'Quickstart receiver', exact: true });
     await name.waitFor();
     // Evaluated as text: the tests compile without the DOM's types. The first link to the webhook is its name.
@@ -301,8 +291,7 @@ describe('the deliveries in the words of the delivery detail', () => {
   it('heads the log\'s retry column Retry count, as the detail and Umbraco\'s delivery log name it', async () => {
     await fixture.app.webhooks.create({ key: 'retry-words', name: 'Retry words', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
     await publish(fixture.app, 'retry-words-page');
-    await tab.goto('about:blank');
-    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Deliveries of Retry words' }).click();
     const header = tab.getByRole('columnheader', { name: 'Retry count', exact: true });
     await header.waitFor();
@@ -316,8 +305,7 @@ describe('the deliveries in the words of the delivery detail', () => {
 
 describe('the admin page when a form is refused', () => {
   it('keeps the event groups side by side under the Events refusal: the message spans the box, not one column of it', async () => {
-    await tab.goto('about:blank');
-    await tab.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     const groups = tab.locator('fieldset.events > fieldset.event-group');
     // The form is drawn once the catalogue is read: measured before, there is nothing to measure.

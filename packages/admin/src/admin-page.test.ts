@@ -5,10 +5,10 @@ import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification, ContentUnpublishedNotification } from '@hookwork/cms';
 import { DeliveryLogToken, RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
+import type { BrowserContext, Page, Request } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
-import { BROWSER_LOCALE, CHROMIUM, CHROMIUM_FLAGS, launchAdminBrowser, settledCount, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { BROWSER_LOCALE, openAdminPage, settledCount, until, type AdminPage } from './test-support/admin-browser';
 
 /**
  * Where the screenshots go: the folder HOOKWORK_TEST_SCREENSHOTS names (kept, to look at them after
@@ -79,7 +79,7 @@ jest.setTimeout(180_000);
 let fixture: AdminFixture;
 let context: BrowserContext;
 let page: Page;
-let browser: AdminBrowser | undefined;
+let admin: AdminPage;
 
 const problems: string[] = [];
 
@@ -87,9 +87,9 @@ beforeAll(async () => {
   screenshots = KEPT_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'hookwork-admin-screenshots-'));
   mkdirSync(screenshots, { recursive: true });
   fixture = await startAdminFixture({ page: true, apiReference: true });
-  browser = await launchAdminBrowser();
-  ({ context, page } = browser);
-  watchProblems(page, problems);
+  admin = await openAdminPage(fixture, { problems });
+  page = admin.tab;
+  context = page.context();
   // Only the admin's own origin is ever asked for (no CDN, no fonts, nothing else).
   page.on('request', (request) => {
     if (!request.url().startsWith(fixture.origin) && !request.url().startsWith('data:')) problems.push(`request to another origin: ${request.url()}`);
@@ -97,13 +97,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await browser?.close();
+  await admin?.close();
   await fixture?.close();
   if (screenshots && !KEPT_SCREENSHOTS) rmSync(screenshots, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
-const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
+const open = (route: string) => admin.go(route);
 
 describe('the admin page in Chromium', () => {
   it('signs in with the token from the link, then forgets it in the address bar', async () => {
@@ -389,23 +389,25 @@ describe('the admin page in Chromium', () => {
  */
 describe('the admin page when things go wrong', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
-  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
+    // Unwatched: the failures here are provoked on purpose.
+    admin = await openAdminPage(own, { context, watch: 'none' });
+    tab = admin.tab;
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     // The server the test started again (the fixture closes only the one it started).
     if (own?.fastify.server.listening) await own.fastify.close();
     await own?.close();
   });
 
   it('says the server did not answer, and stops saying Loading, when the server stops mid-session', async () => {
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByText('No webhooks yet').waitFor();
     // The server stops; the tab stays open (the page's script is already loaded).
     const port = (own.fastify.server.address() as { port: number }).port;
@@ -426,8 +428,7 @@ describe('the admin page when things go wrong', () => {
   });
 
   it('asks to sign in again when the token is refused mid-form, and keeps what was typed', async () => {
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     await tab.getByLabel('URL').fill(own.receiver.url);
     await tab.getByLabel('Name').fill('Typed before the token changed');
@@ -455,15 +456,14 @@ describe('the admin page when things go wrong', () => {
 
   it('does not undo a change another tab made while the editor was open: the save is refused in words, and the form keeps what was typed', async () => {
     await own.app.webhooks.create({ key: 'two-tabs', name: 'Orders feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'] });
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
     await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
     // Meanwhile, in another tab, a colleague switches the webhook off (its receiver misbehaves).
-    const other = await context.newPage();
+    const other = await openAdminPage(own, { context, watch: 'none' });
     try {
-      await other.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
-      await Promise.all([other.waitForResponse((response) => response.request().method() === 'PATCH' && response.ok()), other.getByLabel('Enabled: Orders feed').uncheck()]);
+      await other.go(`#token=${TOKEN}`);
+      await Promise.all([other.tab.waitForResponse((response) => response.request().method() === 'PATCH' && response.ok()), other.tab.getByLabel('Enabled: Orders feed').uncheck()]);
       expect((await own.app.webhooks.get('two-tabs'))!.enabled).toBe(false);
     } finally {
       await other.close();
@@ -505,8 +505,7 @@ describe('the admin page when things go wrong', () => {
     // U+202E (RIGHT-TO-LEFT OVERRIDE) is text a name may hold; unclosed, it reverses the rest of
     // its paragraph on screen — in the dialog an operator decides on, the URL and the sentence.
     await own.app.webhooks.create({ key: 'bidi', name: 'Staging \u202E', url: `${own.receiver.origin}/production`, events: ['Umbraco.ContentPublish'] });
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.locator('tr', { hasText: '/production' }).getByRole('button', { name: /^Delete/ }).click();
     await tab.getByRole('dialog').waitFor();
     await tab.screenshot({ path: join(screenshots, '25-bidi-name.png') });
@@ -523,8 +522,7 @@ describe('the admin page when things go wrong', () => {
     const url = `${own.receiver.origin}/${'p'.repeat(2048 - own.receiver.origin.length - 1)}`;
     await own.app.webhooks.create({ key: 'long', name, url, events: ['Umbraco.ContentPublish'] });
     try {
-      await tab.goto('about:blank');
-      await openOwn(`#token=${TOKEN}`);
+      await admin.load(`#token=${TOKEN}`);
       const row = tab.locator('tr', { hasText: 'pppp' });
       await row.waitFor();
       expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
@@ -550,7 +548,7 @@ describe('the admin page when things go wrong', () => {
         ['#/deliveries?webhookKey=long', 'Refresh'],
         ['#/dead-letters?webhookKey=long', 'No dead letters'],
       ] as const) {
-        await openOwn(route);
+        await admin.go(route);
         await tab.getByText(shown).first().waitFor();
         await tab.getByRole('heading', { level: 1, name: /LongNNN/ }).waitFor();
         expect([route, await tab.evaluate(HORIZONTAL_OVERFLOW)]).toEqual([route, 0]);
@@ -571,11 +569,10 @@ describe('the admin page when things go wrong', () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
       entry = (await own.app.management.logs({ webhookKey: 'zoned' })).items[0];
     }
-    const kolkataProfile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-tz-'));
-    const kolkata = await chromium.launchPersistentContext(kolkataProfile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timezoneId: 'Asia/Kolkata', locale: 'en-US' });
+    const kolkata = await openAdminPage(own, { timezoneId: 'Asia/Kolkata', watch: 'none' });
     try {
-      const zoned = kolkata.pages()[0] ?? (await kolkata.newPage());
-      await zoned.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+      const zoned = kolkata.tab;
+      await kolkata.go(`#token=${TOKEN}`);
       await zoned.getByRole('link', { name: 'Deliveries of Zoned' }).click();
       const shown = (await zoned.locator('td[data-label="Date"]').first().textContent())!.trim();
       // The time as it is in Kolkata (UTC+5:30), saying so.
@@ -589,7 +586,6 @@ describe('the admin page when things go wrong', () => {
       expect(await zoned.locator(`#${(await field.getAttribute('aria-describedby'))!}`).textContent()).toMatch(/GMT\+5:30, this browser's time zone/);
     } finally {
       await kolkata.close();
-      rmSync(kolkataProfile, { recursive: true, force: true });
       await own.app.webhooks.delete('zoned');
     }
   });
@@ -631,8 +627,7 @@ describe('the admin page when things go wrong', () => {
   });
 
   it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     await tab.getByLabel('URL').fill(own.receiver.url);
     await tab.getByLabel('Name').fill('Needs fixing');
@@ -665,8 +660,7 @@ describe('the admin page when things go wrong', () => {
   });
 
   it('clears the server\'s refusal when the browser\'s own validation stops the next submit, and holds the flow-control inputs to the API\'s minimums', async () => {
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     // An address the browser takes as a URL and the server refuses (not http or https): its refusal is shown.
     await tab.getByLabel('URL').fill('ftp://example.com/hook');
@@ -708,7 +702,7 @@ describe('the admin page when things go wrong', () => {
   });
 
   it('clears a refused token when the browser\'s own validation stops the next sign-in (an empty token)', async () => {
-    await openOwn('');
+    await admin.go('');
     await tab.evaluate('sessionStorage.clear()');
     await tab.reload();
     await tab.getByLabel('Token').fill('not-the-token-at-all');
@@ -725,8 +719,7 @@ describe('the admin page when things go wrong', () => {
     await own.app.webhooks.create({ key: 'tenant-feed', name: 'Tenant feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], headers: { 'X-Api-Key': { value: 'k3y-stored', sensitive: true } } });
     const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('tenant-feed');
     const edit = async (name: string) => {
-      await tab.goto('about:blank');
-      await openOwn(`#token=${TOKEN}`);
+      await admin.load(`#token=${TOKEN}`);
       await tab.getByRole('link', { name: `Edit ${name}` }).click();
       await tab.getByRole('heading', { name: `Edit ${name}` }).waitFor();
     };
@@ -775,8 +768,7 @@ describe('the admin page when things go wrong', () => {
     await resolveToken(own.app.container, WebhookRepositoryToken).create({ key: 'big-feed', name: 'Big feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], contentTypeKeys: [], headers, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
     const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('big-feed');
     const before = await stored();
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Edit Big feed' }).click();
     await tab.getByRole('heading', { name: 'Edit Big feed' }).waitFor();
     await tab.getByRole('button', { name: 'Save' }).click();
@@ -796,8 +788,7 @@ describe('the admin page when things go wrong', () => {
     await own.app.webhooks.create({ key: 'crm-feed', name: 'CRM feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], headers: { Authorization: { value: 'Bearer CRM-API-KEY-123', sensitive: true } } });
     const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('crm-feed');
     const before = await stored();
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Edit CRM feed' }).click();
     await tab.getByRole('heading', { name: 'Edit CRM feed' }).waitFor();
     const elsewhere = 'http://127.0.0.2:9/collect';
@@ -821,8 +812,7 @@ describe('the admin page when things go wrong', () => {
   });
 
   it('wraps a dead letter\'s error between words on a phone-sized window', async () => {
-    await tab.goto('about:blank');
-    await openOwn(`#token=${TOKEN}`);
+    await admin.load(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
     // An internal address: the SSRF guard refuses it at once, with a long message naming the fix.
     await own.app.webhooks.create({ name: 'Intranet', url: 'http://10.0.0.5/hook', events: ['Umbraco.ContentPublish'] });
@@ -855,7 +845,7 @@ describe('the admin page when things go wrong', () => {
     await tab.getByRole('button', { name: 'Sign out' }).click();
     await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
     // Only the fragment changes: the page is not loaded again.
-    await tab.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
     expect(tab.url()).toBe(`${own.origin}${PREFIX}/#/webhooks`);
   });
@@ -879,15 +869,9 @@ describe('the admin page when things go wrong', () => {
  */
 describe('the admin page as a back-office user works in it', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
   const tabProblems: string[] = [];
-  /** The page loaded afresh at `route` (signed in: the token is in the tab's session). */
-  const openOwn = async (route: string) => {
-    await tab.goto('about:blank');
-    await tab.goto(`${own.origin}${PREFIX}/${route}`);
-  };
-  /** Only the fragment changes, as a link within the page does: no load. */
-  const hashTo = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
   const activeId = () => tab.evaluate('document.activeElement?.id || document.activeElement?.getAttribute("name") || document.activeElement?.tagName');
   const ok = (_r: unknown, res: { writeHead(status: number): { end(body: string): void } }) => void res.writeHead(200).end('ok');
   /** Waits until `read()` gives `expected` (10 s at most), reading from here: the page's CSP allows no string evaluated in it. */
@@ -904,25 +888,13 @@ describe('the admin page as a back-office user works in it', () => {
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
-    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
-    tab.on('console', (message) => {
-      // A refused call is logged by the browser as a failed load: those are provoked here on purpose.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) tabProblems.push(`console: ${message.text()}`);
-    });
-    tab.on('dialog', (dialog) => {
-      // Loading afresh over a form with unsaved changes: the browser's own question, which a
-      // page cannot word (the page's own leave question is its dialog, tested here).
-      if (dialog.type() === 'beforeunload') return void dialog.accept();
-      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    await openOwn(`#token=${TOKEN}`);
-    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    // The refused calls are provoked here on purpose; the page's own leave question is its dialog, tested here.
+    admin = await openAdminPage(own, { context, problems: tabProblems, watch: 'scripts', nativeDialogs: 'problem but leaving', signIn: true });
+    tab = admin.tab;
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await own?.close();
   });
 
@@ -930,7 +902,7 @@ describe('the admin page as a back-office user works in it', () => {
     const now = new Date();
     // Stored when the app composed a shop plugin's events, since removed.
     await resolveToken(own.app.container, WebhookRepositoryToken).create({ key: 'legacy', name: 'Legacy shop', url: own.receiver.url, events: ['Umbraco.ContentPublish', 'shop.orderPlaced'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
-    await openOwn('#/webhooks');
+    await admin.load('#/webhooks');
     await tab.getByRole('link', { name: 'Legacy shop', exact: true }).waitFor();
     expect(await tab.locator('ul.tags li.unknown').textContent()).toBe('shop.orderPlaced (not offered by this app)');
     await tab.getByRole('link', { name: 'Edit Legacy shop' }).click();
@@ -954,7 +926,7 @@ describe('the admin page as a back-office user works in it', () => {
 
   it('rotates and revokes a secret without touching what is typed, asks before revoking in its own dialog, and saves the typed change after', async () => {
     await own.app.webhooks.create({ key: 'signed', name: 'Signed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
-    await openOwn('#/webhooks/signed');
+    await admin.load('#/webhooks/signed');
     await tab.getByRole('heading', { name: 'Edit Signed' }).waitFor();
     await tab.getByLabel('Name').fill('Signed, renamed');
     await tab.locator('input[value="Umbraco.MediaSave"]').check();
@@ -1007,10 +979,10 @@ describe('the admin page as a back-office user works in it', () => {
   it("fills the form again for another webhook's edit route, names the tab after it, and asks before leaving unsaved changes", async () => {
     await own.app.webhooks.create({ key: 'first', name: 'First', url: `${own.receiver.origin}/first`, events: ['Umbraco.ContentPublish'] });
     await own.app.webhooks.create({ key: 'second', name: 'Second', url: `${own.receiver.origin}/second`, events: ['Umbraco.MediaSave'] });
-    await openOwn('#/webhooks/first');
+    await admin.load('#/webhooks/first');
     await tab.getByRole('heading', { name: 'Edit First' }).waitFor();
     // Only the fragment changes (a link from one edit to another, back and forward).
-    await hashTo('#/webhooks/second');
+    await admin.go('#/webhooks/second');
     await tab.getByRole('heading', { name: 'Edit Second' }).waitFor();
     expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/second`);
     expect(await tab.locator('input[value="Umbraco.ContentPublish"]').isChecked()).toBe(false);
@@ -1056,7 +1028,7 @@ describe('the admin page as a back-office user works in it', () => {
         outcome: 'retrying' as const,
       })),
     );
-    await openOwn('#/deliveries');
+    await admin.load('#/deliveries');
     await tab.locator('table.deliveries tbody tr').first().waitFor();
     const outcome = tab.getByRole('combobox', { name: 'Outcome' });
     await outcome.focus();
@@ -1093,7 +1065,7 @@ describe('the admin page as a back-office user works in it', () => {
   });
 
   it("marks each field the server refused, in the form's words, and takes the focus to the first", async () => {
-    await openOwn('#/webhooks/new');
+    await admin.load('#/webhooks/new');
     await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
     await titled('Create webhook');
     // The form takes what the API takes, from core's schema itself.
@@ -1135,7 +1107,7 @@ describe('the admin page as a back-office user works in it', () => {
   });
 
   it('says at create and edit that the URL will not be delivered where the SSRF guard will refuse it, and lists it so', async () => {
-    await openOwn('#/webhooks/new');
+    await admin.load('#/webhooks/new');
     await tab.getByLabel('URL').fill('http://169.254.169.254/latest/meta-data');
     await tab.getByLabel('Name').fill('Metadata');
     await tab.locator('input[value="Umbraco.ContentPublish"]').check();
@@ -1162,7 +1134,7 @@ describe('the admin page as a back-office user works in it', () => {
 
   it('keeps the focus on Send test event while it sends, and shows a webhook that does not exist as not found, with the way back', async () => {
     own.receiver.handler = ok;
-    await openOwn('#/webhooks/first/test');
+    await admin.load('#/webhooks/first/test');
     await titled('Send test event to First');
     const send = tab.getByRole('button', { name: 'Send test event' });
     await send.focus();
@@ -1171,7 +1143,7 @@ describe('the admin page as a back-office user works in it', () => {
     expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Send test event');
 
     for (const route of ['#/webhooks/no-such-webhook', '#/webhooks/no-such-webhook/test']) {
-      await openOwn(route);
+      await admin.load(route);
       await tab.getByRole('heading', { name: 'Webhook not found' }).waitFor();
       expect(await tab.locator('main form').count()).toBe(0);
       expect(await tab.getByRole('link', { name: 'Back to webhooks' }).count()).toBe(1);
@@ -1190,7 +1162,7 @@ describe('the admin page as a back-office user works in it', () => {
     const kept = own.app.settings.keepLogsForDays;
     own.app.updateSettings({ enabled: false });
     try {
-      await openOwn(`#/deliveries/${dead!.key}`);
+      await admin.load(`#/deliveries/${dead!.key}`);
       const redeliver = tab.getByRole('button', { name: 'Redeliver' });
       await redeliver.click();
       await tab.getByRole('status').filter({ hasText: 'Put back in the queue, due now' }).waitFor();
@@ -1219,7 +1191,7 @@ describe('the admin page as a back-office user works in it', () => {
   });
 
   it('draws the focus ring and the borders of fields at 3:1 or more against what is beside them (WCAG 1.4.11)', async () => {
-    await openOwn('#/webhooks/new');
+    await admin.load('#/webhooks/new');
     await tab.getByLabel('URL').waitFor();
     const colours = (await tab.evaluate(`(() => {
       const url = document.querySelector('#url');
@@ -1301,6 +1273,7 @@ describe('the admin page on a host that signs in with its own session', () => {
   let own: AdminFixture;
   let host: FastifyInstance;
   let origin: string;
+  let admin: AdminPage;
   let tab: Page;
   const tabProblems: string[] = [];
 
@@ -1314,16 +1287,13 @@ describe('the admin page on a host that signs in with its own session', () => {
     await host.register(hookworkAdmin, { prefix: '/plain', app: own.app, auth: { authenticate: alice }, apiReference: false });
     await host.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`;
-    tab = await context.newPage();
-    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
-    tab.on('dialog', (dialog) => {
-      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    // The page here is the host's, at its own prefixes: addressed by full URL, not through admin.go().
+    admin = await openAdminPage({ origin }, { context, problems: tabProblems, watch: 'scripts', nativeDialogs: 'problem' });
+    tab = admin.tab;
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await context.clearCookies();
     await host?.close();
     await own?.close();
@@ -1392,13 +1362,13 @@ describe('the admin page on a host that signs in with its own session', () => {
  */
 describe('the admin page before a bulk redelivery, and the log by webhook', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
   let orders: string;
   let search: string;
   /** The time between the two rounds of failures, in ms: one round died before it, one after. */
   let between: number;
   const tabProblems: string[] = [];
-  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
   const deadOf = async (webhookKey?: string) => (await own.app.management.deadLetters(webhookKey ? { webhookKey } : {})).total;
   const sentTo = (path: string) => own.receiver.requests.filter((r) => r.path === path).length;
   /** What each redelivery the server was asked for did: how many it put back. */
@@ -1411,8 +1381,8 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
-    watchProblems(tab, tabProblems);
+    admin = await openAdminPage(own, { context, problems: tabProblems });
+    tab = admin.tab;
     own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
     orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
     search = (await own.app.webhooks.create({ name: 'Search', url: `${own.receiver.origin}/search`, events: ['Umbraco.ContentPublish'] })).key;
@@ -1427,12 +1397,12 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await own?.close();
   });
 
   it('asks before redelivering every dead letter, naming the count, and Escape sends nothing', async () => {
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Dead letters' }).click();
     expect(await settledCount(tab.locator('table.dead tbody tr'), 6)).toBe(6);
     const sent = own.receiver.requests.length;
@@ -1458,7 +1428,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
 
   it('redelivers a webhook\'s dead letters since a time once confirmed, and Cancel sends nothing', async () => {
     own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
-    await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(orders)}`);
+    await admin.go(`#/dead-letters?webhookKey=${encodeURIComponent(orders)}`);
     await tab.getByRole('heading', { name: 'Dead letters of Orders' }).waitFor();
     expect(await settledCount(tab.locator('table.dead tbody tr'), 3)).toBe(3);
     // The time as the page's datetime-local field takes it, in the browser's own time zone.
@@ -1559,9 +1529,9 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
   it('names a webhook in the address that was deleted, and still shows its log', async () => {
     const ofSearch = await own.app.management.logs({ webhookKey: search });
     await own.app.webhooks.delete(search);
-    await openOwn(`#/webhooks`);
+    await admin.go(`#/webhooks`);
     await tab.getByRole('link', { name: 'Orders', exact: true }).waitFor();
-    await openOwn(`#/deliveries?webhookKey=${encodeURIComponent(search)}`);
+    await admin.go(`#/deliveries?webhookKey=${encodeURIComponent(search)}`);
     const gone = tab.locator('p.gone');
     await gone.waitFor();
     expect(await gone.textContent()).toBe(`The webhook ${search} no longer exists (it was deleted). Its log stays until the retention cleanup removes it.`);
@@ -1584,9 +1554,9 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
  */
 describe('the admin page before a delete, and past the first page of everything', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
   const tabProblems: string[] = [];
-  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
   const focused = (text: string) => until(tab, `document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
   /** A whole second an hour ago: "dead since" takes what died at or after it. */
   const since = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
@@ -1619,17 +1589,13 @@ describe('the admin page before a delete, and past the first page of everything'
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
-    watchProblems(tab, tabProblems);
     // The browser's own confirm() is not the page's dialog: no keyboard focus rules, no inert page.
-    tab.on('dialog', (dialog) => {
-      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
+    admin = await openAdminPage(own, { context, problems: tabProblems, nativeDialogs: 'problem' });
+    tab = admin.tab;
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await own?.close();
   });
 
@@ -1637,7 +1603,7 @@ describe('the admin page before a delete, and past the first page of everything'
     orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
     await queue(orders, [undefined, since - 120_000, since - 110_000]);
     expect(await own.app.management.queueCounts({ webhookKey: orders })).toEqual({ pending: 1, inFlight: 0, dead: 2 });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     const remove = tab.getByRole('button', { name: 'Delete Orders', exact: true });
     await remove.click();
 
@@ -1697,7 +1663,7 @@ describe('the admin page before a delete, and past the first page of everything'
     const bulk = (await own.app.webhooks.create({ name: 'Bulk', url: `${own.receiver.origin}/bulk`, events: ['Umbraco.ContentPublish'] })).key;
     // 5 dead before the time, 55 since: the newest 50 all died since, so they alone cannot tell 55.
     await queue(bulk, [...Array.from({ length: 5 }, (_, i) => since - 60_000 + i), ...Array.from({ length: 55 }, (_, i) => since + 1_000 + i * 10)]);
-    await openOwn(`#/dead-letters`);
+    await admin.go(`#/dead-letters`);
     expect(await settledCount(tab.locator('table.dead tbody tr'), 50)).toBe(50);
     await tab.getByLabel('Dead since', { exact: true }).fill(await localTime(since));
     await tab.getByRole('button', { name: 'Redeliver since' }).click();
@@ -1716,7 +1682,7 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await settledCount(tab.locator('table.dead tbody tr'), all - 50)).toBe(all - 50);
     expect(await tab.locator('table.dead tbody tr').last().locator('td[data-label="Webhook"]').textContent()).toBe('Bulk');
 
-    await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(bulk)}`);
+    await admin.go(`#/dead-letters?webhookKey=${encodeURIComponent(bulk)}`);
     await tab.getByRole('heading', { name: 'Dead letters of Bulk' }).waitFor();
     // West of Greenwich the field's last time is past the last time a JavaScript date holds: said in words, nothing sent.
     const cdp = await context.newCDPSession(tab);
@@ -1749,7 +1715,7 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(total).toBeGreaterThan(1_100);
     await queue('hook-1100', [Date.now()]);
 
-    await openOwn('#/deliveries');
+    await admin.go('#/deliveries');
     const filter = tab.locator('select[name="webhookKey"]');
     await filter.locator('option', { hasText: 'Hook 1100' }).waitFor({ state: 'attached' });
     expect(await filter.locator('option').count()).toBe(1 + total);
@@ -1757,7 +1723,7 @@ describe('the admin page before a delete, and past the first page of everything'
     await tab.getByRole('heading', { name: 'Deliveries of Hook 1100' }).waitFor();
     expect(tab.url()).toContain('webhookKey=hook-1100');
 
-    await openOwn('#/dead-letters');
+    await admin.go('#/dead-letters');
     await tab.locator('table.dead tbody tr').first().locator('td[data-label="Webhook"]').getByText('Hook 1100').waitFor();
 
     // The list of webhooks walks them all by cursor, 100 a page, the position in the address.
@@ -1770,7 +1736,7 @@ describe('the admin page before a delete, and past the first page of everything'
       expect(await settledCount(tab.locator('table.webhooks tbody tr'), rows)).toBe(rows);
       return shownKeys();
     };
-    await openOwn('#/webhooks');
+    await admin.go('#/webhooks');
     const pages = Math.ceil(total / 100);
     const walked = await onPage(1);
     const firstPage = [...walked];
@@ -1790,7 +1756,7 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await onPage(pages)).toEqual(walked.slice((pages - 1) * 100));
 
     // A link of before, paged by skip, opens the first page; Next from there goes on by cursor.
-    await openOwn('#/webhooks?skip=1000');
+    await admin.go('#/webhooks?skip=1000');
     expect(await onPage(1)).toEqual(firstPage);
     await next.click();
     expect(await onPage(2)).toEqual(walked.slice(100, 200));
@@ -1817,7 +1783,7 @@ describe('the admin page before a delete, and past the first page of everything'
       },
     );
     try {
-      await openOwn('#/deliveries');
+      await admin.go('#/deliveries');
       const filter = tab.locator('select[name="webhookKey"]');
       await filter.locator('option', { hasText: 'Hook 1100' }).waitFor({ state: 'attached' });
       expect(deleted).toBe(before.items[0]!.key);
@@ -1837,9 +1803,9 @@ describe('the admin page before a delete, and past the first page of everything'
 
 describe('the admin page when an action on a row is refused, or an answer comes late', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
   const tabProblems: string[] = [];
-  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
   /** What the server answers for a fault: problem details, as the admin's error handler writes them. */
   const fault = {
     status: 500,
@@ -1856,19 +1822,19 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
-    watchProblems(tab, tabProblems);
+    admin = await openAdminPage(own, { context, problems: tabProblems });
+    tab = admin.tab;
   });
 
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await own?.close();
   });
 
   it('says why the Enabled switch did not change a webhook, and shows the switch as the webhook still is', async () => {
     await own.app.webhooks.create({ key: 'billing', name: 'Billing', url: `${own.receiver.origin}/billing`, events: ['Umbraco.ContentPublish'] });
     await own.app.webhooks.create({ key: 'gone-meanwhile', name: 'Gone meanwhile', url: `${own.receiver.origin}/gone`, events: ['Umbraco.ContentPublish'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     const billing = tab.getByRole('checkbox', { name: 'Enabled: Billing' });
     await billing.waitFor();
 
@@ -1891,7 +1857,7 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   it('deletes or switches a webhook only as the list read it: one renamed or changed elsewhere since is left alone, said in words, and the list read again', async () => {
     await own.app.webhooks.create({ key: 'listed', name: 'Listed', url: `${own.receiver.origin}/listed`, events: ['Umbraco.ContentPublish'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('button', { name: 'Delete Listed', exact: true }).waitFor();
     const changed = tab.getByRole('alert').filter({ hasText: 'this webhook was changed since the list was read' });
 
@@ -1936,9 +1902,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     expect((await own.app.management.logs({ webhookKey: 'feed', outcomes: ['retrying'] })).total).toBe(1);
 
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/deliveries?webhookKey=feed');
+    await admin.go('#/deliveries?webhookKey=feed');
     const outcomes = () => tab.evaluate(`[...document.querySelectorAll('table.deliveries tbody [data-label="Outcome"]')].map((cell) => cell.textContent.trim()).join(',')`);
     await until(tab, `document.querySelectorAll('table.deliveries tbody tr').length === 4`);
 
@@ -1984,7 +1950,7 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     // Held back, so what is put back waits in the queue.
     own.app.updateSettings({ enabled: false });
     try {
-      await openOwn(`#token=${TOKEN}`);
+      await admin.go(`#token=${TOKEN}`);
       await tab.getByRole('link', { name: 'Dead letters' }).click();
       const redeliver = tab.getByRole('button', { name: /^Redeliver the request to Ledger/ });
       await redeliver.waitFor();
@@ -2002,9 +1968,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
   });
 
   it('says in words when a save is refused for its size (by the API or a proxy) or the server fails on it, keeping what was typed', async () => {
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/new');
+    await admin.go('#/webhooks/new');
     await tab.getByLabel('URL').fill(`${own.receiver.origin}/big`);
     await tab.getByLabel('Name').fill('Too big');
     await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
@@ -2043,7 +2009,7 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   it('reads a view again once signed in again when the token was refused as it opened: an edit route never becomes an empty create form', async () => {
     await own.app.webhooks.create({ key: 'orders-api', name: 'Orders API', url: `${own.receiver.origin}/orders-api`, events: ['Umbraco.ContentPublish'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     const edit = tab.getByRole('link', { name: 'Edit Orders API' });
     await edit.waitFor();
     // The token stops being accepted (rotated, the server restarted with another) before Edit is followed.
@@ -2067,11 +2033,11 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   it('shows no form on an edit route whose webhook could not be read, but what happened and Try again: never an empty form that creates a webhook', async () => {
     await own.app.webhooks.create({ key: 'invoices', name: 'Invoices', url: `${own.receiver.origin}/invoices`, events: ['Umbraco.ContentPublish'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
     const read = `${own.origin}${PREFIX}/api/v1/webhook/invoices`;
     await tab.route(read, (route) => route.fulfill(fault));
-    await openOwn('#/webhooks/invoices');
+    await admin.go('#/webhooks/invoices');
     await tab.getByRole('alert').filter({ hasText: 'The server failed on this request' }).waitFor();
     expect(await tab.getByRole('heading', { name: 'Create webhook' }).count()).toBe(0);
     expect(await tab.getByRole('button', { name: 'Create' }).count()).toBe(0);
@@ -2114,7 +2080,7 @@ describe('the admin page when an action on a row is refused, or an answer comes 
   });
 
   it('asks before back or a reload throws away a form kept under the sign-in form when the token stopped working', async () => {
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('link', { name: 'Create webhook' }).click();
     await tab.getByLabel('URL').click();
     await tab.keyboard.type(`${own.receiver.origin}/kept`);
@@ -2148,9 +2114,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await own.app.webhooks.create({ key: 'two-secrets', name: 'Two secrets', url: `${own.receiver.origin}/two`, events: ['Umbraco.ContentPublish'], secret: true });
     await own.app.webhooks.rotateSecret('two-secrets');
     const [first] = (await own.app.webhooks.get('two-secrets'))!.secrets;
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/two-secrets');
+    await admin.go('#/webhooks/two-secrets');
     await tab.getByRole('heading', { name: 'Edit Two secrets' }).waitFor();
     await tab.getByLabel('Name').fill('Two secrets, renamed');
 
@@ -2172,9 +2138,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   it('says a test send was not made for an event the webhook stopped subscribing to meanwhile, and offers its events as they are', async () => {
     await own.app.webhooks.create({ key: 'two-events', name: 'Two events', url: `${own.receiver.origin}/two-events`, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/two-events/test');
+    await admin.go('#/webhooks/two-events/test');
     const event = tab.getByLabel('Event');
     await event.selectOption('Umbraco.MediaSave');
     // Another operator takes the event off the webhook.
@@ -2190,9 +2156,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
   });
 
   it("names each custom header row's controls after their row and header, so a screen reader does not hear \"Header value, Sensitive, Remove\" for every row", async () => {
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/new');
+    await admin.go('#/webhooks/new');
     const add = tab.getByRole('button', { name: 'Add header' });
     await add.click();
     await add.click();
@@ -2214,9 +2180,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
 
   it('says a save the server did not answer may or may not have been made, and what Save again will say, with no Refresh the editor does not have', async () => {
     await own.app.webhooks.create({ key: 'unanswered', name: 'Unanswered', url: `${own.receiver.origin}/unanswered`, events: ['Umbraco.ContentPublish'] });
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/unanswered');
+    await admin.go('#/webhooks/unanswered');
     await tab.getByRole('heading', { name: 'Edit Unanswered' }).waitFor();
     await tab.getByLabel('Name').fill('Unanswered, renamed');
     const write = `${own.origin}${PREFIX}/api/v1/webhook/unanswered`;
@@ -2235,9 +2201,9 @@ describe('the admin page when an action on a row is refused, or an answer comes 
   it('says a rotation or revocation the server did not answer may or may not have been made, and what pressing it again does, with no Refresh the editor does not have', async () => {
     await own.app.webhooks.create({ key: 'unanswered-secret', name: 'Unanswered secret', url: `${own.receiver.origin}/unanswered-secret`, events: ['Umbraco.ContentPublish'], secret: true });
     const [first] = (await own.app.webhooks.get('unanswered-secret'))!.secrets;
-    await openOwn(`#token=${TOKEN}`);
+    await admin.go(`#token=${TOKEN}`);
     await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
-    await openOwn('#/webhooks/unanswered-secret');
+    await admin.go('#/webhooks/unanswered-secret');
     await tab.getByRole('heading', { name: 'Edit Unanswered secret' }).waitFor();
     await tab.getByLabel('Name').fill('Unanswered secret, renamed');
 
@@ -2276,17 +2242,18 @@ describe('the admin page when an action on a row is refused, or an answer comes 
  */
 describe('the admin page, a dead letter arriving while "Redeliver all" asks', () => {
   let own: AdminFixture;
+  let admin: AdminPage;
   let tab: Page;
   const tabProblems: string[] = [];
   const deadIds = async () => (await own.app.management.deadLetters({ limit: 100 })).items.map((d) => (JSON.parse(d.body) as { id: string }).id);
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
-    tab = await context.newPage();
-    watchProblems(tab, tabProblems);
+    admin = await openAdminPage(own, { context, problems: tabProblems });
+    tab = admin.tab;
   });
   afterAll(async () => {
-    await tab?.close();
+    await admin?.close();
     await own?.close();
   });
 
@@ -2298,8 +2265,8 @@ describe('the admin page, a dead letter arriving while "Redeliver all" asks', ()
     const { key } = await own.app.webhooks.create({ name: 'Arrivals', url: `${own.receiver.origin}/arrivals`, events: ['Umbraco.ContentPublish'] });
     for (const id of ['counted-1', 'counted-2']) await publish(own.app, id);
     await own.app.drain();
-    await tab.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
-    await tab.goto(`${own.origin}${PREFIX}/${route(key)}`);
+    await admin.go(`#token=${TOKEN}`);
+    await admin.go(route(key));
     expect(await settledCount(tab.locator('table.dead tbody tr'), 2)).toBe(2);
 
     await tab.getByRole('button', { name: 'Redeliver all (2)' }).click();

@@ -54,7 +54,7 @@ export { copyWebhook } from './storage/memory/clone-data';
 export { webhookFromJson, webhookToJson } from './storage/webhook-json';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { CursorPageRequest, ListPosition, Page, PageRequest, PositionedPage } from './model/page';
-export { invalidPositionError, type CursorListing } from './model/list-cursor';
+export { invalidPositionError, positionSequence, type CursorListing } from './model/list-cursor';
 
 export { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from './runtime/version';
 

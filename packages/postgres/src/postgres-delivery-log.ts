@@ -1,4 +1,4 @@
-import { invalidPositionError, statusClassCondition, type CursorListing, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
+import { positionSequence, statusClassCondition, type CursorListing, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 
 interface Row {
@@ -92,9 +92,8 @@ export function logEntryColumns(entries: readonly DeliveryLogEntry[]): unknown[]
  * A position's tie-breaker as a PostgreSQL store made it: a row's seq (bigint), as digits; refused
  * otherwise, before PostgreSQL reads it (a cast of anything else would fail as a storage error).
  */
-export function positionSequence(listing: CursorListing, tie: string): string {
-  if (!/^\d{1,18}$/.test(tie)) throw invalidPositionError(listing, `holds a tie-breaker that is no sequence number of ${listing === 'logs' ? 'this log' : listing === 'deadLetters' ? 'this queue' : 'these webhooks'} (changed)`);
-  return tie;
+export function bigintPosition(listing: CursorListing, tie: string): string {
+  return positionSequence(listing, tie, 18);
 }
 
 /**
@@ -136,7 +135,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
     let pageWhere = where;
     if (query.afterPosition) {
       // After a position: strictly older, or of its date and appended earlier — the walk's own order.
-      const seq = positionSequence('logs', query.afterPosition.tie);
+      const seq = bigintPosition('logs', query.afterPosition.tie);
       params.push(query.afterPosition.at, seq);
       const at = `$${params.length - 1}::bigint`;
       pageWhere = `${where ? `${where} AND` : 'WHERE'} (date, seq) < (${at}, $${params.length}::bigint)`;

@@ -22,7 +22,7 @@ import {
 } from '@hookwork/core';
 import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, inTurnOnHost, statementsAhead, untilDrained, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection, QueryProgress } from './postgres-connection';
-import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
+import { bigintPosition, insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
 import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 import { HOST_COMMIT_NOTICE, HostCommits } from './host-commits';
@@ -1070,7 +1070,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const { c } = this;
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4) AND ($5::bigint IS NULL OR dead_at <= $5)`;
     // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
-    const after = query.afterPosition && [query.afterPosition.at, positionSequence('deadLetters', query.afterPosition.tie)];
+    const after = query.afterPosition && [query.afterPosition.at, bigintPosition('deadLetters', query.afterPosition.tie)];
     const pageWhere = after ? `${where} AND (dead_at, seq) < ($6::bigint, $7::bigint)` : where;
     const limit = query.limit;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.

@@ -1,5 +1,5 @@
 import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type PositionedPage, type Webhook, type WebhookListQuery, type WebhookRepository } from '@hookwork/core';
-import { positionSequence } from './postgres-delivery-log';
+import { bigintPosition } from './postgres-delivery-log';
 import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
@@ -187,7 +187,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
     const params: unknown[] = [];
     let where = '';
     if (query.afterPosition) {
-      params.push(query.afterPosition.at, positionSequence('webhooks.list', query.afterPosition.tie));
+      params.push(query.afterPosition.at, bigintPosition('webhooks.list', query.afterPosition.tie));
       where = 'WHERE (created_at, seq) > ($1::bigint, $2::bigint)';
     }
     const limit = query.limit;

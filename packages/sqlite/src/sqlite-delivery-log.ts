@@ -1,4 +1,4 @@
-import { invalidPositionError, statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
+import { positionSequence, statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 interface Row {
@@ -111,12 +111,6 @@ function logWriteShape(entries: readonly unknown[]): 'one statement' | 'statemen
   return entries.length <= LOG_ROWS_PER_INSERT && (entries.length & (entries.length - 1)) === 0 ? 'one statement' : 'statements';
 }
 
-/** A position's tie-breaker as this log made it: the entry's seq (refused otherwise, before SQLite reads it). */
-function sequenceOf(tie: string): number {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('logs', 'holds a tie-breaker that is no sequence number of this log (changed)');
-  return Number(tie);
-}
-
 /**
  * The delivery log in SQLite. Columns are TEXT without length limits, so no header or body is
  * ever too long to log (Umbraco's truncation errors made log writes fail and requests re-fire).
@@ -161,7 +155,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     if (query.statusClasses !== undefined) clauses.push(statusClassCondition('status_code', query.statusClasses, '0'));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     // After a position: strictly older, or of its date and appended earlier — the walk's own order.
-    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: sequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: Number(positionSequence('logs', query.afterPosition.tie)) };
     const pageWhere = after ? `${where ? `${where} AND` : 'WHERE'} (date, seq) < (@afterAt, @afterSeq)` : where;
     const limit = query.limit ?? 50;
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>

@@ -1,8 +1,8 @@
 import {
   HookworkError,
   claimBoundCounter,
-  invalidPositionError,
   leasedRequest,
+  positionSequence,
   restoreTraceContext,
   storedTraceContext,
   type ClaimOptions,
@@ -201,11 +201,6 @@ const jsonList = (values: readonly string[] | undefined) => (values && values.le
  * @webhookKey` kept it from seeking the webhook index, and one webhook's page and total read every
  * dead letter (4.4 ms for 20 of 20,000; 0.1 ms seeking).
  */
-/** A position's tie-breaker as this queue made it: the request's seq (refused otherwise, before SQLite reads it). */
-function deadSequenceOf(tie: string): number {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('deadLetters', 'holds a tie-breaker that is no sequence number of this queue (changed)');
-  return Number(tie);
-}
 
 function deadWhere(filter: { webhookKey?: string; deadSince?: Date; deadUntil?: Date }): { where: string[]; params: Record<string, unknown> } {
   const where = ["state = 'dead'"];
@@ -616,7 +611,7 @@ export class SqliteRequestQueue implements RequestQueue {
     const where = dead.where.join(' AND ');
     const filter = dead.params;
     // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
-    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: deadSequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: Number(positionSequence('deadLetters', query.afterPosition.tie)) };
     const pageWhere = after ? `${where} AND (dead_at, seq) < (@afterAt, @afterSeq)` : where;
     const limit = query.limit ?? -1;
     return c.run('listing dead letters', () =>

@@ -1,4 +1,4 @@
-import { copyWebhook, HookworkError, invalidPositionError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type PositionedPage, type Webhook, type WebhookListQuery, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, positionSequence, shownValue, webhookFromJson, webhookToJson, type PageRequest, type PositionedPage, type Webhook, type WebhookListQuery, type WebhookRepository } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 /** How many aliases getByAlias keeps answers for before it starts afresh (aliases are event types: few). */
@@ -6,12 +6,6 @@ const ALIASES_KEPT = 1000;
 
 /** How many webhooks getShared keeps answers for before it starts afresh. */
 const KEYS_KEPT = 10_000;
-
-/** A position's tie-breaker as this store makes it: a webhook's seq. */
-function sequenceOf(tie: string): number {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('webhooks.list', 'holds a tie-breaker that is no sequence number of these webhooks (changed)');
-  return Number(tie);
-}
 
 /**
  * Webhooks in SQLite. Each webhook is one JSON row (new fields need no migration); its event
@@ -170,7 +164,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
    */
   async listPage(query: WebhookListQuery = {}): Promise<PositionedPage<Webhook>> {
     const c = this.connection;
-    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: sequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: Number(positionSequence('webhooks.list', query.afterPosition.tie)) };
     const limit = query.limit ?? -1;
     return c.run('listing webhooks', () =>
       // One read transaction, so the page and the total are of one moment.

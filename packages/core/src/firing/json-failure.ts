@@ -1,4 +1,4 @@
-import { types } from 'node:util';
+import { readThrown, thrownMessage } from '../errors/thrown-message';
 import { visibleText } from '../errors/visible-text';
 import { propertyStep } from '../runtime/property-path';
 
@@ -82,20 +82,20 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
     try {
       value = holder === undefined ? next.value : (holder as Record<string, unknown>)[key];
     } catch (error) {
-      return { what: `a getter that threw (${messageOf(error)})`, path };
+      return { what: `a getter that threw (${thrownMessage(error, { named: true })})`, path };
     }
     if ((typeof value === 'object' && value !== null) || typeof value === 'bigint') {
       let toJSON: unknown;
       try {
         toJSON = (value as { toJSON?: unknown }).toJSON;
       } catch (error) {
-        return { what: `a toJSON getter that threw (${messageOf(error)})`, path };
+        return { what: `a toJSON getter that threw (${thrownMessage(error, { named: true })})`, path };
       }
       if (typeof toJSON === 'function') {
         try {
           value = toJSON.call(value, key);
         } catch (error) {
-          return { what: `a toJSON() that threw (${messageOf(error)})`, path };
+          return { what: `a toJSON() that threw (${thrownMessage(error, { named: true })})`, path };
         }
       }
     }
@@ -109,7 +109,7 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
     try {
       keys = Array.isArray(value) ? Array.from({ length: value.length }, (_, i) => String(i)) : Object.keys(value);
     } catch (error) {
-      return { what: `an object whose keys could not be listed (${messageOf(error)}; a Proxy?)`, path };
+      return { what: `an object whose keys could not be listed (${thrownMessage(error, { named: true })}; a Proxy?)`, path };
     }
     ancestors.set(value, path);
     stack.push({ exit: value });
@@ -120,42 +120,6 @@ function failureIn(root: unknown, tooDeep: boolean): Failure | undefined {
     }
   }
   return undefined;
-}
-
-export function messageOf(error: unknown): string {
-  const { name, message } = readThrown(error);
-  return visibleText(name === undefined || name === 'Error' ? message : `${name}: ${message}`);
-}
-
-/**
- * The name (of an Error, of any realm, or an object with a string message) and message of a thrown
- * value, or the value as text. Never throws: a getter or toJSON() may throw anything, a revoked
- * Proxy (on which instanceof, a read and String() all throw) among it, and telling it must not
- * become a raw TypeError out of publish() or findJsonLoss().
- */
-function readThrown(thrown: unknown): { name: string | undefined; message: string } {
-  try {
-    if (typeof thrown === 'object' && thrown !== null && !isRevoked(thrown)) {
-      const message = (thrown as { message?: unknown }).message;
-      if (types.isNativeError(thrown) || typeof message === 'string') {
-        const name = (thrown as { name?: unknown }).name;
-        return { name: typeof name === 'string' ? name : undefined, message: String(message) };
-      }
-    }
-    return { name: undefined, message: String(thrown) };
-  } catch {
-    return { name: undefined, message: `a thrown ${typeof thrown} that cannot be read or turned into text` };
-  }
-}
-
-/** Array.isArray() calls no Proxy trap: it throws for a revoked Proxy only. */
-function isRevoked(value: object): boolean {
-  try {
-    Array.isArray(value);
-    return false;
-  } catch {
-    return true;
-  }
 }
 
 /** A path as a message shows it: whole when short, else its first steps and its length. */

@@ -1,8 +1,8 @@
 import { types } from 'node:util';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
+import { thrownMessage } from '../errors/thrown-message';
 import { readOrRefuse } from '../model/caller-input';
-import { messageOf } from './json-failure';
 import { propertyStep } from '../runtime/property-path';
 
 /**
@@ -236,7 +236,7 @@ function lossBeyond(root: object, reportFunctionsAndSymbols: boolean): Found | u
 
 /** What a second read threw: JSON.stringify read the same place without an error. */
 function readAgainThrew(cause: unknown): string {
-  return `a value that threw when read again (${messageOf(cause)}) (JSON.stringify read it, a second read threw: a getter or Proxy that answers differently at each read; send plain data, read once)`;
+  return `a value that threw when read again (${thrownMessage(cause, { named: true })}) (JSON.stringify read it, a second read threw: a getter or Proxy that answers differently at each read; send plain data, read once)`;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { startTestReceiver, type TestReceiver } from '../testing';
 import { refusal, startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
-import type { DeliveryLog, Hookwork, Page, RequestQueue, StorageBackend } from '../index';
+import { positionSequence, type CursorListing, type DeliveryLog, type Hookwork, type Page, type RequestQueue, type StorageBackend } from '../index';
 
 /** Every page of a newest-first listing, by `next`, with `between` run after each page. */
 async function walk<T>(read: (after?: string) => Promise<Page<T>>, between: (page: number) => Promise<void> = async () => {}): Promise<T[]> {
@@ -177,7 +177,7 @@ describe('webhooks.list() by cursor, in creation order', () => {
       ['the delivery log\'s', () => app.webhooks.list({ after: logNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the delivery log, not of the webhooks/],
       ['the webhooks\' given to the log', () => app.logs({ after: hookNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the webhooks, not of the delivery log/],
       ['the webhooks\' given to the dead letters', () => app.deadLetters({ after: hookNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the webhooks, not of the dead letters/],
-      ['a changed tie-breaker', () => app.webhooks.list({ after: cursorOf({ v: 1, l: 'hook', at: 1, t: '1 OR 1=1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /no creation sequence number of these webhooks.*start from the first \(oldest\) webhook/],
+      ['a changed tie-breaker', () => app.webhooks.list({ after: cursorOf({ v: 1, l: 'hook', at: 1, t: '1 OR 1=1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /no sequence number of these webhooks.*start from the first \(oldest\) webhook/],
       ['not a string', () => app.webhooks.list({ after: 7 as unknown as string }), 'HOOKWORK_ERR_INVALID_CURSOR', /is number, not a string/],
       ['with offset', () => app.webhooks.list({ after: hookNext, offset: 0 }), 'HOOKWORK_ERR_INVALID_PAGE', /both after and offset/],
     ];
@@ -209,5 +209,32 @@ describe('webhooks.list() by cursor, in creation order', () => {
     const error = await refusal(() => app.webhooks.list({ after: cursorOf({ v: 1, l: 'hook', at: 1, t: '1' }) }));
     expect(error.code).toBe('HOOKWORK_ERR_INVALID_CURSOR');
     expect(error.message).toMatch(/a store that pages by position, which this app's store does not; leave after out to start from the first \(oldest\) webhook/);
+  });
+});
+
+describe('positionSequence(), the tie check of a store that numbers its items', () => {
+  it('gives back the digits of a sequence number, up to the most the store has', () => {
+    expect(positionSequence('logs', '42')).toBe('42');
+    expect(positionSequence('logs', '9'.repeat(15))).toBe('9'.repeat(15));
+    // A PostgreSQL bigint, kept as text.
+    expect(positionSequence('deadLetters', '9'.repeat(18), 18)).toBe('9'.repeat(18));
+  });
+
+  it('refuses anything else as a cursor changed by hand, naming the listing, before a store reads it', () => {
+    const refusalOf = (listing: CursorListing, tie: string, maxDigits?: number) => {
+      try {
+        positionSequence(listing, tie, maxDigits);
+      } catch (error) {
+        return error as { code: string; message: string };
+      }
+      throw new Error(`${tie} was taken`);
+    };
+    expect(refusalOf('logs', '1 OR 1=1')).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_CURSOR', message: expect.stringContaining('logs() was given after that holds a tie-breaker that is no sequence number of this log (changed)') });
+    expect(refusalOf('deadLetters', '')).toMatchObject({ message: expect.stringContaining('no sequence number of this queue') });
+    expect(refusalOf('webhooks.list', '-1')).toMatchObject({ message: expect.stringContaining('no sequence number of these webhooks') });
+    // Past 15 digits a JavaScript number is no longer exact; past 18, no bigint seq.
+    expect(refusalOf('logs', '1'.repeat(16))).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_CURSOR' });
+    expect(refusalOf('logs', '1'.repeat(19), 18)).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_CURSOR' });
+    expect(refusalOf('logs', '1.5')).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_CURSOR' });
   });
 });

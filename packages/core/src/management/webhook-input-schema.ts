@@ -1,7 +1,7 @@
 import type { WebhookFormat } from '../model/webhook';
 import { webhookFormatSchema } from './webhook-format';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
-import { MAX_DATE_OFFSET_MS, MIN_RATE_PER_SECOND } from '../settings/resolve-settings';
+import { BREAKER_COUNT_PROPERTIES, MAX_DATE_OFFSET_MS, MIN_RATE_PER_SECOND } from '../settings/resolve-settings';
 import type { DurationInput } from '../settings/settings';
 
 export { FRAMEWORK_HEADERS } from '../model/framework-headers';
@@ -140,10 +140,7 @@ export const webhookInputSchema = {
       type: ['object', 'null'],
       additionalProperties: false,
       properties: {
-        enabled: { type: 'boolean' },
-        failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-        failureRate: { type: 'number', minimum: 0, maximum: 1 },
-        minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        ...BREAKER_COUNT_PROPERTIES,
         // Durations as the settings take them: whole ms, or a TimeSpan string ("00:05:00") that
         // the service reads with parseDuration (the bounds then apply to what it reads).
         window: { type: ['integer', 'string'], minimum: 1, maximum: MAX_DATE_OFFSET_MS, maxLength: 40 },

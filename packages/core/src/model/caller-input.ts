@@ -1,3 +1,4 @@
+import { thrownMessage } from '../errors/thrown-message';
 import { isPlainObject } from './plain-object';
 
 /** A part of a caller's input that could not be read: a getter or a Proxy trap threw. */
@@ -69,19 +70,11 @@ class Unreadable extends Error {
   }
 }
 
-function messageOf(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'an unprintable value';
-  }
-}
-
 function attempt<R>(path: string, what: string, read: () => R): R {
   try {
     return read();
   } catch (error) {
-    throw new Unreadable(path, `could not be read: ${what} threw (${messageOf(error)}); give a plain value (an object literal, not one with getters or a Proxy)`);
+    throw new Unreadable(path, `could not be read: ${what} threw (${thrownMessage(error, { named: false })}); give a plain value (an object literal, not one with getters or a Proxy)`);
   }
 }
 

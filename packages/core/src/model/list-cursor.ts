@@ -92,6 +92,28 @@ export function invalidPositionError(listing: CursorListing, why: string): Hookw
   return invalidCursor(listing, why);
 }
 
+/** What each listing's store numbers in sequence, as a refusal of a tie that is no such number names it. */
+const SEQUENCE_OF: Readonly<Record<CursorListing, string>> = { logs: 'this log', deadLetters: 'this queue', 'webhooks.list': 'these webhooks' };
+
+/**
+ * A position's `tie` for a store that makes it from a sequence number (a row's `seq`, an append
+ * counter): its digits, checked before the store reads them, as the store compares them — at most
+ * `maxDigits` (15, the default: any such number is exact as a JavaScript number; 18 for a
+ * PostgreSQL bigint read as text). Anything else is a tie the store cannot have made (a cursor
+ * changed by hand): HOOKWORK_ERR_INVALID_CURSOR, `holds a tie-breaker that is no sequence number
+ * of this log` (this queue, these webhooks), as {@link invalidPositionError} words it.
+ *
+ * @param listing - `logs`, `deadLetters` or `webhooks.list`.
+ * @param tie - the position's `tie`, as the caller's cursor held it.
+ * @param maxDigits - the most digits a sequence number of the store has.
+ * @returns `tie`, digits only (`Number(tie)` for a store that counts in numbers).
+ * @throws HookworkError HOOKWORK_ERR_INVALID_CURSOR
+ */
+export function positionSequence(listing: CursorListing, tie: string, maxDigits = 15): string {
+  if (tie.length > maxDigits || !/^\d+$/.test(tie)) throw invalidCursor(listing, `holds a tie-breaker that is no sequence number of ${SEQUENCE_OF[listing]} (changed)`);
+  return tie;
+}
+
 function invalidCursor(listing: CursorListing, why: string): HookworkError {
   return new HookworkError(
     'HOOKWORK_ERR_INVALID_CURSOR',

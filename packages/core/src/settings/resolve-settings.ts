@@ -65,6 +65,17 @@ export const MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
 const concurrencyInt = { type: 'integer', minimum: 1, maximum: MAX_CONCURRENCY };
 const headerName = { type: 'string', maxLength: 100, pattern: HEADER_NAME_PATTERN };
 
+/**
+ * JSON Schema of a breaker's switch and counts, the same in the app's `breaker` settings and a
+ * webhook's own `breaker` (its durations differ: see each schema).
+ */
+export const BREAKER_COUNT_PROPERTIES = {
+  enabled: { type: 'boolean' },
+  failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+  failureRate: { type: 'number', minimum: 0, maximum: 1 },
+  minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+} as const;
+
 /** JSON Schema of {@link HookworkSettingsInput}; unknown keys are refused (a typo is an error, not ignored). */
 export const settingsInputSchema = {
   type: 'object',
@@ -115,10 +126,7 @@ export const settingsInputSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        enabled: { type: 'boolean' },
-        failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
-        failureRate: { type: 'number', minimum: 0, maximum: 1 },
-        minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        ...BREAKER_COUNT_PROPERTIES,
         window: duration,
         coolDown: duration,
       },

@@ -1,3 +1,5 @@
+import type { EnqueueResult } from '../ports/request-queue';
+
 /**
  * What a contract suite's factory returns: a fresh, empty store to test, and how to dispose of it.
  * Each test calls the factory once, so no test sees another's data.
@@ -43,4 +45,23 @@ export function requireJestGlobals(suite: string): void {
       `${suite} defines jest tests: call it from a jest test file (its describe, it and expect globals are missing here — node:test and plain node have none; vitest needs globals: true)`,
     );
   }
+}
+
+/** What `promise` rejected with, for a contract to check its code and words; a promise that resolves fails here. */
+export async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeDefined();
+  return error as { code?: string; message: string };
+}
+
+/**
+ * The ids an enqueue reported stored, sorted (the contracts ask for them in any order). A store or
+ * engine that reports nothing fails here: core would count what it skipped as enqueued.
+ */
+export function storedIds(result: EnqueueResult | void): string[] {
+  expect(result).toMatchObject({ stored: expect.any(Array) });
+  return [...(result as EnqueueResult).stored].sort();
 }

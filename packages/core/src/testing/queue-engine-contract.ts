@@ -10,7 +10,7 @@ import type { StorageBackend } from '../ports/storage-backend';
 import { systemClock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
 import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
-import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
+import { rejection, storedIds, withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 
 /**
  * What the queue-engine contract drives: engines opened on one fresh store. Each `open()` is
@@ -110,15 +110,6 @@ export async function queueEngineHarness(
       await options.cleanup?.();
     },
   };
-}
-
-/**
- * The ids an enqueue reported stored, sorted (in any order by contract). An engine reporting
- * nothing fails here: core would count what it skipped as enqueued.
- */
-function storedIds(result: EnqueueResult | void): string[] {
-  expect(result).toMatchObject({ stored: expect.any(Array) });
-  return [...(result as EnqueueResult).stored].sort();
 }
 
 /** One call of the contract's handler. */
@@ -222,15 +213,6 @@ export function engineRequest(id: string, overrides: Partial<NewWebhookRequest> 
     dueAt: now,
     ...overrides,
   };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeDefined();
-  return error as { code?: string; message: string };
 }
 
 /** What a queue engine under the contract leaves out. */

@@ -1,8 +1,8 @@
 /// <reference types="jest" />
 import { isHookworkError } from '../errors/hookwork-error';
-import type { EnqueueClaimedResult, EnqueueResult, RequestQueue } from '../ports/request-queue';
+import type { EnqueueClaimedResult, RequestQueue } from '../ports/request-queue';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
-import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
+import { rejection, storedIds, withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 import { contractLogEntry } from './delivery-log-contract';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
@@ -47,29 +47,11 @@ export interface RequestQueueContractOptions {
 
 const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
 
-/**
- * The ids an enqueue reported stored, sorted (the contract asks for them in any order). A store
- * that reports nothing fails here: core would count what it skipped as enqueued.
- */
-const storedIds = (result: EnqueueResult | void) => {
-  expect(result).toMatchObject({ stored: expect.any(Array) });
-  return [...(result as EnqueueResult).stored].sort();
-};
-
 /** What enqueueClaimed stored: its claimed requests and the ids stored (required of the contract's stores, as of enqueue). */
 function claimedResult(result: EnqueueClaimedResult | WebhookRequest[]): { claimed: WebhookRequest[]; stored: string[] } {
   expect(Array.isArray(result)).toBe(false);
   const { claimed, stored } = result as EnqueueClaimedResult;
   return { claimed, stored: [...stored].sort() };
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeDefined();
-  return error as { code?: string; message: string };
 }
 
 /**

@@ -1,13 +1,7 @@
 import { statusClassOf, type DeliveryLog, type DeliveryLogListQuery, type DeliveryLogPage, type StatusClass } from '../../ports/delivery-log';
-import { invalidPositionError } from '../../model/list-cursor';
+import { positionSequence } from '../../model/list-cursor';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import { cloneData, copyLogEntry } from './clone-data';
-
-/** A position's tie-breaker as this log made it: an append sequence number. */
-const sequenceOf = (tie: string): number => {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('logs', 'holds a tie-breaker that is no sequence number of this log (changed)');
-  return Number(tie);
-};
 
 /**
  * The delivery log in memory, holding at most `maxEntries` entries: past that, each append
@@ -68,7 +62,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
   async list(query: DeliveryLogListQuery = {}): Promise<DeliveryLogPage> {
     const outcomes = query.outcomes && new Set(query.outcomes);
     const classes = query.statusClasses && new Set<StatusClass | undefined>(query.statusClasses);
-    const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { at: query.afterPosition.at, seq: Number(positionSequence('logs', query.afterPosition.tie)) };
     const matching: { entry: DeliveryLogEntry; at: number; seq: number }[] = [];
     let total = 0;
     for (const entry of this.byKey.values()) {

@@ -1,7 +1,7 @@
 import { HookworkError } from '../../errors/hookwork-error';
 import { claimBoundCounter, type ClaimOptions, type DeadLetterListQuery, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
 import type { PositionedPage } from '../../model/page';
-import { invalidPositionError } from '../../model/list-cursor';
+import { positionSequence } from '../../model/list-cursor';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { MemoryDeliveryLog } from './memory-delivery-log';
 import { leasedRequest, queuedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
@@ -31,11 +31,6 @@ const FRONT_READ = 128;
 
 const dueOf = (rec: Rec) => rec.request.dueAt.getTime();
 const deadAtOf = (rec: Rec) => rec.request.deadAt!.getTime();
-/** A position's tie-breaker as this queue made it: an enqueue sequence number. */
-const sequenceOf = (tie: string): number => {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('deadLetters', 'holds a tie-breaker that is no sequence number of this queue (changed)');
-  return Number(tie);
-};
 /** Dead-letter order: time of death, then enqueue order. */
 const diedBefore = (a: Rec, b: Rec) => deadAtOf(a) < deadAtOf(b) || (deadAtOf(a) === deadAtOf(b) && a.seq < b.seq);
 const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b) && a.seq < b.seq);
@@ -394,7 +389,7 @@ export class MemoryRequestQueue implements RequestQueue {
     const limit = query.limit === undefined ? Infinity : Math.max(0, query.limit);
     const since = query.deadSince?.getTime() ?? -Infinity;
     const until = query.deadUntil?.getTime() ?? Infinity;
-    const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { at: query.afterPosition.at, seq: Number(positionSequence('deadLetters', query.afterPosition.tie)) };
     // Ascending (deadAt, seq): the listing reads it from the back, so "after the position" is "before it" here.
     const below = (rec: Rec) => deadAtOf(rec) <= until && (!after || deadAtOf(rec) < after.at || (deadAtOf(rec) === after.at && rec.seq < after.seq));
     // The matching dead letters are sorted[lo, hi), ascending.

@@ -2,15 +2,9 @@ import { HookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
 import type { WebhookListQuery, WebhookRepository } from '../../ports/webhook-repository';
 import type { PageRequest, PositionedPage } from '../../model/page';
-import { invalidPositionError } from '../../model/list-cursor';
+import { positionSequence } from '../../model/list-cursor';
 import { copyWebhook } from './clone-data';
 import { quoted } from '../../errors/visible-text';
-
-/** A position's tie-breaker as this store makes it: a creation sequence number. */
-const sequenceOf = (tie: string): number => {
-  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('webhooks.list', 'holds a tie-breaker that is no creation sequence number of these webhooks (changed)');
-  return Number(tie);
-};
 
 /** Webhooks in memory, with an alias index so getByAlias never scans. */
 export class MemoryWebhookRepository implements WebhookRepository {
@@ -80,7 +74,7 @@ export class MemoryWebhookRepository implements WebhookRepository {
 
   /** By (createdAt, creation sequence): the sequence is never reused, so a position stays a place in the order after its webhook is deleted. */
   async listPage(query: WebhookListQuery = {}): Promise<PositionedPage<Webhook>> {
-    const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
+    const after = query.afterPosition && { at: query.afterPosition.at, seq: Number(positionSequence('webhooks.list', query.afterPosition.tie)) };
     const ordered = [...this.byKey.values()].sort(this.byCreation);
     const rest = after ? ordered.filter((w) => w.createdAt.getTime() > after.at || (w.createdAt.getTime() === after.at && this.seqOf.get(w.key)! > after.seq)) : ordered.slice(query.offset ?? 0);
     const limit = query.limit ?? rest.length;
