@@ -570,6 +570,19 @@ describe('createHookwork() options', () => {
     expect(problemsOf({ serverRole: 'Single' })[0]).toMatchObject({ key: 'serverRole', problem: expect.stringMatching(/fixedServerRole/) });
     expect(() => createHookwork({ serverRole: fixedServerRole('Subscriber') })).not.toThrow();
   });
+
+  // `clock: Date` has a now() — Date.now(), a number — and passed; webhooks.create() then threw a bare
+  // TypeError (createdAt.getTime is not a function), and so did stop().
+  it('refuses a clock whose now() answers no Date (clock: Date, { now: Date.now }), naming the fix', () => {
+    expect(problemsOf({ clock: Date })).toEqual([
+      { key: 'clock.now()', problem: expect.stringMatching(/^must return a Date; it returned a number \d+ \(the Date class, whose now\(\) is Date\.now\(\)\)\. Give \{ now: \(\) => new Date\(\) \}, or leave clock out/) },
+    ]);
+    expect(problemsOf({ clock: { now: Date.now } })[0]!.problem).toMatch(/it returned a number \d+ \(a number of milliseconds, as Date\.now\(\) does\)/);
+    expect(problemsOf({ clock: { now: () => new Date(Number.NaN) } })[0]!.problem).toMatch(/it returned an invalid Date/);
+    expect(problemsOf({ clock: { now: () => '2026-01-01' } })[0]!.problem).toMatch(/it returned a string "2026-01-01" \(no Date\)/);
+    expect(problemsOf({ clock: { now: () => { throw new Error('no time'); } } })[0]!.problem).toMatch(/could not be read: .*no time/);
+    expect(() => createHookwork({ clock: { now: () => new Date(0) } })).not.toThrow();
+  });
 });
 
 describe('publish() says what it got wrong', () => {

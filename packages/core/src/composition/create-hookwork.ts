@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { types } from 'node:util';
 import type { TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import { Attempt } from '../delivery/attempt';
@@ -81,7 +82,10 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
   queue?: QueueEngineProvider<TQueueTransaction>;
   /** Default: warnings and errors to the console (silent when NODE_ENV is `test`, as under jest). */
   logger?: Logger;
-  /** Default: the wall clock. */
+  /**
+   * Default: the wall clock. createHookwork() asks its now() once: one that answers no valid Date
+   * (`clock: Date`, `{ now: Date.now }`, whose answer is a number) is HOOKWORK_ERR_INVALID_OPTIONS.
+   */
   clock?: Clock;
   /** Default: `Single` (this process fires). */
   serverRole?: ServerRoleAccessor;
@@ -173,7 +177,7 @@ function checkOptions(options: unknown): void {
       if (verdict !== true) problems.push({ key, problem: verdict });
     }
   }
-  const { delivery, transport, serverRole } = options as HookworkOptions;
+  const { delivery, transport, serverRole, clock } = options as HookworkOptions;
   // Given and of its kind: the loop above found no problem with it.
   const fine = (key: keyof HookworkOptions, value: unknown) => value !== undefined && !problems.some((p) => p.key === key);
   if (transport !== undefined && transport !== 'axios' && fine('transport', transport) && typeof delivery === 'object' && delivery?.configureAxios) {
@@ -189,6 +193,10 @@ function checkOptions(options: unknown): void {
     });
     if (verdict !== true) problems.push({ key: 'serverRole.currentServerRole', problem: verdict });
   }
+  if (fine('clock', clock)) {
+    const verdict = checked(() => clockProblem(clock!));
+    if (verdict !== true) problems.push({ key: 'clock.now()', problem: verdict });
+  }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {
     composers.forEach((c, i) => {
@@ -202,6 +210,21 @@ function checkOptions(options: unknown): void {
   if (problems.length > 0) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${shownList(problems, { show: (p) => `${p.key} ${p.problem}`, separator: '; ' })}`, { details: problems });
   }
+}
+
+/**
+ * Asks the host's clock once what time it is: `clock: Date` (whose static now() is Date.now(), a
+ * number of milliseconds) or `{ now: Date.now }` has a now() method and used to pass, and the app
+ * then failed later with a bare TypeError — `webhooks.create()` (`createdAt.getTime is not a
+ * function`), the dispatcher, and `stop()` itself.
+ */
+function clockProblem(clock: Clock): true | string {
+  const now: unknown = clock.now();
+  if (types.isDate(now) && !Number.isNaN(now.getTime())) return true;
+  const got =
+    types.isDate(now) ? 'an invalid Date' : now === null || now === undefined ? String(now) : `${/^[aeiou]/.test(typeof now) ? 'an' : 'a'} ${typeof now} ${shownValue(now)}`;
+  const what = clock === (Date as unknown) ? 'the Date class, whose now() is Date.now()' : typeof now === 'number' ? 'a number of milliseconds, as Date.now() does' : 'no Date';
+  return `must return a Date; it returned ${got} (${what}). Give { now: () => new Date() }, or leave clock out for the wall clock (systemClock)`;
 }
 
 /**
