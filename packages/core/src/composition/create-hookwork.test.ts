@@ -594,6 +594,14 @@ describe('publish() says what it got wrong', () => {
     expect(storage.enqueued).toEqual([]);
   });
 
+  // A forgotten `new` (from JavaScript, or past a cast) was "got function", naming neither the class nor the fix.
+  it('refuses the notification class itself, naming it and the `new` it lacks', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await expect(app.publish(Pinged)).rejects.toThrow('HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given the class Pinged, not a notification; publish an instance of it: publish(new Pinged(…))');
+    expect(storage.enqueued).toEqual([]);
+  });
+
   // Both resolved with nothing sent and only a debug line: a forgotten await, a batch.
   it('refuses a promise (await it) and an array (publish each), which no event could handle', async () => {
     const { app, storage } = await startApp();
