@@ -755,6 +755,23 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
   });
 
+  // app.logs(hook) listed the webhook's own fields as "not filters"; webhooks.get(hook) said "key that is object".
+  it('says to pass hook.key where the webhook itself was given in its place', async () => {
+    const { app, storage } = await startApp();
+    const webhook = await app.webhooks.create(hook(['pinged'], { key: 'w1' }));
+    const given = webhook as never;
+    await expect(app.logs(given)).rejects.toThrow('HOOKWORK_ERR_INVALID_QUERY: logs() was given a webhook, not its key; pass its key: logs(hook.key) or logs({ webhookKey: hook.key }) (here "w1")');
+    await expect(app.deadLetters(given)).rejects.toThrow('HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a webhook, not a query; pass its key: deadLetters({ webhookKey: hook.key }) (here "w1")');
+    await expect(app.redeliver(given)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/redeliver\(\) was given a webhook, not a selector; pass its key: redeliver\(\{ webhookKey: hook\.key \}\) \(here "w1"\)$/) });
+    const keyFix = (call: string) => `HOOKWORK_ERR_INVALID_ARGUMENT: ${call} was given key that is a webhook, not its key; pass its key (hook.key, here "w1")`;
+    await expect(app.webhooks.get(given)).rejects.toThrow(keyFix('webhooks.get()'));
+    await expect(app.webhooks.update(given, { enabled: false })).rejects.toThrow(keyFix('webhooks.update()'));
+    await expect(app.webhooks.delete(given)).rejects.toThrow(keyFix('webhooks.delete()'));
+    await expect(app.sendTestEvent(given)).rejects.toThrow(/sendTestEvent\(\) was given webhookKey that is a webhook, not its key; pass its key \(hook\.key, here "w1"\)/);
+    await expect(app.webhooks.get('w1')).resolves.toMatchObject({ key: 'w1', enabled: true });
+    expect(storage.enqueued).toEqual([]);
+  });
+
   it('refuses a filter, selector or option that is not one, instead of widening to everything', async () => {
     const { app } = await startApp();
     const webhook = await app.webhooks.create(hook(['pinged']));
