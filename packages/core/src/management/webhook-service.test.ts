@@ -376,6 +376,9 @@ describe('webhook validation (nothing is stored when refused)', () => {
     const json = await app.webhooks.update(created.key, { ...JSON.parse(JSON.stringify(view)), events: ['nope'] } as never).then(() => undefined, (e: HookworkError) => e);
     expect(fields(json!)).toEqual(['key', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'createdAt', 'updatedAt', 'events']);
     expect(await app.webhooks.get(created.key)).toEqual(view);
+    await expect(app.webhooks.update(created.key, { secret: true } as never)).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_WEBHOOK: webhook refused, nothing was stored: secret is not changed by an update (create() takes it; rotate a webhook\'s secret with webhooks.rotateSecret(key)); leave it out',
+    );
     // A copy made with create(): its key is a field of a new webhook, the rest are not.
     const copy = (await app.webhooks.create({ ...view, key: 'copy' } as never).then(() => undefined, (e: HookworkError) => e))!;
     expect(copy.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');

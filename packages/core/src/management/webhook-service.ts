@@ -95,14 +95,15 @@ function unknownFieldProblem(error: ErrorObject, suggest: boolean): string {
 /**
  * Fields of a webhook as app.webhooks answers it ({@link WebhookView}) that no input sets: hookwork
  * keeps them (`createdAt`, the secrets' hints) or reads them for this app (`unknownEvents`,
- * `urlBlocked`). `key` is one in an update only (create() takes it).
+ * `urlBlocked`). `key` and `secret` are ones in an update only (create() takes them).
  */
-const VIEW_ONLY_FIELDS = ['key', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'urlBlocked', 'createdAt', 'updatedAt'] as const;
+const VIEW_ONLY_FIELDS = ['key', 'secret', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'urlBlocked', 'createdAt', 'updatedAt'] as const;
 
 /** Why a view-only field is refused, and the fix: leave it out (and where it is set instead). */
 function viewOnlyProblem(field: (typeof VIEW_ONLY_FIELDS)[number], mode: 'create' | 'update'): string {
   const how: Record<(typeof VIEW_ONLY_FIELDS)[number], string> = {
     key: 'a webhook keeps its key (create a new one to use another)',
+    secret: 'create() takes it; rotate a webhook\'s secret with webhooks.rotateSecret(key)',
     sensitiveHeaders: 'mark a header sensitive in headers ({ "X-Token": { "value": "…", "sensitive": true } })',
     secrets: mode === 'update' ? 'change them with webhooks.rotateSecret(key) and webhooks.revokeSecret(key, id)' : 'give secret: true (or a whsec_… secret) instead',
     unknownEvents: 'it is this app\'s reading of events',
@@ -111,7 +112,8 @@ function viewOnlyProblem(field: (typeof VIEW_ONLY_FIELDS)[number], mode: 'create
     updatedAt: 'hookwork sets it',
   };
   const give = mode === 'update' ? 'an update takes only the fields to change, e.g. update(key, { enabled: false })' : 'create() takes the fields of a new webhook, e.g. { url, events }';
-  return `is a read-only field of the webhook as app.webhooks answers it (${how[field]}); leave it out: ${give}`;
+  const what = field === 'secret' ? 'is not changed by an update' : 'is a read-only field of the webhook as app.webhooks answers it';
+  return `${what} (${how[field]}); leave it out: ${give}`;
 }
 
 /** The per-webhook options held in milliseconds: their bounds are told as durations too. */
@@ -927,7 +929,7 @@ export class WebhookService implements Webhooks {
     // The webhook as app.webhooks answers it, sent back with a change (`update(key, { ...view,
     // enabled: false })`): its read-only fields were refused as "createdAt is a Date, not a plain
     // object; give an object literal", and `sensitiveHeaders` as "did you mean headers?".
-    const viewOnly = VIEW_ONLY_FIELDS.filter((field) => (field !== 'key' || mode === 'update') && Object.hasOwn(input, field));
+    const viewOnly = VIEW_ONLY_FIELDS.filter((field) => ((field !== 'key' && field !== 'secret') || mode === 'update') && Object.hasOwn(input, field));
     const viewOnlyProblems = viewOnly.map((field): WebhookInputProblem => ({ field, problem: viewOnlyProblem(field, mode) }));
     if (viewOnly.length > 0) {
       const rest = { ...input };
