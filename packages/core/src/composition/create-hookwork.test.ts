@@ -524,6 +524,16 @@ describe('createHookwork() options', () => {
     expect(createHookwork({ composers: [{ compose: myCompose }] }).events().map((e) => e.alias)).toEqual(['pinged']);
   });
 
+  // composers: [cmsComposer] — the () forgotten — was told to wrap it as { compose: cmsComposer }, which
+  // then called cmsComposer(builder) and was refused again (unknown option `services`).
+  it('says to call a composer factory given uncalled, naming it', () => {
+    const shopComposer = (options: { currency?: string } = {}): Composer => ({ name: 'shop', compose: () => void options });
+    expect(problemsOf({ composers: [shopComposer] })).toEqual([
+      { key: 'composers[0]', problem: 'is a function (shopComposer), not a composer: it looks like a function that makes one, given without calling it; call it: shopComposer() (or, if it is the compose step itself, wrap it as { compose: shopComposer })' },
+    ]);
+    expect(() => createHookwork({ composers: [shopComposer()] })).not.toThrow();
+  });
+
   const problemsOf = (options: unknown) => {
     try {
       createHookwork(options as HookworkOptions);

@@ -202,7 +202,11 @@ function checkOptions(options: unknown): void {
     composers.forEach((c, i) => {
       const verdict = checked(() => {
         if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}`;
-        return isComposerClass(c) || `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }`;
+        if (isComposerClass(c)) return true;
+        // A package's composer factory given uncalled (`composers: [cmsComposer]`, the `()` forgotten):
+        // "wrap it as { compose: cmsComposer }" called it with the builder as its options, another refusal.
+        if (/Composer$/.test(c.name)) return `is a function (${c.name}), not a composer: it looks like a function that makes one, given without calling it; call it: ${c.name}() (or, if it is the compose step itself, wrap it as { compose: ${c.name} })`;
+        return `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }`;
       });
       if (verdict !== true) problems.push({ key: `composers[${i}]`, problem: verdict });
     });
