@@ -526,6 +526,22 @@ describe('createHookwork() options', () => {
 
   // composers: [cmsComposer] — the () forgotten — was told to wrap it as { compose: cmsComposer }, which
   // then called cmsComposer(builder) and was refused again (unknown option `services`).
+  // Umbraco's IComposer has Compose(builder): "must be an object with compose(builder)" did not say why it was none,
+  // and a class with it was refused as "composers must be objects … got {}", without its place.
+  it('names a Compose() written in C#\'s casing, for an object and for a class, with its place', () => {
+    class UmbracoStyleComposer {
+      Compose(builder: WebhooksBuilder) {
+        return builder;
+      }
+    }
+    expect(problemsOf({ composers: [{ Compose: () => undefined }] })).toEqual([
+      { key: 'composers[0]', problem: "must be an object with compose(builder) or a class of one; got object; it has Compose(): the method is compose(builder), in lower case (Umbraco's IComposer.Compose)" },
+    ]);
+    expect(() => createHookwork({ composers: [{ compose: () => undefined }, UmbracoStyleComposer as never] })).toThrow(
+      "HOOKWORK_ERR_INVALID_OPTIONS: createHookwork() was given bad options: composers[1] (UmbracoStyleComposer) is a class whose instances have no compose(builder) method; it has Compose(): the method is compose(builder), in lower case (Umbraco's IComposer.Compose)",
+    );
+  });
+
   it('says to call a composer factory given uncalled, naming it', () => {
     const shopComposer = (options: { currency?: string } = {}): Composer => ({ name: 'shop', compose: () => void options });
     expect(problemsOf({ composers: [shopComposer] })).toEqual([

@@ -201,7 +201,7 @@ function checkOptions(options: unknown): void {
   if (Array.isArray(composers)) {
     composers.forEach((c, i) => {
       const verdict = checked(() => {
-        if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}`;
+        if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}${pascalCompose(c)}`;
         if (isComposerClass(c)) return true;
         // A package's composer factory given uncalled (`composers: [cmsComposer]`, the `()` forgotten):
         // "wrap it as { compose: cmsComposer }" called it with the builder as its options, another refusal.
@@ -229,6 +229,21 @@ function clockProblem(clock: Clock): true | string {
     types.isDate(now) ? 'an invalid Date' : now === null || now === undefined ? String(now) : `${/^[aeiou]/.test(typeof now) ? 'an' : 'a'} ${typeof now} ${shownValue(now)}`;
   const what = clock === (Date as unknown) ? 'the Date class, whose now() is Date.now()' : typeof now === 'number' ? 'a number of milliseconds, as Date.now() does' : 'no Date';
   return `must return a Date; it returned ${got} (${what}). Give { now: () => new Date() }, or leave clock out for the wall clock (systemClock)`;
+}
+
+/**
+ * "; it has Compose(): the method is compose, in lower case" for a composer written as Umbraco's
+ * IComposer is (`Compose(builder)`), else nothing: "must be an object with compose(builder)" did
+ * not say why an object that has one in C#'s casing is none.
+ */
+function pascalCompose(value: unknown): string {
+  try {
+    return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { Compose?: unknown }).Compose === 'function'
+      ? '; it has Compose(): the method is compose(builder), in lower case (Umbraco\'s IComposer.Compose)'
+      : '';
+  } catch {
+    return '';
+  }
 }
 
 /**
@@ -336,7 +351,9 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     const name = composer ? composerName(composer, index) : `composers[${index}]`;
     const compose = composer ? failingAs(`${name}.compose`, () => composer.compose) : undefined;
     if (typeof compose !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
+      // A class written with `class` passes the options check, and is made before its compose() is looked for.
+      const problem = `is a class whose instances have no compose(builder) method${pascalCompose(composer)}`;
+      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: composers[${index}] (${name}) ${problem}`, { details: [{ key: `composers[${index}]`, problem }] });
     }
     const extensions = failingAs(`${name}.extensions`, () => [...(composer.extensions ?? [])]);
     return { composer, compose, extensions, name, step: `${name}.compose()` };
