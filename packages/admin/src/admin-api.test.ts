@@ -649,6 +649,8 @@ describe.each([
   it('answers an unknown field or parameter with the one meant, and a view field PUT back with where it is changed, changing nothing', async () => {
     const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } });
     const view = (await call({ method: 'GET', url: created.headers.location as string })).json;
+    const blocked = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'http://10.0.0.1/hooks', events: ['Umbraco.ContentPublish'] } });
+    const blockedView = (await call({ method: 'GET', url: blocked.headers.location as string })).json;
     const before = await snapshot(fixture.app);
     // A client that reads a webhook, changes it and PUTs it back was told "is not a field of this request", five times, with no fix.
     const putBack = await call({ method: 'PUT', url: created.headers.location as string, body: { ...view, name: 'Orders' } });
@@ -661,6 +663,11 @@ describe.each([
       updatedAt: 'is read-only (a field of the view); leave it out',
       unknownEvents: 'is read-only (a field of the view); leave it out',
     });
+    // A webhook whose URL delivery refuses carries urlBlocked in its view: "is not a field of this request", no fix.
+    expect(blockedView.urlBlocked).toEqual(expect.any(String));
+    const blockedBack = await call({ method: 'PUT', url: blocked.headers.location as string, body: { ...blockedView, name: 'Internal' } });
+    expectProblem(blockedBack, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(blockedBack.json.errors).toContainEqual(expect.objectContaining({ field: 'urlBlocked', detail: "is read-only (a field of the view: why delivery refuses url under the app's ssrf setting); leave it out" }));
     const misspelt = await call({ method: 'PATCH', url: created.headers.location as string, body: { header: { 'X-A': '1' } } });
     expect(misspelt.json.errors).toEqual([expect.objectContaining({ field: 'header', detail: expect.stringMatching(/^is not a field of this request \(did you mean headers\?\); the fields here are name, description, url, events, /) })]);
     const typo = await call({ method: 'GET', url: `${API}/webhook?tkae=5` });

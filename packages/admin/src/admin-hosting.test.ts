@@ -564,6 +564,14 @@ describe('options at the boundary', () => {
     await refused('3300', 'options must be an object');
   });
 
+  // It said "hookworkAdmin needs { app }", the plugin's name and shape, whatever was given first.
+  it('startAdminServer refuses what is not an app as its first argument, in its own terms', async () => {
+    await expect(startAdminServer(undefined as never)).rejects.toThrow('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: startAdminServer(app, options) takes the app createHookwork() returned first; got undefined');
+    await expect(startAdminServer({ app: fixture.app, port: 0 } as never)).rejects.toThrow(
+      'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: startAdminServer(app, options) takes the app createHookwork() returned first, and was given options there: startAdminServer(app, { port })',
+    );
+  });
+
   it('startAdminServer refuses an option of the wrong kind, naming it and what it must be', async () => {
     await refused({ port: '3300' }, 'port must be a whole number from 0 to 65535', 'got "3300"');
     await refused({ port: 70_000 }, 'port must be a whole number');

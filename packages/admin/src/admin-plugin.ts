@@ -2,7 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import { guardedLogger, HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
-import { isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
+import { isApp, isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, checkSignOutUrl, refuseCrossSite, type AdminAuthMethod, type AdminAuthOptions, type AdminPrincipal } from './auth';
@@ -111,7 +111,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   // From here on, the options as read once: what is checked is what is used.
   options = checkOptions('hookworkAdmin', options, PLUGIN_OPTIONS, PLUGIN_HINTS);
   const { app } = options ?? ({} as HookworkAdminOptions);
-  if (!app || typeof app !== 'object' || typeof app.events !== 'function' || !app.container) {
+  if (!isApp(app)) {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin needs { app } — the app createHookwork() returned');
   }
   if (options.auth !== undefined && (options.auth === null || typeof options.auth !== 'object' || Array.isArray(options.auth))) {

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
+import { isApp } from './app-availability';
 import { checkSignOutUrl, isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
 import { adminClientErrorHandler } from './client-errors';
 import { adminFrameworkErrors } from './framework-errors';
@@ -145,6 +146,14 @@ export function isLoopback(host: string): boolean {
  * not this machine's. Nothing listens after any of them.
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
+  if (!isApp(app)) {
+    // It used to be the plugin's "hookworkAdmin needs { app }": a name and a shape this call does not have.
+    const optionsFirst = app !== null && typeof app === 'object' && ('app' in app || 'port' in app || 'host' in app || 'token' in app);
+    throw ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS',
+      `startAdminServer(app, options) takes the app createHookwork() returned first${optionsFirst ? ', and was given options there: startAdminServer(app, { port })' : `; got ${app === null ? 'null' : typeof app}`}`,
+    );
+  }
   options = checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
   if (options.token !== undefined && !isAcceptedToken(options.token)) {
     // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.

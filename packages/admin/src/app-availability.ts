@@ -34,3 +34,9 @@ export function managementOf(app: Hookwork<unknown>): Management {
 export function isAppUnavailable(error: unknown): boolean {
   return isHookworkError(error, 'HOOKWORK_ERR_APP_NOT_STARTED') || isHookworkError(error, 'HOOKWORK_ERR_APP_STOPPED');
 }
+
+/** True for what createHookwork() returns (as far as the admin uses it): the check of the plugin's `app` and startAdminServer()'s first argument. */
+export function isApp(value: unknown): boolean {
+  const app = value as { events?: unknown; container?: unknown } | null | undefined;
+  return !!app && typeof app === 'object' && typeof app.events === 'function' && !!app.container;
+}

@@ -298,6 +298,7 @@ const VIEW_FIELDS: Readonly<Record<string, string>> = {
   createdAt: 'is read-only (a field of the view); leave it out',
   updatedAt: 'is read-only (a field of the view); leave it out',
   unknownEvents: 'is read-only (a field of the view); leave it out',
+  urlBlocked: 'is read-only (a field of the view: why delivery refuses url under the app\'s ssrf setting); leave it out',
 };
 
 /**

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
@@ -973,6 +973,14 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage({ file: 'x.db', watchIntervalMs: '250' as never })).message).toMatch(/; got "250"$/);
       expect(openError(() => sqliteStorage({ file: 'x.db', synchronous: 'off' as never })).message).toMatch(/; got "off"$/);
       expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: NaN })).message).toMatch(/; got NaN$/);
+    });
+
+    // createDirectory: 'false' (an environment variable) was truthy and created the directories.
+    it('refuses a createDirectory that is not a boolean, and creates no directory', async () => {
+      const file = join(temp.file('made'), 'x.db');
+      expect(openError(() => sqliteStorage({ file, createDirectory: 'false' as never })).message).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: sqliteStorage(): `createDirectory` must be true or false; got "false"');
+      expect(openError(() => openSqliteStorage({ file, createDirectory: 1 as never })).message).toMatch(/`createDirectory` must be true or false; got 1$/);
+      expect(existsSync(dirname(file))).toBe(false);
     });
 
     it('an unknown option (say `wal: false` from plain JS) is refused, naming it and the known ones, and creates no file', () => {

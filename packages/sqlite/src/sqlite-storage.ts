@@ -57,7 +57,7 @@ export interface SqliteStorageOptions {
    * crosses 1000 WAL pages checkpoints before it returns (no extra thread).
    */
   checkpoint?: 'background' | 'inline';
-  /** Create the file's directory (recursively) when it is missing. Default false. */
+  /** Create the file's directory (recursively) when it is missing. Default false; anything but a boolean (`'false'` from the environment) is HOOKWORK_ERR_INVALID_STORAGE_OPTIONS. */
   createDirectory?: boolean;
   /**
    * How often the queue's `watch()` checks for commits by other processes, so a dispatcher
@@ -93,6 +93,8 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
   if (synchronous !== 'normal' && synchronous !== 'full') throw bad(`\`synchronous\` must be "normal" or "full"; got ${shownValue(options.synchronous)}`);
   const checkpoint = options.checkpoint ?? 'background';
   if (checkpoint !== 'background' && checkpoint !== 'inline') throw bad(`\`checkpoint\` must be "background" (a worker thread, off the event loop) or "inline" (SQLite's default); got ${shownValue(options.checkpoint)}`);
+  // A string from the environment ("false", "no") is truthy: it created the directories it was meant not to.
+  if (options.createDirectory !== undefined && typeof options.createDirectory !== 'boolean') throw bad(`\`createDirectory\` must be true or false; got ${shownValue(options.createDirectory)}`);
   const watchIntervalMs = options.watchIntervalMs ?? 250;
   if (!Number.isInteger(watchIntervalMs) || watchIntervalMs < 10) throw bad(`\`watchIntervalMs\` must be a whole number of milliseconds >= 10; got ${shownValue(options.watchIntervalMs)}`);
   return { file: options.file, busyTimeoutMs, synchronous, checkpoint, createDirectory: options.createDirectory ?? false, watchIntervalMs };

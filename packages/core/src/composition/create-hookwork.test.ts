@@ -524,6 +524,32 @@ describe('createHookwork() options', () => {
     expect(createHookwork({ composers: [{ compose: myCompose }] }).events().map((e) => e.alias)).toEqual(['pinged']);
   });
 
+  // composers: [cmsComposer] — the () forgotten — was told to wrap it as { compose: cmsComposer }, which
+  // then called cmsComposer(builder) and was refused again (unknown option `services`).
+  // Umbraco's IComposer has Compose(builder): "must be an object with compose(builder)" did not say why it was none,
+  // and a class with it was refused as "composers must be objects … got {}", without its place.
+  it('names a Compose() written in C#\'s casing, for an object and for a class, with its place', () => {
+    class UmbracoStyleComposer {
+      Compose(builder: WebhooksBuilder) {
+        return builder;
+      }
+    }
+    expect(problemsOf({ composers: [{ Compose: () => undefined }] })).toEqual([
+      { key: 'composers[0]', problem: "must be an object with compose(builder) or a class of one; got object; it has Compose(): the method is compose(builder), in lower case (Umbraco's IComposer.Compose)" },
+    ]);
+    expect(() => createHookwork({ composers: [{ compose: () => undefined }, UmbracoStyleComposer as never] })).toThrow(
+      "HOOKWORK_ERR_INVALID_OPTIONS: createHookwork() was given bad options: composers[1] (UmbracoStyleComposer) is a class whose instances have no compose(builder) method; it has Compose(): the method is compose(builder), in lower case (Umbraco's IComposer.Compose)",
+    );
+  });
+
+  it('says to call a composer factory given uncalled, naming it', () => {
+    const shopComposer = (options: { currency?: string } = {}): Composer => ({ name: 'shop', compose: () => void options });
+    expect(problemsOf({ composers: [shopComposer] })).toEqual([
+      { key: 'composers[0]', problem: 'is a function (shopComposer), not a composer: it looks like a function that makes one, given without calling it; call it: shopComposer() (or, if it is the compose step itself, wrap it as { compose: shopComposer })' },
+    ]);
+    expect(() => createHookwork({ composers: [shopComposer()] })).not.toThrow();
+  });
+
   const problemsOf = (options: unknown) => {
     try {
       createHookwork(options as HookworkOptions);
@@ -570,6 +596,19 @@ describe('createHookwork() options', () => {
     expect(problemsOf({ serverRole: 'Single' })[0]).toMatchObject({ key: 'serverRole', problem: expect.stringMatching(/fixedServerRole/) });
     expect(() => createHookwork({ serverRole: fixedServerRole('Subscriber') })).not.toThrow();
   });
+
+  // `clock: Date` has a now() — Date.now(), a number — and passed; webhooks.create() then threw a bare
+  // TypeError (createdAt.getTime is not a function), and so did stop().
+  it('refuses a clock whose now() answers no Date (clock: Date, { now: Date.now }), naming the fix', () => {
+    expect(problemsOf({ clock: Date })).toEqual([
+      { key: 'clock.now()', problem: expect.stringMatching(/^must return a Date; it returned a number \d+ \(the Date class, whose now\(\) is Date\.now\(\)\)\. Give \{ now: \(\) => new Date\(\) \}, or leave clock out/) },
+    ]);
+    expect(problemsOf({ clock: { now: Date.now } })[0]!.problem).toMatch(/it returned a number \d+ \(a number of milliseconds, as Date\.now\(\) does\)/);
+    expect(problemsOf({ clock: { now: () => new Date(Number.NaN) } })[0]!.problem).toMatch(/it returned an invalid Date/);
+    expect(problemsOf({ clock: { now: () => '2026-01-01' } })[0]!.problem).toMatch(/it returned a string "2026-01-01" \(no Date\)/);
+    expect(problemsOf({ clock: { now: () => { throw new Error('no time'); } } })[0]!.problem).toMatch(/could not be read: .*no time/);
+    expect(() => createHookwork({ clock: { now: () => new Date(0) } })).not.toThrow();
+  });
 });
 
 describe('publish() says what it got wrong', () => {
@@ -578,6 +617,14 @@ describe('publish() says what it got wrong', () => {
     await app.webhooks.create(hook(['pinged']));
     await expect(app.publish({ n: 1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: publish\(\) was given a plain object; .*create an instance of a notification class/);
     await expect(app.publish(Object.create(null) as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
+    expect(storage.enqueued).toEqual([]);
+  });
+
+  // A forgotten `new` (from JavaScript, or past a cast) was "got function", naming neither the class nor the fix.
+  it('refuses the notification class itself, naming it and the `new` it lacks', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await expect(app.publish(Pinged)).rejects.toThrow('HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given the class Pinged, not a notification; publish an instance of it: publish(new Pinged(…))');
     expect(storage.enqueued).toEqual([]);
   });
 
@@ -732,6 +779,23 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_ALREADY_STARTED' });
     await app.stop();
     await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+  });
+
+  // app.logs(hook) listed the webhook's own fields as "not filters"; webhooks.get(hook) said "key that is object".
+  it('says to pass hook.key where the webhook itself was given in its place', async () => {
+    const { app, storage } = await startApp();
+    const webhook = await app.webhooks.create(hook(['pinged'], { key: 'w1' }));
+    const given = webhook as never;
+    await expect(app.logs(given)).rejects.toThrow('HOOKWORK_ERR_INVALID_QUERY: logs() was given a webhook, not its key; pass its key: logs(hook.key) or logs({ webhookKey: hook.key }) (here "w1")');
+    await expect(app.deadLetters(given)).rejects.toThrow('HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a webhook, not a query; pass its key: deadLetters({ webhookKey: hook.key }) (here "w1")');
+    await expect(app.redeliver(given)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/redeliver\(\) was given a webhook, not a selector; pass its key: redeliver\(\{ webhookKey: hook\.key \}\) \(here "w1"\)$/) });
+    const keyFix = (call: string) => `HOOKWORK_ERR_INVALID_ARGUMENT: ${call} was given key that is a webhook, not its key; pass its key (hook.key, here "w1")`;
+    await expect(app.webhooks.get(given)).rejects.toThrow(keyFix('webhooks.get()'));
+    await expect(app.webhooks.update(given, { enabled: false })).rejects.toThrow(keyFix('webhooks.update()'));
+    await expect(app.webhooks.delete(given)).rejects.toThrow(keyFix('webhooks.delete()'));
+    await expect(app.sendTestEvent(given)).rejects.toThrow(/sendTestEvent\(\) was given webhookKey that is a webhook, not its key; pass its key \(hook\.key, here "w1"\)/);
+    await expect(app.webhooks.get('w1')).resolves.toMatchObject({ key: 'w1', enabled: true });
+    expect(storage.enqueued).toEqual([]);
   });
 
   it('refuses a filter, selector or option that is not one, instead of widening to everything', async () => {

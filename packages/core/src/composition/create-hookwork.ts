@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import { types } from 'node:util';
 import type { TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import { Attempt } from '../delivery/attempt';
@@ -81,7 +82,10 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
   queue?: QueueEngineProvider<TQueueTransaction>;
   /** Default: warnings and errors to the console (silent when NODE_ENV is `test`, as under jest). */
   logger?: Logger;
-  /** Default: the wall clock. */
+  /**
+   * Default: the wall clock. createHookwork() asks its now() once: one that answers no valid Date
+   * (`clock: Date`, `{ now: Date.now }`, whose answer is a number) is HOOKWORK_ERR_INVALID_OPTIONS.
+   */
   clock?: Clock;
   /** Default: `Single` (this process fires). */
   serverRole?: ServerRoleAccessor;
@@ -173,7 +177,7 @@ function checkOptions(options: unknown): void {
       if (verdict !== true) problems.push({ key, problem: verdict });
     }
   }
-  const { delivery, transport, serverRole } = options as HookworkOptions;
+  const { delivery, transport, serverRole, clock } = options as HookworkOptions;
   // Given and of its kind: the loop above found no problem with it.
   const fine = (key: keyof HookworkOptions, value: unknown) => value !== undefined && !problems.some((p) => p.key === key);
   if (transport !== undefined && transport !== 'axios' && fine('transport', transport) && typeof delivery === 'object' && delivery?.configureAxios) {
@@ -189,18 +193,56 @@ function checkOptions(options: unknown): void {
     });
     if (verdict !== true) problems.push({ key: 'serverRole.currentServerRole', problem: verdict });
   }
+  if (fine('clock', clock)) {
+    const verdict = checked(() => clockProblem(clock!));
+    if (verdict !== true) problems.push({ key: 'clock.now()', problem: verdict });
+  }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {
     composers.forEach((c, i) => {
       const verdict = checked(() => {
-        if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}`;
-        return isComposerClass(c) || `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }`;
+        if (typeof c !== 'function') return hasMethod(c, 'compose') || `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}${pascalCompose(c)}`;
+        if (isComposerClass(c)) return true;
+        // A package's composer factory given uncalled (`composers: [cmsComposer]`, the `()` forgotten):
+        // "wrap it as { compose: cmsComposer }" called it with the builder as its options, another refusal.
+        if (/Composer$/.test(c.name)) return `is a function (${c.name}), not a composer: it looks like a function that makes one, given without calling it; call it: ${c.name}() (or, if it is the compose step itself, wrap it as { compose: ${c.name} })`;
+        return `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }`;
       });
       if (verdict !== true) problems.push({ key: `composers[${i}]`, problem: verdict });
     });
   }
   if (problems.length > 0) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${shownList(problems, { show: (p) => `${p.key} ${p.problem}`, separator: '; ' })}`, { details: problems });
+  }
+}
+
+/**
+ * Asks the host's clock once what time it is: `clock: Date` (whose static now() is Date.now(), a
+ * number of milliseconds) or `{ now: Date.now }` has a now() method and used to pass, and the app
+ * then failed later with a bare TypeError — `webhooks.create()` (`createdAt.getTime is not a
+ * function`), the dispatcher, and `stop()` itself.
+ */
+function clockProblem(clock: Clock): true | string {
+  const now: unknown = clock.now();
+  if (types.isDate(now) && !Number.isNaN(now.getTime())) return true;
+  const got =
+    types.isDate(now) ? 'an invalid Date' : now === null || now === undefined ? String(now) : `${/^[aeiou]/.test(typeof now) ? 'an' : 'a'} ${typeof now} ${shownValue(now)}`;
+  const what = clock === (Date as unknown) ? 'the Date class, whose now() is Date.now()' : typeof now === 'number' ? 'a number of milliseconds, as Date.now() does' : 'no Date';
+  return `must return a Date; it returned ${got} (${what}). Give { now: () => new Date() }, or leave clock out for the wall clock (systemClock)`;
+}
+
+/**
+ * "; it has Compose(): the method is compose, in lower case" for a composer written as Umbraco's
+ * IComposer is (`Compose(builder)`), else nothing: "must be an object with compose(builder)" did
+ * not say why an object that has one in C#'s casing is none.
+ */
+function pascalCompose(value: unknown): string {
+  try {
+    return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { Compose?: unknown }).Compose === 'function'
+      ? '; it has Compose(): the method is compose(builder), in lower case (Umbraco\'s IComposer.Compose)'
+      : '';
+  } catch {
+    return '';
   }
 }
 
@@ -309,7 +351,9 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     const name = composer ? composerName(composer, index) : `composers[${index}]`;
     const compose = composer ? failingAs(`${name}.compose`, () => composer.compose) : undefined;
     if (typeof compose !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
+      // A class written with `class` passes the options check, and is made before its compose() is looked for.
+      const problem = `is a class whose instances have no compose(builder) method${pascalCompose(composer)}`;
+      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: composers[${index}] (${name}) ${problem}`, { details: [{ key: `composers[${index}]`, problem }] });
     }
     const extensions = failingAs(`${name}.extensions`, () => [...(composer.extensions ?? [])]);
     return { composer, compose, extensions, name, step: `${name}.compose()` };

@@ -520,6 +520,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   /** Refuses what publish() cannot take (HOOKWORK_ERR_INVALID_…, an app not started); returns the engine to enqueue in. */
   private checkPublish(notification: object, options: PublishOptions<TTransaction>): QueueEngine<unknown> {
+    if (typeof notification === 'function') {
+      // The class itself, a forgotten `new`: "got function" named neither.
+      const name = (notification as Function).name || 'YourNotification';
+      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() was given the class ${name}, not a notification; publish an instance of it: publish(new ${name}(…))`);
+    }
     if (notification === null || typeof notification !== 'object') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
     }

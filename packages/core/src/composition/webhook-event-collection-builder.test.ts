@@ -130,6 +130,15 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(c.remove(C).has(C)).toBe(false);
   });
 
+  // add([A, B]) — a plugin's exported list passed as is — was shown as "add([null])", with no word of spreading it.
+  it('says a list of classes must be spread, and changes nothing', () => {
+    const c = collection().add(A);
+    expect(() => (c.add as (...types: unknown[]) => unknown)([B, C])).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add(an array of 2): not a webhook event class; it takes the classes one by one, not a list: spread it, add(...events)');
+    expect(() => (c.addWithOptions as (...args: unknown[]) => unknown)({ payloadType: 'Legacy' }, [B])).toThrow(/add\(an array of 1\): .*spread it/);
+    expect(() => (c.remove as (type: unknown) => unknown)([A])).toThrow(/remove\(an array of 1\): .*spread it, remove\(\.\.\.events\)/);
+    expect(names(c)).toEqual(['aEvent']);
+  });
+
   // addWithOptions({ payloadType: 'Full' }, X) composed and started; every publish of X then failed.
   it('refuses addWithOptions() options no event could read, naming the value and the fix', () => {
     const c = collection();

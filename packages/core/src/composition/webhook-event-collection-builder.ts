@@ -278,8 +278,15 @@ export class WebhookEventCollectionBuilder {
   private assertEventClass(type: unknown, operation: string): asserts type is WebhookEventClass {
     if (isWebhookEventClass(type)) return;
     if (typeof type !== 'function') {
-      // The collection holds classes; an alias names a webhook's subscription, not a class.
-      const fix = typeof type === 'string' ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias' : 'pass an event class decorated with @WebhookEvent(name, type)';
+      // The collection holds classes; an alias names a webhook's subscription, not a class. A list
+      // (add([A, B]), a plugin's exported array) was shown as "[null]" with no word of spreading it.
+      const fix =
+        typeof type === 'string'
+          ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias'
+          : Array.isArray(type)
+            ? `it takes the classes one by one, not a list: spread it, ${operation}(...events)`
+            : 'pass an event class decorated with @WebhookEvent(name, type)';
+      if (Array.isArray(type)) throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(an array of ${type.length}): not a webhook event class; ${fix}`);
       throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(${shownValue(type)}): not a webhook event class; ${fix}`);
     }
     const name = eventClassName(type);

@@ -19,6 +19,32 @@ describe('@WebhookEvent', () => {
     });
   });
 
+  // Umbraco's C# casing compiles without `override` and was never called: the event sent the notification itself.
+  it("refuses a method in C#'s casing beside the camelCase one hookwork calls, naming the rename", () => {
+    const declare = () => {
+      class OrderPlacedEvent extends WebhookEventBase<Published> {
+        ConvertNotificationToRequestPayload(n: Published) {
+          return { n };
+        }
+        ShouldFireWebhookForNotification() {
+          return false;
+        }
+      }
+      WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: Published })(OrderPlacedEvent);
+      return OrderPlacedEvent;
+    };
+    expect(declare).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on OrderPlacedEvent: "ConvertNotificationToRequestPayload", "ShouldFireWebhookForNotification" are written in C#\'s casing, and hookwork never calls them: its methods are camelCase. Rename: ConvertNotificationToRequestPayload() → convertNotificationToRequestPayload(), ShouldFireWebhookForNotification() → shouldFireWebhookForNotification()',
+    );
+    // A capitalised method of the host's own (no camelCase namesake in the base) is left alone.
+    class WithHelper extends WebhookEventBase<Published> {
+      Render() {
+        return 'x';
+      }
+    }
+    expect(() => WebhookEvent('With Helper', WebhookEventTypes.Other, { alias: 'withHelper', notification: Published })(WithHelper)).not.toThrow();
+  });
+
   it('does not pass the decoration on to an undecorated subclass', () => {
     class Sub extends PublishedEvent {}
     expect(isWebhookEventClass(PublishedEvent)).toBe(true);

@@ -103,6 +103,28 @@ function checkTarget(target: unknown): void {
   }
 }
 
+/**
+ * Refuses a method written in Umbraco's C# casing (`ConvertNotificationToRequestPayload`,
+ * `ShouldFireWebhookForNotification`) beside the base class's camelCase one: it is never called, so
+ * the event sent the base's default (the notification object itself, or every notification) without
+ * a word — TypeScript catches it only with `override` (or `noImplicitOverride`), JavaScript never.
+ */
+function refuseCSharpCasing(target: Function): void {
+  const prototype = target.prototype as Record<string, unknown>;
+  const wrong: string[] = [];
+  for (let level: object | null = prototype; level !== null && level !== Object.prototype; level = Object.getPrototypeOf(level) as object | null) {
+    for (const name of Object.getOwnPropertyNames(level)) {
+      if (!/^[A-Z][a-z]/.test(name)) continue;
+      const meant = `${name[0]!.toLowerCase()}${name.slice(1)}`;
+      if (typeof Object.getOwnPropertyDescriptor(level, name)?.value === 'function' && typeof prototype[meant] === 'function' && !wrong.includes(name)) wrong.push(name);
+    }
+  }
+  if (wrong.length > 0) {
+    const renames = wrong.map((name) => `${name}() → ${name[0]!.toLowerCase()}${name.slice(1)}()`).join(', ');
+    throw invalid(target, `${shownList(wrong)} ${wrong.length > 1 ? 'are' : 'is'} written in C#'s casing, and hookwork never calls ${wrong.length > 1 ? 'them' : 'it'}: its methods are camelCase. Rename: ${renames}`);
+  }
+}
+
 const OPTION_KEYS: readonly string[] = ['alias', 'notification', 'synonyms', 'patterns'] satisfies (keyof WebhookEventOptions)[];
 
 /**
@@ -215,6 +237,7 @@ function derivedAlias(target: Function, name: string): string {
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
     checkTarget(target);
+    refuseCSharpCasing(target);
     // TypeScript's standard (non-experimental) decorators pass a context object and emit no
     // constructor parameter types; start() refuses such classes with the tsconfig fix.
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);

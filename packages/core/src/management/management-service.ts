@@ -2,7 +2,7 @@ import { readOrRefuse } from '../model/caller-input';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName, unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
-import { checkKey } from '../model/key-rules';
+import { checkKey, isWebhookObject } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { dateProblem } from '../model/date-problem';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
@@ -171,6 +171,7 @@ export class ManagementService implements Management {
       throw invalidQuery('logs', `was given the webhook key ${quoted(queryOrKey)} and a page with webhookKey ${shownValue(given)}; name the webhook once (logs(key, { limit, offset }) or logs({ webhookKey, limit, offset }))`);
     }
     if (typeof queryOrKey === 'string' && page !== undefined && page !== null && !isPlainObject(page)) throw invalidQuery('logs', `takes a plain page object such as { limit: 50 }${gotKind(page)}`);
+    if (isWebhookObject(queryOrKey)) throw invalidQuery('logs', `was given a webhook, not its key; pass its key: logs(hook.key) or logs({ webhookKey: hook.key }) (here ${quoted(queryOrKey.key)})`);
     const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : (queryOrKey ?? {});
     if (!isPlainObject(query)) throw invalidQuery('logs', `takes a plain query object such as { webhookKey, limit: 50 }${gotKind(query)}`);
     refuseUnknownKeys('logs', query, LOG_QUERY_KEYS);
@@ -217,6 +218,7 @@ export class ManagementService implements Management {
   /** Dead-lettered requests, newest dead first, of every webhook or of one, optionally only those dead since a time. */
   async deadLetters(given: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const query = readOrRefuse(given, (path, problem) => invalidQuery('deadLetters', `query${path ? `.${path}` : ''} ${problem}`));
+    if (isWebhookObject(query)) throw invalidQuery('deadLetters', `was given a webhook, not a query; pass its key: deadLetters({ webhookKey: hook.key }) (here ${quoted(query.key)})`);
     if (!isPlainObject(query)) throw invalidQuery('deadLetters', `takes a plain query object such as { webhookKey, limit: 50 }${gotKind(query)}`);
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
@@ -260,6 +262,10 @@ export class ManagementService implements Management {
    */
   async redeliver(given: RedeliverSelector): Promise<RedeliverResult> {
     const selector = readOrRefuse(given, (path, problem) => new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() selector${path ? `.${path}` : ''} ${problem}`, { details: [{ field: path || '(root)', problem }] }));
+    if (isWebhookObject(selector)) {
+      const problem = `was given a webhook, not a selector; pass its key: redeliver({ webhookKey: hook.key }) (here ${quoted(selector.key)})`;
+      throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}`, { details: [{ field: '(root)', problem }] });
+    }
     const problem = selectorProblem(selector);
     if (problem) {
       const given = selector && typeof selector === 'object' ? Object.keys(selector).filter((key) => SELECTOR_KEYS.includes(key)) : [];

@@ -361,11 +361,38 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect((await app.webhooks.list()).total).toBe(1);
   });
 
+  // The view sent back with a change was refused as "createdAt is a Date, not a plain object; give an
+  // object literal such as { … }" — a fix that could never work — and sensitiveHeaders as "did you mean headers?".
+  it('says the fields of the view sent back in an update or a create are read-only, naming each and the fix, and changes nothing', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true, headers: { Authorization: 'Bearer x' } });
+    const view = await app.webhooks.get(created.key);
+    const error = await app.webhooks.update(created.key, { ...view, enabled: false } as never).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(fields(error!)).toEqual(['key', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'createdAt', 'updatedAt']);
+    expect(error!.message).toContain('createdAt is a read-only field of the webhook as app.webhooks answers it (hookwork sets it); leave it out: an update takes only the fields to change, e.g. update(key, { enabled: false })');
+    expect(error!.message).toContain('secrets is a read-only field of the webhook as app.webhooks answers it (change them with webhooks.rotateSecret(key)');
+    expect(error!.message).not.toMatch(/not a plain object|did you mean/);
+    // Through JSON (an HTTP client's copy) alike; the other fields are still checked beside them.
+    const json = await app.webhooks.update(created.key, { ...JSON.parse(JSON.stringify(view)), events: ['nope'] } as never).then(() => undefined, (e: HookworkError) => e);
+    expect(fields(json!)).toEqual(['key', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'createdAt', 'updatedAt', 'events']);
+    expect(await app.webhooks.get(created.key)).toEqual(view);
+    await expect(app.webhooks.update(created.key, { secret: true } as never)).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_WEBHOOK: webhook refused, nothing was stored: secret is not changed by an update (create() takes it; rotate a webhook\'s secret with webhooks.rotateSecret(key)); leave it out',
+    );
+    // A copy made with create(): its key is a field of a new webhook, the rest are not.
+    const copy = (await app.webhooks.create({ ...view, key: 'copy' } as never).then(() => undefined, (e: HookworkError) => e))!;
+    expect(copy.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect((await app.webhooks.list()).total).toBe(1);
+    // (and the redacted header: a copy cannot carry the stored secret value)
+    expect(fields(copy)).toEqual(['sensitiveHeaders', 'secrets', 'unknownEvents', 'createdAt', 'updatedAt', 'headers.Authorization']);
+    expect(copy.message).toContain('secrets is a read-only field of the webhook as app.webhooks answers it (give secret: true (or a whsec_… secret) instead); leave it out: create() takes the fields of a new webhook');
+  });
+
   it('refuses a bad update and keeps the stored webhook as it was', async () => {
     const created = await app.webhooks.create(valid);
     await expect(app.webhooks.update(created.key, { url: 'mailto:x@example.com' })).rejects.toThrow(/HOOKWORK_ERR_INVALID_WEBHOOK/);
     await expect(app.webhooks.update(created.key, { events: [] })).rejects.toThrow(/events needs at least one event alias/);
-    await expect(app.webhooks.update(created.key, { key: 'other' } as never)).rejects.toThrow(/key is not a webhook field/);
+    await expect(app.webhooks.update(created.key, { key: 'other' } as never)).rejects.toThrow(/key is a read-only field of the webhook as app\.webhooks answers it \(a webhook keeps its key/);
     // An update names the fields an update may change: not key, nor secret (rotateSecret() does that).
     await expect(app.webhooks.update(created.key, { urls: 'https://b.example.com' } as never)).rejects.toThrow(
       /urls is not a webhook field \(did you mean url\?\); the fields here are name, description, url, events, contentTypeKeys, headers, enabled, format, rateLimit, breaker, fifo$/,

@@ -92,6 +92,30 @@ function unknownFieldProblem(error: ErrorObject, suggest: boolean): string {
   return `is not a webhook field${near ? ` (did you mean ${near}?)` : ''}; the fields here are ${known.join(', ')}`;
 }
 
+/**
+ * Fields of a webhook as app.webhooks answers it ({@link WebhookView}) that no input sets: hookwork
+ * keeps them (`createdAt`, the secrets' hints) or reads them for this app (`unknownEvents`,
+ * `urlBlocked`). `key` and `secret` are ones in an update only (create() takes them).
+ */
+const VIEW_ONLY_FIELDS = ['key', 'secret', 'sensitiveHeaders', 'secrets', 'unknownEvents', 'urlBlocked', 'createdAt', 'updatedAt'] as const;
+
+/** Why a view-only field is refused, and the fix: leave it out (and where it is set instead). */
+function viewOnlyProblem(field: (typeof VIEW_ONLY_FIELDS)[number], mode: 'create' | 'update'): string {
+  const how: Record<(typeof VIEW_ONLY_FIELDS)[number], string> = {
+    key: 'a webhook keeps its key (create a new one to use another)',
+    secret: 'create() takes it; rotate a webhook\'s secret with webhooks.rotateSecret(key)',
+    sensitiveHeaders: 'mark a header sensitive in headers ({ "X-Token": { "value": "…", "sensitive": true } })',
+    secrets: mode === 'update' ? 'change them with webhooks.rotateSecret(key) and webhooks.revokeSecret(key, id)' : 'give secret: true (or a whsec_… secret) instead',
+    unknownEvents: 'it is this app\'s reading of events',
+    urlBlocked: 'it is this app\'s reading of url under the ssrf setting',
+    createdAt: 'hookwork sets it',
+    updatedAt: 'hookwork sets it',
+  };
+  const give = mode === 'update' ? 'an update takes only the fields to change, e.g. update(key, { enabled: false })' : 'create() takes the fields of a new webhook, e.g. { url, events }';
+  const what = field === 'secret' ? 'is not changed by an update' : 'is a read-only field of the webhook as app.webhooks answers it';
+  return `${what} (${how[field]}); leave it out: ${give}`;
+}
+
 /** The per-webhook options held in milliseconds: their bounds are told as durations too. */
 const MS_FIELDS: ReadonlySet<string> = new Set(['/breaker/window', '/breaker/coolDown']);
 
@@ -901,6 +925,17 @@ export class WebhookService implements Webhooks {
     if (!isRecord(input)) {
       const got = input !== null && typeof input === 'object' ? `; got ${objectKindOf(input)}` : '';
       return { problems: [{ field: '(root)', problem: `webhook ${mode === 'create' ? 'input' : 'patch'} must be an object such as ${mode === 'create' ? '{ url, events }' : '{ enabled: false }'}${got}` }] };
+    }
+    // The webhook as app.webhooks answers it, sent back with a change (`update(key, { ...view,
+    // enabled: false })`): its read-only fields were refused as "createdAt is a Date, not a plain
+    // object; give an object literal", and `sensitiveHeaders` as "did you mean headers?".
+    const viewOnly = VIEW_ONLY_FIELDS.filter((field) => ((field !== 'key' && field !== 'secret') || mode === 'update') && Object.hasOwn(input, field));
+    const viewOnlyProblems = viewOnly.map((field): WebhookInputProblem => ({ field, problem: viewOnlyProblem(field, mode) }));
+    if (viewOnly.length > 0) {
+      const rest = { ...input };
+      for (const field of viewOnly) delete rest[field];
+      const checked = this.checkInput(rest, mode, kept);
+      return { ...checked, problems: [...viewOnlyProblems, ...checked.problems] };
     }
     // Counted before anything walks them: 100,000 headers took seconds to be told "at most 50".
     const headerCount = isRecord(input.headers) ? Object.keys(input.headers).length : 0;

@@ -47,6 +47,11 @@ export const MAX_KEY_LENGTHS: Readonly<Partial<Record<keyof typeof KEY_KINDS, nu
  * path inside the parameter object (`requestId`, `ids.1`), `problem` what is wrong and the fix.
  */
 export function checkKey(call: string, argument: string, value: unknown, kind: keyof typeof KEY_KINDS): asserts value is string {
+  if (kind === 'webhookKey' && isWebhookObject(value)) {
+    // webhooks.get(hook), sendTestEvent(hook): "key that is object, not a string" named no fix.
+    const fix = `is a webhook, not its key; pass its key (hook.key, here ${JSON.stringify(value.key)})`;
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument} that ${fix}`, { details: [{ field: fieldOf(argument), problem: fix }] });
+  }
   const max = MAX_KEY_LENGTHS[kind];
   const tooLong = typeof value === 'string' && max !== undefined && value.length > max ? `is ${value.length} characters long, and none is longer than ${max} (create() refuses longer ones)` : undefined;
   const problem = typeof value === 'string' ? (tooLong ?? keyProblem(value)) : `is ${value === null ? 'null' : typeof value}, not a string`;
@@ -55,6 +60,17 @@ export function checkKey(call: string, argument: string, value: unknown, kind: k
   const why = typeof value === 'string' && tooLong === undefined ? ' (no stored key can hold it, so nothing can be found by it)' : '';
   const fix = `${problem}${why}; pass ${KEY_KINDS[kind]}`;
   throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument}${shown} that ${fix}`, { details: [{ field: fieldOf(argument), problem: fix }] });
+}
+
+/**
+ * True for a webhook as `app.webhooks` answers it (`{ key, url, events, … }`) given where its key
+ * belongs — `app.logs(hook)`, `webhooks.get(hook)`: the refusal then says to pass `hook.key`
+ * instead of listing the webhook's fields as unknown filters or calling it "object".
+ */
+export function isWebhookObject(value: unknown): value is { key: string } {
+  if (value === null || typeof value !== 'object') return false;
+  const { key, url, events } = value as { key?: unknown; url?: unknown; events?: unknown };
+  return typeof key === 'string' && typeof url === 'string' && Array.isArray(events);
 }
 
 /**
