@@ -1,5 +1,6 @@
 import { ReceiverError } from './errors/receiver-error';
 import { quoted } from './errors/visible-text';
+import { thrownText } from './errors/thrown-text';
 
 /**
  * Refuses keys an options object does not know — a typo (`secret` for `secrets`, `dedup` for
@@ -58,15 +59,8 @@ export function isPlainOptions<T>(value: T): value is T & Record<string, unknown
  * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS
  */
 export function readOptionsOnce<T>(where: string, options: T): T {
-  const unreadable = (what: string, how: string, error: unknown) => {
-    let reason: string;
-    try {
-      reason = error instanceof Error ? error.message : String(error);
-    } catch {
-      reason = 'an unprintable value';
-    }
-    return new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where}: ${what} could not be read: ${how} threw (${reason}); give a plain value (an object literal, not one with getters or a Proxy)`);
-  };
+  const unreadable = (what: string, how: string, error: unknown) =>
+    new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where}: ${what} could not be read: ${how} threw (${thrownText(error)}); give a plain value (an object literal, not one with getters or a Proxy)`);
   let plain: boolean;
   let keys: string[];
   try {

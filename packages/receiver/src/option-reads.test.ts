@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import Fastify from 'fastify';
 import { createFetchHandler } from './adapters/fetch';
 import { expressReceiver } from './adapters/express';
@@ -30,6 +31,16 @@ describe("the receiver's options, read once", () => {
     const app = Fastify();
     await expect(app.register(fastifyReceiver, { receiver, get path(): string { return sealed(); } }).ready()).rejects.toEqual(unreadable('fastifyReceiver', 'path'));
     await app.close();
+  });
+
+  it("says what a getter threw the way a handler's failure is said: an error of another realm by its message, an error-like object by its message, a Symbol as text", () => {
+    const threw = (value: unknown) => () => createReceiver({ get secrets(): string { throw value; }, handle: async () => {} });
+    const reason = (text: string) => expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining(`secrets could not be read: its getter threw (${text}); give a plain value`) });
+    // An Error made in another realm (vm, a worker's structured clone) is no `instanceof Error` here.
+    expect(threw(runInNewContext("new Error('vault sealed')"))).toThrow(reason('vault sealed'));
+    expect(threw({ message: 'vault sealed' })).toThrow(reason('vault sealed'));
+    expect(threw(Symbol('sealed'))).toThrow(reason('Symbol(sealed)'));
+    expect(threw(Object.create(null))).toThrow(reason('(a thrown object that cannot be turned into text)'));
   });
 
   it('checks and uses the same value when a getter answers differently on a second read', async () => {
