@@ -145,4 +145,59 @@ describe('a dead letter read again after its write, on BullMQ', () => {
     const again = await startApp(new ReadGate(), `reread${queues}`);
     expect((await again.deadLetters({ webhookKey: key })).items.map((letter) => letter.id)).toEqual(requestIds);
   });
+  /**
+   * Was a bug: a webhook deleted and created again under its key (as infrastructure as code
+   * replaces one) while an attempt of the deleted one was out, after that attempt's last look at
+   * its webhook and before its dead-letter write. The deletion skipped the request (in flight), and
+   * the read again after the write found a webhook under the key — the new one — so the request
+   * stayed a dead letter: listed and counted as the new webhook's, announced as its dead letter
+   * (`deadLettered`, `request.exhausted`), and "redelivered" by a redelivery of the new webhook's
+   * dead letters only to be dropped then. docs/webhooks.md says a re-created webhook is another
+   * one, with nothing of the deleted one's queued for it, dead letters included: it is now dropped
+   * as the deletion drops (logged `dropped`, `requestDropped`), and the new webhook's own requests
+   * are kept.
+   */
+  it('drops a dead letter whose webhook was deleted and created again under its key before it was written', async () => {
+    const gate = new ReadGate();
+    let held: Promise<void> | undefined;
+    let answered = 0;
+    receiver.handler = (_request, res) => {
+      // The first request (the old webhook's) fails for good; the next attempt's look is held.
+      if (answered++ === 0) {
+        held = gate.arm();
+        res.writeHead(500).end();
+      } else res.writeHead(204).end();
+    };
+    const running = await startApp(gate);
+    const { key, createdAt } = await running.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
+    const dropped: string[] = [];
+    const deadLettered: string[] = [];
+    const failed: string[] = [];
+    running.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+    running.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
+    running.lifecycle.on('attemptFailed', (info) => void failed.push(info.requestId));
+    await running.publish(new ThingHappened('for the old webhook'));
+    await new Promise<void>((resolve) => {
+      const wait = () => (held ? void held.then(resolve) : setTimeout(wait, 5));
+      wait();
+    });
+    // The attempt has read its webhook (still the old one); now it is replaced under its key.
+    expect(await running.webhooks.delete(key)).toBe(true);
+    const replaced = await running.webhooks.create({ key, url: receiver.url, events: ['thing.happened'] });
+    expect(replaced.createdAt.getTime()).toBeGreaterThan(createdAt.getTime());
+    gate.release();
+    await running.drain();
+    expect(failed).toHaveLength(1);
+    const [old] = failed;
+    expect(deadLettered).toEqual([]);
+    expect(dropped).toEqual([old]);
+    expect((await running.deadLetters({ webhookKey: key })).items).toEqual([]);
+    expect(await running.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect((await running.logs({ webhookKey: key })).items.filter((entry) => entry.requestId === old).map((entry) => entry.outcome)).toContain('dropped');
+    // The new webhook's own requests are its own: delivered.
+    await running.publish(new ThingHappened('for the new webhook'));
+    await running.drain();
+    expect(answered).toBe(2);
+    expect(await running.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
 });
