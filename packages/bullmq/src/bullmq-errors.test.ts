@@ -149,6 +149,7 @@ describe('bullmqQueue() options', () => {
       expect(message).toMatch(expected);
     }
     expect(message).not.toContain('424242');
+    expect(refused({ connection: { host: '127.0.0.1', port: {} } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got an object$/);
     expect(refused({ connection: { host: '127.0.0.1', port: 70000 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 70000/);
     // The same port given in a URL, as the same mistake: it was taken, and start() failed with ECONNREFUSED.
     expect(refused({ connection: { host: '127.0.0.1', port: 0 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 0/);

@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString, nearestName, shownList } from '@hookwork/core';
+import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString, nearestName, shownList, valueKind } from '@hookwork/core';
 import type { RedisOptions } from 'ioredis';
 
 /** How to write a password (or user) with characters URLs reserve, for every message about one. */
@@ -121,7 +121,8 @@ function shown(key: string, value: unknown): string {
   if (key === 'password') return `a ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return Array.isArray(value) ? 'an array' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  // "an object", "a Map" (it said "a Object").
+  return valueKind(value);
 }
 
 /**
