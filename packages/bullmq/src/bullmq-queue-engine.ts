@@ -570,6 +570,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   private async stopWorker(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
     this.stopping = true;
     this.leaving.abort();
     this.redis.stopReporting();
@@ -590,9 +591,10 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     // settlement (a dead letter's webhook read again from the store, the request dropped from Redis
     // if it was deleted): resolved before it, stop() let it run on after the app had stopped — its
     // `deadLettered` event went to listeners removed by then, its drop to closed connections. Such
-    // a settlement never rejects, and what it waits for (a store read, Redis commands) has
-    // deadlines of its own.
-    while (this.settling.size > 0) await Promise.all(this.settling);
+    // a settlement never rejects; one whose store does not answer holds the stop no longer than
+    // what is left of stopTimeout (at least CUT_AFTER_MS), as a running attempt does: its dead
+    // letter stays written in Redis either way.
+    if (this.settling.size > 0) await finishedWithin(Promise.all(this.settling), Math.max(CUT_AFTER_MS, deadline - performance.now()));
   }
 
   get active(): number {
