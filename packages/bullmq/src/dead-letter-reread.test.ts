@@ -32,10 +32,19 @@ class ReadGate {
     this.open();
   }
 
-  /** Where a read waits: the held one, once (undefined for every other read). */
-  hold(): Promise<void> | undefined {
-    if (!this.armed) return undefined;
+  /**
+   * Whether the read being made now is the one to hold (once). The app's cleanup round (a second
+   * after start) reads the webhooks of queued keys too: told by its caller on the stack, taken at
+   * the call, its read is never the one held.
+   */
+  takes(): boolean {
+    if (!this.armed || new Error().stack?.includes('discardOrphaned')) return false;
     this.armed = false;
+    return true;
+  }
+
+  /** Holds the read taken (once it has read the store) until {@link release}. */
+  hold(): Promise<void> {
     this.reachedNow();
     return this.opened;
   }
@@ -54,8 +63,9 @@ function gatedBackend(inner: StorageBackend, gate: ReadGate): StorageBackend {
           if (typeof found !== 'function') return found;
           if (property !== 'get') return found.bind(target);
           return async (...args: unknown[]) => {
+            const taken = gate.takes();
             const value = await (found as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-            await gate.hold();
+            if (taken) await gate.hold();
             return value;
           };
         },
