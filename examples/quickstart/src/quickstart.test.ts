@@ -646,6 +646,8 @@ describe('the quickstart (npm start)', () => {
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
     [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
+    // It went on "give other ioredis options as an object ({ host, port, password, … })": not what a flag can take.
+    [['--redis', 'redis://127.0.0.1:6379?timeout=5'], '--redis has the query parameter "timeout", which hookwork does not take (only db and family): leave it out of --redis\n'],
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
     [['--schema', 'hooks'], '--schema goes with --postgres'],
