@@ -28,6 +28,12 @@ const REDIS: readonly (readonly [RegExp, string])[] = [
   [/the BullMQ queue's connection/g, '--redis'],
   [/give the connection the password alone \(redis:\/\/:password@host:port, or \{ password \}\)/g, 'give --redis the password alone (redis://:password@host:port)'],
   [/leave the password out of the connection/g, 'leave the password out of --redis'],
+  [/: give other ioredis options as an object \(\{ host, port, password, … \}\) instead of a URL/g, ': leave it out of --redis'],
+  // A run killed before it ended left its requests under its store's id: that run's folder ends them.
+  [
+    /, or the other apps' store; if this queue's apps moved to this store on purpose, remove the old queue once it is empty \(removeBullmqQueue\(\)\) or delete the key (\S+)/g,
+    ", or run it with the --data-dir of the run that left them (runs on that store take its requests over, and the one that ends with the queue empty removes it); or delete the key $1, and this run drops them as requests of webhooks it does not have",
+  ],
 ];
 
 const POSTGRES: readonly (readonly [RegExp, string])[] = [

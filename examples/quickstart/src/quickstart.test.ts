@@ -158,6 +158,24 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  // A run killed before it ended leaves its queue holding its store's id; a run on another --data-dir
+  // was told to "remove the old queue once it is empty (removeBullmqQueue())": a library call.
+  it('--redis --queue where a run on another --data-dir left its requests: one line whose fix names --data-dir, exit code 1', async () => {
+    const redisQueue = ownQueue();
+    const redis = new Redis(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    try {
+      await redis.set(`bull:${redisQueue}:hookwork:store`, 'sqlite:00000000-0000-4000-8000-000000000000');
+    } finally {
+      redis.disconnect();
+    }
+    const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--redis', process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', '--queue', redisQueue]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(1);
+    // The line before it is the durability warning about the development Redis.
+    const last = error!.stderr.trim().split('\n').pop();
+    expect(last).toMatch(/^quickstart: HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: the BullMQ queue .* holds the requests of apps on another webhook store .*Give this app a queue of its own \(--queue\), or run it with the --data-dir of the run that left them/);
+    expect(last).not.toMatch(/removeBullmqQueue|bullmqQueue/);
+  });
+
   it('--redis with a password Redis does not need: the run goes on, and the one warning (not ioredis\'s console line) names --redis', async () => {
     const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
     const url = new URL(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -628,6 +646,8 @@ describe('the quickstart (npm start)', () => {
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
     [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
+    // It went on "give other ioredis options as an object ({ host, port, password, … })": not what a flag can take.
+    [['--redis', 'redis://127.0.0.1:6379?timeout=5'], '--redis has the query parameter "timeout", which hookwork does not take (only db and family): leave it out of --redis\n'],
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
     [['--schema', 'hooks'], '--schema goes with --postgres'],

@@ -26,6 +26,22 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
+  // Was a bug: ioredis ignores a key it does not know, so a typo connected to its default, 127.0.0.1:6379
+  // database 0 — another Redis, or another app's queue — without a word.
+  it('refuses an ioredis option name ioredis does not know, naming the nearest one, instead of connecting to 127.0.0.1:6379', () => {
+    expect(refused({ connection: { host: '127.0.0.1', prot: 6380 } })).toMatch(/connection\.prot is not an ioredis option \(did you mean port\?\)/);
+    expect(refused({ connection: { hots: 'redis.internal', port: 6379 } })).toMatch(/connection\.hots is not an ioredis option \(did you mean host\?\)/);
+    expect(refused({ connection: { host: '127.0.0.1', timeout: 1000 } })).toMatch(/connection\.timeout is not an ioredis option/);
+    // ioredis's own names, the Sentinel ones among them, are taken.
+    for (const connection of [
+      { host: '127.0.0.1', port: 6379, db: 1, username: 'u', password: 'p', connectTimeout: 1000, keepAlive: 1000, noDelay: true, enableReadyCheck: true, maxRetriesPerRequest: 3, retryStrategy: () => 50 },
+      { sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 'p', natMap: {} },
+      { path: '/tmp/redis.sock', tls: {}, showFriendlyErrorStack: true },
+    ]) {
+      expect(bullmqQueue({ connection: connection as never }).name).toBe('bullmq');
+    }
+  });
+
   // Read as given, several times (connection by each check, and again by the copy): a getter that threw escaped bare.
   it('reads the options once, ioredis options within: a getter or Proxy trap that throws is refused naming it, and what is checked is what connects', () => {
     const sealed = () => {
@@ -133,6 +149,7 @@ describe('bullmqQueue() options', () => {
       expect(message).toMatch(expected);
     }
     expect(message).not.toContain('424242');
+    expect(refused({ connection: { host: '127.0.0.1', port: {} } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got an object$/);
     expect(refused({ connection: { host: '127.0.0.1', port: 70000 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 70000/);
     // The same port given in a URL, as the same mistake: it was taken, and start() failed with ECONNREFUSED.
     expect(refused({ connection: { host: '127.0.0.1', port: 0 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 0/);

@@ -317,6 +317,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private readonly claim: QueueClaim;
   /** The enqueues of this process under way, by the ids they add (see {@link enqueueInTurn}). */
   private readonly adding = new Map<string, Promise<EnqueueResult>>();
+  /**
+   * Settlements core is still finishing after BullMQ applied their verdict (a dead letter's webhook
+   * read again, and the request dropped if it was deleted): stop() waits for them (see {@link settle}).
+   */
+  private readonly settling = new Set<Promise<void>>();
 
   constructor(
     private readonly redis: RedisClients,
@@ -565,6 +570,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   private async stopWorker(timeoutMs: number): Promise<void> {
+    const deadline = performance.now() + timeoutMs;
     this.stopping = true;
     this.leaving.abort();
     this.redis.stopReporting();
@@ -581,6 +587,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       if (!(await finishedWithin(closed, CUT_AFTER_MS))) this.redis.disconnect();
     }
     await closed;
+    // BullMQ is done with every job once the Worker closed, but core may still be finishing a
+    // settlement (a dead letter's webhook read again from the store, the request dropped from Redis
+    // if it was deleted): resolved before it, stop() let it run on after the app had stopped — its
+    // `deadLettered` event went to listeners removed by then, its drop to closed connections. Such
+    // a settlement never rejects; one whose store does not answer holds the stop no longer than
+    // what is left of stopTimeout (at least CUT_AFTER_MS), as a running attempt does: its dead
+    // letter stays written in Redis either way.
+    if (this.settling.size > 0) await finishedWithin(Promise.all(this.settling), Math.max(CUT_AFTER_MS, deadline - performance.now()));
   }
 
   get active(): number {
@@ -1009,8 +1023,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     pending.done = true;
     // A dead letter's settlement reads its webhook again (and may drop it) before it counts as settled.
     const after = pending.settlement.settled(applied);
-    if (after) void after.then(() => this.tell(pending));
-    else this.tell(pending);
+    if (!after) {
+      this.tell(pending);
+      return;
+    }
+    // Kept until done, so stop() waits for it (see stopWorker).
+    const told = after.then(() => this.tell(pending)).catch((error: unknown) => this.reportError('telling a settled request', error));
+    this.settling.add(told);
+    void told.then(() => this.settling.delete(told));
   }
 
   /** Tells onSettled's listeners of a request whose settlement is done. */

@@ -132,7 +132,7 @@ export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller 
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
   } else {
     // A client's options too: ioredis made them from what it was given, unchecked (db: 'one' is NaN there).
-    const problem = redisOptionsProblem((client ?? connection) as Record<string, unknown>, client ? 'connection.options' : 'connection');
+    const problem = redisOptionsProblem((client ?? connection) as Record<string, unknown>, client ? 'connection.options' : 'connection', client !== undefined);
     if (problem) problems.push(problem);
     if (client === undefined) connection = { ...(connection as RedisOptions) };
   }

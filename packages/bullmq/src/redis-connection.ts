@@ -466,13 +466,18 @@ export class RedisClients {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', problem);
   }
 
-  /** Runs a Redis operation, turning a failure into HOOKWORK_ERR_STORAGE that says what was being done. */
+  /**
+   * Runs a Redis operation, turning a failure into HOOKWORK_ERR_STORAGE that says what was being
+   * done. The producer sends nothing again by itself (see the options above): the message says the
+   * call is not made again — it used to say "it is retried by itself", and an operator's failed
+   * redelivery or count was never made again.
+   */
   async run<T>(doing: string, fn: () => Promise<T>): Promise<T> {
     try {
       return await fn();
     } catch (error) {
       if (isHookworkError(error)) throw error;
-      throw new HookworkError('HOOKWORK_ERR_STORAGE', `Redis at ${this.where} failed while ${doing} (${redisFailure(error, this.producer.options.commandTimeout).text}); it is retried by itself once Redis answers again`, { cause: error });
+      throw new HookworkError('HOOKWORK_ERR_STORAGE', `Redis at ${this.where} failed while ${doing} (${redisFailure(error, this.producer.options.commandTimeout).text}); this call is not made again: make it again once Redis answers`, { cause: error });
     }
   }
 

@@ -1,4 +1,5 @@
-import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString, shownList } from '@hookwork/core';
+import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString, nearestName, shownList, valueKind } from '@hookwork/core';
+import type { RedisOptions } from 'ioredis';
 
 /** How to write a password (or user) with characters URLs reserve, for every message about one. */
 const ENCODE_HINT =
@@ -88,6 +89,27 @@ const FOREIGN_KEYS: Readonly<Record<string, string>> = {
   hostname: 'ioredis calls it host',
 };
 
+/**
+ * Every option name ioredis reads (its `RedisOptions`: the client's, Sentinel's, and the address —
+ * `host`, `port`, `family`, `path`, `tls`; no other socket option reaches its connection). It
+ * ignores any other key without a word, so a typo (`{ hots: 'redis.internal' }`, `{ prot: 6380 }`)
+ * connected to its default 127.0.0.1:6379 — another Redis, or another app's queue on it. Typed
+ * as every key of `RedisOptions`: an ioredis that adds one fails to compile until it is listed.
+ */
+const IOREDIS_OPTIONS: Readonly<Record<keyof RedisOptions, true>> = {
+  host: true, port: true, family: true, path: true, tls: true, disconnectTimeout: true,
+  Connector: true, retryStrategy: true, commandTimeout: true, blockingTimeout: true, blockingTimeoutGrace: true, socketTimeout: true,
+  keepAlive: true, noDelay: true, connectionName: true, disableClientInfo: true, clientInfoTag: true, username: true, password: true, db: true,
+  autoResubscribe: true, autoResendUnfulfilledCommands: true, reconnectOnError: true, readOnly: true, stringNumbers: true, connectTimeout: true,
+  monitor: true, maxRetriesPerRequest: true, maxLoadingRetryTime: true, enableAutoPipelining: true, autoPipeliningIgnoredCommands: true,
+  offlineQueue: true, commandQueue: true, enableOfflineQueue: true, enableReadyCheck: true, lazyConnect: true, scripts: true,
+  keyPrefix: true, showFriendlyErrorStack: true,
+  name: true, role: true, sentinelUsername: true, sentinelPassword: true, sentinels: true, sentinelRetryStrategy: true, sentinelReconnectStrategy: true,
+  preferredSlaves: true, sentinelCommandTimeout: true, enableTLSForSentinelMode: true, sentinelTLS: true, natMap: true, updateSentinels: true,
+  sentinelMaxConnections: true, failoverDetector: true,
+};
+const IOREDIS_OPTION_NAMES = Object.keys(IOREDIS_OPTIONS);
+
 /** A whole number from `min` to `max`, or a string of decimal digits holding one (as an environment variable gives it; ioredis reads it with parseInt). */
 function isWholeNumber(value: unknown, min: number, max: number): boolean {
   const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : value;
@@ -99,7 +121,8 @@ function shown(key: string, value: unknown): string {
   if (key === 'password') return `a ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value);
-  return Array.isArray(value) ? 'an array' : `a ${Object.prototype.toString.call(value).slice(8, -1)}`;
+  // "an object", "a Map" (it said "a Object").
+  return valueKind(value);
 }
 
 /**
@@ -130,9 +153,19 @@ const FIELD_RULES: Readonly<Record<string, { ok(value: unknown): boolean; want: 
  * redis://…" at start), or a field hookwork passes on of the wrong type ({@link FIELD_RULES}; a
  * field left undefined or null is ioredis's default). `source` names the options in messages.
  */
-export function redisOptionsProblem(options: Record<string, unknown>, source = 'connection'): string | undefined {
+export function redisOptionsProblem(options: Record<string, unknown>, source = 'connection', client = false): string | undefined {
   const foreign = Object.keys(options).filter((key) => Object.hasOwn(FOREIGN_KEYS, key));
   if (foreign.length > 0) return `${source} has ${foreign.map((key) => `${key}, which ioredis does not know and would ignore, connecting to 127.0.0.1:6379 instead: ${FOREIGN_KEYS[key]}`).join('; ')}`;
+  // Options only: a client's were read by ioredis already (and it may keep names of its own there).
+  const unknown = client ? [] : Object.keys(options).filter((key) => !Object.hasOwn(IOREDIS_OPTIONS, key));
+  if (unknown.length > 0) {
+    return unknown
+      .map((key) => {
+        const near = nearestName(key, IOREDIS_OPTION_NAMES);
+        return `${source}.${key} is not an ioredis option${near ? ` (did you mean ${near}?)` : ''}, and ioredis would ignore it without a word (a host or port misspelt connects to 127.0.0.1:6379): use ioredis's names (host, port, password, db, tls, …), or give the connection as a redis:// URL`;
+      })
+      .join('; ');
+  }
   if (typeof options.host === 'string' && options.host.includes('://')) return `${source}.host is a URL (${JSON.stringify(maskUrlCredentials(options.host))}); pass the URL itself as connection (connection: "redis://host:port"), or the host name alone as host`;
   const wrong = Object.entries(FIELD_RULES)
     .filter(([key, rule]) => options[key] !== undefined && options[key] !== null && !rule.ok(options[key]))

@@ -565,7 +565,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     logWriter,
     logged,
     dropped,
-    dropIfDeleted: (webhookKey) => webhookService().dropIfDeleted(webhookKey),
+    dropIfDeleted: (webhook) => webhookService().dropIfDeleted(webhook.key, webhook),
     failures: new DeliveryFailureLog(logger),
     own,
     cleanup,

@@ -31,6 +31,7 @@ import type { Webhooks } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { CursorPageRequest, Page } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
+import type { Webhook } from '../model/webhook';
 import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
@@ -188,8 +189,8 @@ export interface HookworkParts {
   /** The webhook key of a request's delivery log entries (undefined: none), this app's unwritten entries included. */
   logged: (requestId: string) => Promise<string | undefined>;
   dropped: DroppedRequests;
-  /** Drops the queued requests of a key no webhook has now, as its deletion does (see WebhookService.dropIfDeleted). */
-  dropIfDeleted: (webhookKey: string) => Promise<boolean>;
+  /** Drops the queued requests of a webhook the store no longer holds (deleted, or replaced under its key), as its deletion does (see WebhookService.dropIfDeleted). */
+  dropIfDeleted: (webhook: Pick<Webhook, 'key' | 'createdAt'>) => Promise<boolean>;
   failures: DeliveryFailureLog;
   own: OwnRequests;
   cleanup: LogCleanup;

@@ -70,4 +70,44 @@ describe('a webhook deleted between an attempt\'s last look at it and its dead-l
     expect(deadLettered).toEqual([]);
     expect((await storage.deliveryLog.list({ requestId: letter!.id })).items.map((entry) => entry.outcome)).toContain('dropped');
   });
+  /**
+   * Was a bug: the webhook created again under its key before the dead letter was written (as
+   * infrastructure as code replaces one) made the read again find a webhook, and the request stayed
+   * a dead letter — listed, counted and announced as the new webhook's. The new webhook is another
+   * one: the request is dropped as the deletion would, and the new webhook's own requests stay.
+   */
+  it('leaves no dead letter for a webhook created again under the key', async () => {
+    let answered = 0;
+    receiver = await startTestReceiver((_request, res) => void res.writeHead(answered++ === 0 ? 500 : 204).end());
+    const queue = new GatedQueue();
+    const storage = { webhooks: new MemoryWebhookRepository(), queue, deliveryLog: new MemoryDeliveryLog(), async close() {} };
+    const backend: StorageBackend = { name: 'gated-memory', capabilities: { transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false }, open: async () => storage };
+    app = createHookwork({ composers: [thingComposer], storage: backend, settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retryJitter: 0, maximumRetries: 0 } });
+    await app.start();
+    const { key } = await app.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
+    const dropped: string[] = [];
+    const deadLettered: string[] = [];
+    const failed: string[] = [];
+    app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+    app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
+    app.lifecycle.on('attemptFailed', (info) => void failed.push(info.requestId));
+    let release!: () => void;
+    queue.opened = new Promise<void>((resolve) => (release = resolve));
+    const reached = new Promise<void>((resolve) => (queue.reached = resolve));
+    queue.armed = true;
+    await app.publish(new ThingHappened('for the old webhook'));
+    await reached;
+    expect(await app.webhooks.delete(key)).toBe(true);
+    await app.webhooks.create({ key, url: receiver.url, events: ['thing.happened'] });
+    release();
+    await app.drain();
+    expect(failed).toHaveLength(1);
+    expect(deadLettered).toEqual([]);
+    expect(dropped).toEqual(failed);
+    expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    await app.publish(new ThingHappened('for the new webhook'));
+    await app.drain();
+    expect(answered).toBe(2);
+    expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
 });

@@ -34,12 +34,13 @@ export interface DeliveryHandlerDeps {
   health: WebhookHealthMonitor;
   tracer: Tracer;
   /**
-   * Optional: after the engine made a request a dead letter, removes the requests of `webhookKey`
-   * as the webhook's deletion does (logged as `dropped`, with `requestDropped`) when the store
-   * holds no webhook under the key now, and resolves true (see WebhookService.dropIfDeleted).
-   * Without it, a dead letter is announced at once.
+   * Optional: after the engine made a request of `webhook` a dead letter, removes the requests of
+   * its key as the webhook's deletion does (logged as `dropped`, with `requestDropped`) when the
+   * store no longer holds that webhook — none under the key now, or one created again under it
+   * since (only the requests published before its creation go) — and resolves true (see
+   * WebhookService.dropIfDeleted). Without it, a dead letter is announced at once.
    */
-  dropIfDeleted?: (webhookKey: string) => Promise<boolean>;
+  dropIfDeleted?: (webhook: Pick<Webhook, 'key' | 'createdAt'>) => Promise<boolean>;
 }
 
 /** Why a request whose webhook key is free is not sent. */
@@ -208,10 +209,11 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     }
     // The webhook was there when unlessMoved() read it, but a deletion committing between that read
     // and the engine's dead-letter write skipped the request (in flight then): it would stay a dead
-    // letter under the deleted key. Read again, from the store, after the write: gone, the request
-    // is dropped as the deletion drops, and no dead letter is announced. Still there, a deletion
+    // letter under the deleted key — or of the webhook created again under it meanwhile, listed and
+    // announced as that one's. Read again, from the store, after the write: gone or replaced, the
+    // request is dropped as the deletion drops, and no dead letter is announced. Still there, a deletion
     // committing later finds the request dead and removes it itself. A failed read announces it.
-    return dropIfDeleted(webhook.key).then(
+    return dropIfDeleted(webhook).then(
       (gone) => {
         if (!gone) this.deadLettered(request, webhook, verdict, entry, info, failure!);
       },

@@ -622,17 +622,29 @@ export class WebhookService implements Webhooks {
 
   /**
    * Removes the pending and dead requests of `key` as its deletion does (each logged as `dropped`,
-   * with `requestDropped`) when no webhook has the key now, read from the store (not the cache),
-   * and resolves true; false when a webhook has it. The delivery handler calls it after the engine
-   * made a request of the key a dead letter: a deletion that committed between the attempt's last
-   * look at the webhook and that write skipped the request (in flight then), which would stay dead
-   * under the deleted key. A deletion committing after this read removes it itself (its discard
-   * runs after its DELETE and finds the request dead), so either order ends with none left. Only
-   * requests published before the read go (see {@link discardOrphaned}). A failure to read rejects.
+   * with `requestDropped`) when the webhook `seen` is no longer in the store (read from it, not the
+   * cache), and resolves true; false when it still is. The delivery handler calls it after the
+   * engine made a request of `seen` a dead letter: a deletion that committed between the attempt's
+   * last look at the webhook and that write skipped the request (in flight then), which would stay
+   * dead under the deleted key. A deletion committing after this read removes it itself (its
+   * discard runs after its DELETE and finds the request dead), so either order ends with none left.
+   * Only requests published before the read go (see {@link discardOrphaned}).
+   *
+   * A webhook created again under the key since (as infrastructure as code replaces one) is another
+   * webhook, not `seen`: only the requests published before its creation go — the deleted ones',
+   * which delivery would drop anyway (see predatesWebhook) — and its own stay. (One whose
+   * `createdAt` lies ahead of the clock is not judged by it, as delivery does not: false.) A
+   * failure to read rejects.
    */
-  async dropIfDeleted(key: string): Promise<boolean> {
-    const publishedUpTo = new Date(this.clock.now().getTime() - 1);
-    if (await this.repository.get(key)) return false;
+  async dropIfDeleted(key: string, seen: Pick<Webhook, 'createdAt'>): Promise<boolean> {
+    const now = this.clock.now().getTime();
+    const current = await this.repository.get(key);
+    let publishedUpTo = new Date(now - 1);
+    if (current) {
+      const created = current.createdAt.getTime();
+      if (created === seen.createdAt.getTime() || created > now) return false;
+      publishedUpTo = new Date(Math.min(now, created) - 1);
+    }
     this.cache.invalidate(key);
     await this.discardQueued(key, publishedUpTo);
     return true;

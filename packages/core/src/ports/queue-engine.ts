@@ -72,7 +72,8 @@ export interface Settlement {
    *
    * It may return a promise (for a dead letter: core reads the webhook again, and drops the
    * request if a deletion committed meanwhile); it never rejects. The engine awaits it before it
-   * tells {@link QueueEngine.onSettled}'s listeners, so `drain()` waits for it too.
+   * tells {@link QueueEngine.onSettled}'s listeners, so `drain()` waits for it too, and before
+   * its {@link QueueEngine.stop} resolves.
    */
   settled(applied: boolean, logged?: boolean): void | Promise<void>;
 }
@@ -199,6 +200,8 @@ export interface QueueEngine<TTransaction = never> {
   /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.
+   * Resolves only once every settlement it started is done, a promise returned by
+   * {@link Settlement.settled} included: the app removes its listeners and closes its store next.
    */
   stop(timeoutMs: number): Promise<void>;
   /** Handlers running in this process now. */
