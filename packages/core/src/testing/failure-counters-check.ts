@@ -47,6 +47,9 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 15_
  * from the lifecycle event the backend emits):
  * - `hookwork_requests_dropped_total{reason="webhook_deleted"}`: a webhook deleted with a request
  *   pending (failed once, waiting for its retry) drops it;
+ * - `hookwork_requests_dropped_total{reason="webhook_recreated"}`: a request in flight while its
+ *   webhook is deleted and another created under its key is dropped by delivery (the engine
+ *   applies the drop verdict), not sent to the new webhook;
  * - `hookwork_background_errors_total`: the store refuses the health write of a failed attempt;
  * - `hookwork_delivery_log_write_failures_total`: the store refuses a delivered request's log
  *   entry (delivery goes on: the receiver got it, and the request leaves the queue).
@@ -57,7 +60,12 @@ async function until(what: string, done: () => Promise<boolean>, timeoutMs = 15_
  */
 export async function expectFailureCounters<TTransaction>(startApp: () => Promise<{ app: Hookwork<TTransaction>; faults: StoreFaults }>): Promise<void> {
   let failing = true;
-  const receiver = await startTestReceiver((_request, res) => void res.writeHead(failing ? 503 : 204).end());
+  let held: (() => void)[] | undefined;
+  const receiver = await startTestReceiver((_request, res) => {
+    const answer = () => void res.writeHead(failing ? 503 : 204).end();
+    if (held) held.push(answer);
+    else answer();
+  });
   try {
     // Dropped: the deletion removes the pending request, logged as dropped.
     {
@@ -74,6 +82,26 @@ export async function expectFailureCounters<TTransaction>(startApp: () => Promis
       expect(await sampleOf(app, 'hookwork_requests_dropped_total{reason="webhook_deleted"}')).toBe(1);
       expect(await sampleOf(app, 'hookwork_requests_dropped_total{reason="webhook_recreated"}')).toBe(0);
       expect(await sampleOf(app, 'hookwork_requests_dropped_total{reason="other"}')).toBe(0);
+    }
+
+    // Dropped by delivery: in flight while its webhook is deleted and another created under its
+    // key, its 503 decides nothing, and it is dropped when met again rather than sent to the new one.
+    {
+      receiver.requests.length = 0;
+      const { app } = await startApp();
+      held = [];
+      await app.webhooks.create({ key: 'recreated', url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('in flight across its webhook\'s deletion'));
+      await receiver.waitFor(1, 15_000);
+      expect(await app.webhooks.delete('recreated')).toBe(true);
+      await app.webhooks.create({ key: 'recreated', url: receiver.url, events: ['thing.happened'] });
+      const dropped = new Promise((resolve) => app.lifecycle.on('requestDropped', resolve));
+      for (const answer of held.splice(0)) answer();
+      held = undefined;
+      expect(await dropped).toMatchObject({ webhookKey: 'recreated' });
+      expect(await sampleOf(app, 'hookwork_requests_dropped_total{reason="webhook_recreated"}')).toBe(1);
+      expect(await sampleOf(app, 'hookwork_requests_dropped_total{reason="webhook_deleted"}')).toBe(0);
+      expect(receiver.requests).toHaveLength(1);
     }
 
     // A background error: the failed attempt's health write is refused; the attempt is not (it is retried as ever).
