@@ -47,5 +47,6 @@ describe("BullMQ's cleanup round and a deleted webhook's jobs left in Redis", ()
     expect(await engine.queuedWebhookKeys!()).toEqual([kept.key]);
     const dropped = await app.logs({ outcomes: ['dropped'], limit: 1 });
     expect(dropped.total).toBe(count);
+    expect((await app.metrics.scrape()).text).toContain(`hookwork_requests_dropped_total{reason="webhook_deleted"} ${count}\n`);
   }, 30_000);
 });

@@ -23,7 +23,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 export { LoggerToken, consoleLogger, guardedLogger, pinoLogger, silentLogger, type Logger, type MergingObjectLogger } from './observability/logger';
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleListenerFailure, type LifecycleReporter, type RequestInfo, type WebhookDisabledInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
-export { BREAKER_STATE_VALUES, DEFERRAL_REASON_LABELS, DEFERRAL_REASONS, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
+export { BREAKER_STATE_VALUES, DEFERRAL_REASON_LABELS, DEFERRAL_REASONS, DROP_REASON_LABELS, DROP_REASONS, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
 export { TRACER_NAME, TracerToken, formatTraceparent, formatTracestate, parseTraceparent, restoreTraceContext, storedTraceContext } from './observability/tracing';
 
 // Model

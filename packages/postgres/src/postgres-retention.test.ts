@@ -73,6 +73,7 @@ describe('a cleanup round after a deletion cut short in another process on the s
     expect((await app.deadLetters()).total).toBe(1);
     // runCleanup joins the app's own first round if it began: either way its answer counts them.
     expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 2 });
+    expect((await app.metrics.scrape()).text).toContain('hookwork_requests_dropped_total{reason="webhook_deleted"} 2\n');
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     expect((await app.logs({ outcomes: ['dropped'] })).items.map((e) => e.requestId).sort()).toEqual(['gone-dead', 'gone-waiting']);
   });

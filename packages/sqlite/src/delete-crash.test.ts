@@ -55,6 +55,8 @@ describe('a webhook deletion cut short by SIGKILL on a SQLite file', () => {
     try {
       // The round says what it dropped (runCleanup joins the app's own first round if it began).
       expect(await app.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: leftAtKill });
+      // And the metrics count them, under the reason the deletion would have given.
+      expect((await app.metrics.scrape()).text).toContain(`hookwork_requests_dropped_total{reason="webhook_deleted"} ${leftAtKill}\n`);
       expect(await store.queue.counts({ webhookKey: 'gone' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       expect((await app.deadLetters()).total).toBe(0);
       // The other webhook's request is untouched.

@@ -12,7 +12,7 @@ import { redactedUrl } from '../observability/redacted-url';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
-import type { DroppedRequests } from './dropped-requests';
+import { DROP_REASON, type DroppedRequests } from './dropped-requests';
 import type { DeliveryFailureLog, LoggedFailure } from './failure-log';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
@@ -44,10 +44,10 @@ export interface DeliveryHandlerDeps {
 }
 
 /** Why a request whose webhook key is free is not sent. */
-const DELETED = 'the webhook was deleted';
+const DELETED = DROP_REASON.deleted;
 
 /** Why a request published before its webhook was created is not sent to it (see predatesWebhook). */
-const PREDECESSOR = 'the webhook it was published for was deleted; the webhook now under its key was created after it';
+const PREDECESSOR = DROP_REASON.recreated;
 
 /** Why a failed attempt at a URL its webhook was moved away from decides nothing (see WebhookDeliveryHandler.unlessMoved). */
 const MOVED_NOTE = 'no longer the webhook\'s URL: sent again at once to its new one, this attempt not counted';

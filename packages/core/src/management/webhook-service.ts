@@ -5,7 +5,7 @@ import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, signingSecretProblem } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
-import { DroppedRequests } from '../delivery/dropped-requests';
+import { DROP_REASON, DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
 import { enumProblem } from './enum-problem';
@@ -368,7 +368,7 @@ export interface RotatedSecret {
 const DISCARD_BATCH = 500;
 
 /** Why the deletion of a webhook removed its queued requests (their `dropped` log entries say it). */
-const DELETED_REASON = 'the webhook was deleted';
+const DELETED_REASON = DROP_REASON.deleted;
 
 /**
  * Waits (a millisecond, rarely two) until `clock` reads later than `at`'s millisecond. A clock

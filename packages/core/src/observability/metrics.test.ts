@@ -5,7 +5,10 @@ import { memoryStorage } from '../storage/memory/memory-storage';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import type { HoldReason } from '../delivery/health/health-policy';
-import { DEFERRAL_REASON_LABELS, DEFERRAL_REASONS } from './metrics';
+import { DEFERRAL_REASON_LABELS, DEFERRAL_REASONS, DROP_REASON_LABELS, DROP_REASONS } from './metrics';
+import { DROP_REASON } from '../delivery/dropped-requests';
+import { expectFailureCounters, FAILURE_COUNTERS_SETTINGS } from '../testing/failure-counters-check';
+import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { OPERATOR_EVENT_TYPES } from './operator-events';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -146,6 +149,81 @@ describe('Prometheus metrics', () => {
     expect(samples.get('hookwork_requests_deferred_total{reason="breaker_open"}')).toBe(1);
     expect(samples.get('hookwork_requests_deferred_total{reason="other"}')).toBe(1);
     expect([...samples.keys()].filter((name) => name.startsWith('hookwork_requests_deferred_total{')).sort()).toEqual(DEFERRAL_REASONS.map((reason) => `hookwork_requests_deferred_total{reason="${reason}"}`).sort());
+  });
+
+  it('counts requests dropped on the memory store: by the deletion (webhook_deleted), and by delivery meeting one whose webhook was deleted and created again meanwhile (webhook_recreated)', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [60_000] } });
+    const dropped = (reason: string) => parseExposition(readText).get(`hookwork_requests_dropped_total{reason="${reason}"}`);
+    let readText = (await app.metrics.scrape()).text;
+    for (const reason of DROP_REASONS) expect([reason, dropped(reason)]).toEqual([reason, 0]);
+    // In flight while its webhook is deleted and created again under the key: its 503 decides
+    // nothing (another webhook now), and delivery drops it rather than send it to the new one.
+    let answer!: () => void;
+    receiver.handler = (_request, res) => void (answer = () => res.writeHead(503).end());
+    await app.webhooks.create({ key: 'k', url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('in flight across the deletion'));
+    await receiver.waitFor(1);
+    expect(await app.webhooks.delete('k')).toBe(true);
+    await app.webhooks.create({ key: 'k', url: receiver.url, events: ['thing.happened'] });
+    const told = new Promise((resolve) => app!.lifecycle.once('requestDropped', resolve));
+    answer();
+    expect(await told).toMatchObject({ webhookKey: 'k', reason: DROP_REASON.recreated });
+    // Pending (failed once, its retry a minute away) when its webhook is deleted: the deletion drops it.
+    receiver.handler = (_request, res) => void res.writeHead(503).end();
+    const pending = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('pending at the deletion'));
+    // Two: the new webhook k's and this one's.
+    await receiver.waitFor(3);
+    while ((await app.management.queueCounts()).inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    await app.webhooks.delete(pending.key);
+    readText = (await app.metrics.scrape()).text;
+    expect(DROP_REASONS.map((reason) => [reason, dropped(reason)])).toEqual([['webhook_deleted', 1], ['webhook_recreated', 1], ['other', 0]]);
+  });
+
+  it('labels drops with a bounded set of snake_case reasons: every reason core tells is mapped, one it does not know is other', async () => {
+    expect(Object.keys(DROP_REASON_LABELS).sort()).toEqual(Object.values(DROP_REASON).sort());
+    expect([...DROP_REASONS].sort()).toEqual([...Object.values(DROP_REASON_LABELS), 'other'].sort());
+    for (const reason of DROP_REASONS) expect(reason).toMatch(/^[a-z]+(_[a-z]+)*$/);
+    app = await startTestApp();
+    app.lifecycle.emit('requestDropped', { requestId: 'r', webhookKey: 'w', eventAlias: 'thing.happened', reason: 'an engine\'s own words about request 123' });
+    expect(parseExposition((await app.metrics.scrape()).text).get('hookwork_requests_dropped_total{reason="other"}')).toBe(1);
+  });
+
+  it('keeps the failure counters of two apps in one process apart', async () => {
+    // The three run against the memory store with its writes refused by a wrapper (the memory store
+    // cannot fail on its own); SQLite, PostgreSQL and BullMQ run the same check with real refusals.
+    const made: Hookwork[] = [];
+    const bystander = await startTestApp();
+    made.push(bystander);
+    try {
+      await expectFailureCounters(async () => {
+        let refuseLog = false;
+        let refuseHealth = false;
+        const memory = memoryStorage();
+        const refusing: StorageBackend = {
+          ...memory,
+          async open(context) {
+            const storage = await memory.open(context);
+            const refused = (what: string) => Promise.reject(new Error(`the test refuses ${what}`));
+            const deliveryLog = new Proxy(storage.deliveryLog, { get: (target, key) => (key === 'append' && refuseLog ? () => refused('delivery log writes') : Reflect.get(target, key)) });
+            const health = storage.health && new Proxy(storage.health, { get: (target, key) => (typeof key === 'string' && /^(compareAndSet|update)$/.test(key) && refuseHealth ? () => refused('health writes') : Reflect.get(target, key)) });
+            // Without the queue's writes of log entries with completions and discards, which go to
+            // the memory log past the wrapper: every entry goes through the log's append.
+            const combined = new Set<PropertyKey>(['completeAndLog', 'discardAndLog', 'logsWithCompletion']);
+            const queue = new Proxy(storage.queue, { get: (target, key) => (combined.has(key) ? undefined : Reflect.get(target, key)) }) as RequestQueue;
+            return { ...storage, queue, deliveryLog, ...(health ? { health } : {}), close: () => storage.close() };
+          },
+        };
+        // The check publishes @hookwork/core/testing's ThingHappened.
+        const started = await startTestApp({ composers: [testingThingComposer], storage: refusing, settings: FAILURE_COUNTERS_SETTINGS });
+        made.push(started);
+        return { app: started, faults: { refuseLogWrites: async () => void (refuseLog = true), refuseHealthWrites: async () => void (refuseHealth = true) } };
+      });
+      const untouched = parseExposition((await bystander.metrics.scrape()).text);
+      expect(['hookwork_requests_dropped_total{reason="webhook_deleted"}', 'hookwork_background_errors_total', 'hookwork_delivery_log_write_failures_total'].map((name) => untouched.get(name))).toEqual([0, 0, 0]);
+    } finally {
+      for (const one of made) await one.stop();
+    }
   });
 
   it('shows the age of the oldest pending request and what was held back, and keeps each app\'s metrics apart', async () => {

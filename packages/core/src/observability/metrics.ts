@@ -3,6 +3,7 @@ import type { LeaseLapse } from './lease-lapse';
 import type { LifecycleEmitter } from './lifecycle-events';
 import { silentLogger, type Logger } from './logger';
 import { OPERATOR_EVENT_TYPES } from './operator-events';
+import { DROP_REASON } from '../delivery/dropped-requests';
 
 /** What the gauges read at each scrape; each returns undefined while the app is not started. */
 export interface MetricsSources {
@@ -58,6 +59,29 @@ function deferralLabel(reason: string): string {
   return Object.prototype.hasOwnProperty.call(DEFERRAL_REASON_LABELS, reason) ? DEFERRAL_REASON_LABELS[reason as keyof typeof DEFERRAL_REASON_LABELS] : 'other';
 }
 
+/**
+ * The `reason` label of `hookwork_requests_dropped_total` for each reason the lifecycle's
+ * `requestDropped` tells: `webhook_deleted` (removed by the webhook's deletion or by the cleanup
+ * round, or met by delivery after it), `webhook_recreated` (met by delivery after its webhook was
+ * deleted and another created under its key). A reason not in it (a queue engine's own) is
+ * counted as `other`.
+ */
+export const DROP_REASON_LABELS = Object.freeze({
+  [DROP_REASON.deleted]: 'webhook_deleted',
+  [DROP_REASON.recreated]: 'webhook_recreated',
+} as const);
+
+/**
+ * Every `reason` of `hookwork_requests_dropped_total`, each series served from 0: the labels of
+ * {@link DROP_REASON_LABELS} and `other`.
+ */
+export const DROP_REASONS = Object.freeze(['webhook_deleted', 'webhook_recreated', 'other'] as const);
+
+/** The `reason` label of a drop told with `reason`: one of {@link DROP_REASONS}. */
+function dropLabel(reason: string): string {
+  return Object.prototype.hasOwnProperty.call(DROP_REASON_LABELS, reason) ? DROP_REASON_LABELS[reason as keyof typeof DROP_REASON_LABELS] : 'other';
+}
+
 /** The value of `hookwork_breaker_state` for each breaker state. */
 export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-open': 2 });
 
@@ -75,6 +99,9 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` (breaker_open, probe_in_flight, rate_limit, retry_after, webhook_disabled, other) |
  * | `hookwork_operator_events_total` | counter | `type` |
  * | `hookwork_handler_failures_total` | counter: webhook events that failed on a published notification (their webhooks got nothing for it) | |
+ * | `hookwork_requests_dropped_total` | counter: requests removed unsent, each logged as `dropped` (their webhook was deleted) | `reason` (webhook_deleted, webhook_recreated, other) |
+ * | `hookwork_delivery_log_write_failures_total` | counter: delivery log entries the store refused (delivery went on; the log lacks them) | |
+ * | `hookwork_background_errors_total` | counter: work in the background that failed (a claim, a health write, a cleanup round, a Redis connection lost); which and why: the error log | |
  * | `hookwork_leases_lapsed_total` | counter: attempts running here whose lease ran out before they ended | `how` (reclaimed, renewed_late, lost) |
  * | `hookwork_queue_requests` | gauge, store-wide | `state` (pending, inflight, dead) |
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
@@ -178,6 +205,26 @@ export class HookworkMetrics {
       help: 'Webhook events that failed on a published notification (their payload converter or shouldFireWebhookForNotification() threw, or their payload cannot be sent as JSON), so their webhooks got nothing for it; which event and why: the handlerFailed lifecycle event and the error log.',
       registers,
     });
+    // Each of these was only a lifecycle event and a log line: an operator's alert had nothing to
+    // read when deletions dropped requests, the log stopped taking entries, or a store kept failing
+    // a claim or a health write in the background.
+    const dropped = new Counter({
+      name: 'hookwork_requests_dropped_total',
+      help: 'Requests removed unsent, each logged as dropped, by reason: webhook_deleted (by the webhook\'s deletion, the cleanup round, or delivery meeting it after), webhook_recreated (its webhook deleted and another created under its key since), other.',
+      labelNames: ['reason'] as const,
+      registers,
+    });
+    for (const reason of DROP_REASONS) dropped.inc({ reason }, 0);
+    const logWriteFailures = new Counter({
+      name: 'hookwork_delivery_log_write_failures_total',
+      help: 'Delivery log entries the store could not write (delivery went on unaffected; the log lacks them); why: the error log and the logWriteFailed lifecycle event.',
+      registers,
+    });
+    const backgroundErrors = new Counter({
+      name: 'hookwork_background_errors_total',
+      help: 'Work in the background that failed (a claim, a release, a lease renewal, a health write, a cleanup round, an operator event, a Redis connection lost): tried again, or what was done instead is in the log line; which task and why: the error log and the backgroundError lifecycle event.',
+      registers,
+    });
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
     // Each known series from 0, as the lapses above: a series first scraped at 1 has no earlier
     // sample, so increase() and rate() never saw the first webhook.disabled or request.exhausted
@@ -250,6 +297,9 @@ export class HookworkMetrics {
     lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: deferralLabel(request.reason) }), 'metrics');
     lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
     lifecycle.subscribeInternal('handlerFailed', () => handlerFailures.inc(), 'metrics');
+    lifecycle.subscribeInternal('requestDropped', (request) => dropped.inc({ reason: dropLabel(request.reason) }), 'metrics');
+    lifecycle.subscribeInternal('logWriteFailed', () => logWriteFailures.inc(), 'metrics');
+    lifecycle.subscribeInternal('backgroundError', () => backgroundErrors.inc(), 'metrics');
   }
 
   /** Counts `count` attempts whose lease ran out under them, met as `how` (the queue engine tells: QueueEngineContext.leaseLapsed). */

@@ -44,3 +44,4 @@ export { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNot
 export { expectAttemptEndingDuringClaimNotSentAgain } from './claim-race-check';
 export { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS } from './lapsed-lease-check';
 export { BREAKER_SERIES_SETTINGS, expectBreakerSeriesOnlyForLiveWebhooks } from './breaker-series-check';
+export { expectFailureCounters, FAILURE_COUNTERS_SETTINGS, type StoreFaults } from './failure-counters-check';
