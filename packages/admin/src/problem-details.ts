@@ -3,7 +3,7 @@ import { isHookworkError, MAX_NAMED_PROBLEMS, printableField, type HookworkError
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
-import { forTheApi } from './api-wording';
+import { forTheApi, titleForTheApi } from './api-wording';
 import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
 
 /**
@@ -235,7 +235,7 @@ function fromHookworkError(error: HookworkError, instance: string, fields?: Prob
   const message = call && errors.length > 0 ? `${prefix}${errors.map((e) => `${e.in} ${e.field}`).join(', ')}: ${said.slice(call[0].length)}` : error.message;
   return {
     type: `urn:hookwork:error:${error.code}`,
-    title: error.summary ?? 'hookwork error',
+    title: titleForTheApi(error.code, error.summary ?? 'hookwork error'),
     status: error.status,
     detail: forTheApi(message),
     instance,
