@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { STATUS_CODES } from 'node:http';
+import { request as httpRequest, STATUS_CODES } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,9 +10,10 @@ import { runInThisContext } from 'node:vm';
 import fastifySwagger from '@fastify/swagger';
 import { cmsComposer } from '@hookwork/cms';
 import { createHookwork, memoryStorage, silentLogger, webhookViewSchema } from '@hookwork/core';
+import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import Database from 'better-sqlite3';
-import Fastify from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { adminFrameworkErrors } from './index';
 import { isLoopback, startAdminServer } from './admin-server';
@@ -419,6 +421,66 @@ describe('hookworkAdmin in a host', () => {
       expect((await host.inject({ method: 'POST', url: '/admin/api/v1/cleanup', headers: { cookie: 'session=alice', 'sec-fetch-site': 'same-origin' } })).statusCode).toBe(200);
     } finally {
       await host.close();
+    }
+  });
+
+  it('refuses a write whose Origin (no Sec-Fetch-Site) is this host and port by another scheme, reading its own scheme as Fastify does (trustProxy), and changes nothing', async () => {
+    // A browser without Sec-Fetch-Site (Safari before 16.4) on http://host:port — a page a network
+    // attacker can write — posting with the cookies of the https admin on the same host and port.
+    const session = { authenticate: (request: { headers: { cookie?: string } }) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined) };
+    const started: { close(): Promise<unknown> }[] = [];
+    const serve = async (options: FastifyServerOptions & { https?: { key: string; cert: string } }) => {
+      const host = Fastify({ logger: false, ...options } as FastifyServerOptions);
+      started.push(host);
+      await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: session, page: false, apiReference: false });
+      const address = await host.listen({ host: '127.0.0.1', port: 0 });
+      return { port: Number(new URL(address).port), tls: options.https !== undefined };
+    };
+    /** A POST over a real socket, as a browser without Sec-Fetch-Site sends it. */
+    const post = (server: { port: number; tls: boolean }, path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; json: { code?: string; detail?: string } }>((resolve, reject) => {
+        const send = server.tls ? httpsRequest : httpRequest;
+        const sent = send({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/admin/api/v1${path}`, headers: { cookie: 'session=alice', ...headers }, ...(server.tls ? { ca: TEST_RECEIVER_CERT } : {}) }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(text) as { code?: string; detail?: string } }));
+        });
+        sent.on('error', reject).end();
+      });
+    try {
+      await fixture.app.webhooks.create({ key: 'schemes', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+      const secretIds = async () => (await fixture.app.webhooks.get('schemes'))!.secrets.map((s) => s.id);
+      const before = await secretIds();
+      const plain = await serve({});
+      const tls = await serve({ https: { key: TEST_RECEIVER_KEY, cert: TEST_RECEIVER_CERT } });
+      const proxied = await serve({ trustProxy: '127.0.0.1' });
+      const at = (server: { port: number }, scheme: string) => `${scheme}://127.0.0.1:${server.port}`;
+      for (const [server, headers] of [
+        [plain, { origin: at(plain, 'https') }],
+        [tls, { origin: at(tls, 'http') }],
+        // Fastify trusts no proxy here, so X-Forwarded-Proto is anyone's word: the server is http.
+        [plain, { origin: at(plain, 'https'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'http'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'https') }],
+      ] as const) {
+        const answer = await post(server, '/webhook/schemes/secret/rotate', headers);
+        expect([headers, answer.status, answer.json.code]).toEqual([headers, 403, 'HOOKWORK_ERR_ADMIN_CROSS_SITE']);
+        expect(answer.json.detail).toContain(`from origin ${headers.origin} is refused: it is not this server's origin`);
+      }
+      // The http server told it sees https only behind a proxy it trusts; the https one is not.
+      expect((await post(plain, '/cleanup', { origin: at(plain, 'https') })).json.detail).toMatch(/create the Fastify with trustProxy/);
+      expect((await post(tls, '/cleanup', { origin: at(tls, 'http') })).json.detail).not.toMatch(/trustProxy/);
+      expect(await secretIds()).toEqual(before);
+      // Its own origin writes: the scheme of the socket, or the one a trusted proxy says.
+      for (const [server, headers] of [
+        [plain, { origin: at(plain, 'http') }],
+        [tls, { origin: at(tls, 'https') }],
+        [proxied, { origin: at(proxied, 'https'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'http') }],
+      ] as const) {
+        expect([headers, (await post(server, '/cleanup', headers)).status]).toEqual([headers, 200]);
+      }
+    } finally {
+      for (const host of started) await host.close();
     }
   });
 
