@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { runInThisContext } from 'node:vm';
 import fastifySwagger from '@fastify/swagger';
 import { cmsComposer } from '@hookwork/cms';
-import { createHookwork, memoryStorage, silentLogger, webhookViewSchema } from '@hookwork/core';
+import { createHookwork, memoryStorage, pinoLogger, silentLogger, webhookViewSchema } from '@hookwork/core';
 import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import Database from 'better-sqlite3';
@@ -543,6 +543,54 @@ describe('hookworkAdmin in a host', () => {
       expect([broken.statusCode, broken.json().code]).toEqual([500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
       expect(broken.body).not.toMatch(/session store/);
       expect(failures).toEqual([expect.stringMatching(/session store down/)]);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("masks the credentials a failing authenticate hook quotes in the admin's log line and logged error (message, stack, fields, cause), and answers the client none of its message", async () => {
+    const lines: string[] = [];
+    const host = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    const logger = pinoLogger(host.log);
+    // What a host's session lookup throws when its store refuses: the connection strings it used,
+    // and the HTTP client's error with the request's headers in a field.
+    const failure = Object.assign(new Error('session store redis://session:hunter2@10.0.0.5:6379 refused: WRONGPASS'), {
+      cause: new Error('fallback postgres://app:s3cretpw@db.internal:5432/app unreachable'),
+      config: { headers: { Authorization: 'Bearer tok-abc123xyz789' }, url: 'https://sso.example/userinfo' },
+      errors: [new Error('sso said 401 to Bearer tok-abc123xyz789')],
+    });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { authenticate: () => Promise.reject(failure) }, page: false, apiReference: false, logger });
+    // A refusal the host meant for the client (http-errors' expose) is shown, but not a credential in it.
+    const refusal = Object.assign(new Error('alice may not: role lookup at redis://roles:hunter2@10.0.0.6 said no, Bearer tok-abc123xyz789'), { statusCode: 403, expose: true });
+    await host.register(hookworkAdmin, { prefix: '/roles', app: fixture.app, auth: { authenticate: () => Promise.reject(refusal) }, page: false, apiReference: false, logger });
+    const secrets = /hunter2|s3cretpw|tok-abc123xyz789/;
+    try {
+      const origin = await host.listen({ host: '127.0.0.1', port: 0 });
+      for (const [method, path] of [['GET', '/admin/api/v1/session'], ['POST', '/admin/api/v1/cleanup']] as const) {
+        const response = await fetch(`${origin}${path}`, { method });
+        const body = await response.text();
+        expect([method, response.status, (JSON.parse(body) as { code: string }).code]).toEqual([method, 500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
+        // The host's message is no business of the client's: not its text, not its secrets.
+        expect(body).not.toMatch(/session store|WRONGPASS|10\.0\.0\.5|sso\.example/);
+        expect(body).not.toMatch(secrets);
+      }
+      const refused = await fetch(`${origin}/roles/api/v1/session`);
+      expect(refused.status).toBe(403);
+      const detail = ((await refused.json()) as { detail: string }).detail;
+      expect(detail).toContain('alice may not: role lookup at redis://***@10.0.0.6 said no, Bearer ***');
+      // The failure is logged, each time, still saying what failed — masked everywhere pino writes it.
+      const failed = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: { type: string; message: string; stack: string; cause?: { message: string }; config?: { headers: { Authorization: string } }; errors?: { message: string }[] } }).filter((line) => line.level === 50);
+      expect(failed).toHaveLength(2);
+      for (const line of failed) {
+        expect(line.msg).toMatch(/^admin: (GET|POST) \/admin\/api\/v1\/\w+ failed: session store redis:\/\/\*\*\*@10\.0\.0\.5:6379 refused: WRONGPASS$/);
+        // pino writes the cause's message after the error's, and the stacks of both.
+        expect(line.err).toMatchObject({ type: 'Error', message: 'session store redis://***@10.0.0.5:6379 refused: WRONGPASS: fallback postgres://***@db.internal:5432/app unreachable', config: { headers: { Authorization: 'Bearer ***' }, url: 'https://sso.example/userinfo' } });
+        expect(line.err!.stack).toMatch(/^Error: session store redis:\/\/\*\*\*@10\.0\.0\.5:6379 refused: WRONGPASS\n\s+at /);
+      }
+      expect(lines.join('\n')).not.toMatch(secrets);
+      // The host's own error is left as it threw it.
+      expect(failure.message).toContain('hunter2');
+      expect(failure.config.headers.Authorization).toBe('Bearer tok-abc123xyz789');
     } finally {
       await host.close();
     }
