@@ -120,6 +120,35 @@ describe('startAdminServer', () => {
     await expect(startAdminServer(fixture.app, { port: 70_000, print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
   });
 
+  it("behind a proxy that ends TLS, believes its X-Forwarded-Proto only with trustProxy, so a browser without Sec-Fetch-Site can write from the https page", async () => {
+    const session = (request: { headers: { cookie?: string } }) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined);
+    const post = (url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        const target = new URL(url);
+        const sent = httpRequest({ host: target.hostname, port: target.port, method: 'POST', path: `${target.pathname}api/v1/cleanup`, headers: { cookie: 'session=alice', ...headers } }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(text) as { code?: string }).code }));
+        });
+        sent.on('error', reject).end();
+      });
+    const behind = await startAdminServer(fixture.app, { authenticate: session, trustProxy: '127.0.0.1', print: false, ...apiOnly });
+    const direct = await startAdminServer(fixture.app, { authenticate: session, print: false, ...apiOnly });
+    try {
+      // What the proxy forwards of the https page's write: the browser's Origin and Host, and the scheme it ended.
+      const forwarded = (server: { url: string }) => ({ origin: new URL(server.url).origin.replace(/^http:/, 'https:'), 'x-forwarded-proto': 'https' });
+      expect(await post(behind.url, forwarded(behind))).toEqual({ status: 200, code: undefined });
+      expect(await post(direct.url, forwarded(direct))).toEqual({ status: 403, code: 'HOOKWORK_ERR_ADMIN_CROSS_SITE' });
+      // The http page is refused by the server that knows it is https.
+      expect(await post(behind.url, { origin: new URL(behind.url).origin, 'x-forwarded-proto': 'https' })).toEqual({ status: 403, code: 'HOOKWORK_ERR_ADMIN_CROSS_SITE' });
+    } finally {
+      await behind.close();
+      await direct.close();
+    }
+    for (const trustProxy of ['not-an-address', '10.0.0.0/8/1', [], ['127.0.0.1', ''], false]) {
+      await expect(startAdminServer(fixture.app, { trustProxy, print: false } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining('trustProxy') });
+    }
+  });
+
   // Looked up through the prototype chain, these found Object's functions: "TypeError: check is not a function".
   it.each([['__proto__', JSON.parse('{"__proto__":{}}') as object], ['constructor', { constructor: 1 }], ['hasOwnProperty', { hasOwnProperty: 1 }], ['toString', { toString: 1 }]])('refuses the option %s as unknown, coded', async (key, options) => {
     const error = await startAdminServer(fixture.app, { print: false, ...options } as never).then(() => undefined, (e: Error) => e);
@@ -467,7 +496,7 @@ describe('hookworkAdmin in a host', () => {
         expect(answer.json.detail).toContain(`from origin ${headers.origin} is refused: it is not this server's origin`);
       }
       // The http server told it sees https only behind a proxy it trusts; the https one is not.
-      expect((await post(plain, '/cleanup', { origin: at(plain, 'https') })).json.detail).toMatch(/create the Fastify with trustProxy/);
+      expect((await post(plain, '/cleanup', { origin: at(plain, 'https') })).json.detail).toMatch(/have Fastify trust it \(trustProxy: its address/);
       expect((await post(tls, '/cleanup', { origin: at(tls, 'http') })).json.detail).not.toMatch(/trustProxy/);
       expect(await secretIds()).toEqual(before);
       // Its own origin writes: the scheme of the socket, or the one a trusted proxy says.

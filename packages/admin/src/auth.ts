@@ -185,7 +185,7 @@ export function refuseCrossSite(request: FastifyRequest): void {
       // The same host and port by another scheme: most often an https page whose TLS a proxy ends,
       // in front of a Fastify that does not trust the proxy's X-Forwarded-Proto.
       const sameButScheme = given !== undefined && own !== undefined && given.replace(/^[a-z]+:/, '') === own.replace(/^[a-z]+:/, '');
-      const proxyHint = sameButScheme && request.protocol === 'http' ? '; if a proxy in front of this server ends TLS, create the Fastify with trustProxy (its address) so it reads the scheme from X-Forwarded-Proto' : '';
+      const proxyHint = sameButScheme && request.protocol === 'http' ? '; if a proxy in front of this server ends TLS, have Fastify trust it (trustProxy: its address — an option of Fastify() and of startAdminServer) so it reads the scheme from X-Forwarded-Proto' : '';
       throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server's origin (${own ?? `${request.protocol}://${request.host || 'no Host header'}`}; scheme, host and port are compared)${proxyHint}`);
     }
   }
