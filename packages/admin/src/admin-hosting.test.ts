@@ -498,6 +498,13 @@ describe('hookworkAdmin in a host', () => {
       // The http server told it sees https only behind a proxy it trusts; the https one is not.
       expect((await post(plain, '/cleanup', { origin: at(plain, 'https') })).json.detail).toMatch(/have Fastify trust it \(trustProxy: its address/);
       expect((await post(tls, '/cleanup', { origin: at(tls, 'http') })).json.detail).not.toMatch(/trustProxy/);
+      // No Host header (HTTP/1.0): refused, the detail saying there is none (not "http://no Host header").
+      const hostless = await new Promise<string>((resolve, reject) => {
+        const socket = connect(plain.port, '127.0.0.1', () => socket.write('POST /admin/api/v1/webhook/schemes/secret/rotate HTTP/1.0\r\nCookie: session=alice\r\nOrigin: http://undefined\r\n\r\n'));
+        let text = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
+      });
+      expect(hostless).toMatch(/^HTTP\/1\.1 403 [\s\S]*HOOKWORK_ERR_ADMIN_CROSS_SITE[\s\S]*\(no Host header; scheme, host and port are compared\)/);
       expect(await secretIds()).toEqual(before);
       // Its own origin writes: the scheme of the socket, or the one a trusted proxy says.
       for (const [server, headers] of [

@@ -180,13 +180,14 @@ export function refuseCrossSite(request: FastifyRequest): void {
   }
   if (site === undefined && typeof origin === 'string') {
     const given = originOf(origin);
-    const own = originOf(`${request.protocol}://${request.host}`);
+    // No Host header (HTTP/1.0): this server has no origin to compare with, and the detail says so.
+    const own = request.host ? originOf(`${request.protocol}://${request.host}`) : undefined;
     if (given === undefined || given !== own) {
       // The same host and port by another scheme: most often an https page whose TLS a proxy ends,
       // in front of a Fastify that does not trust the proxy's X-Forwarded-Proto.
       const sameButScheme = given !== undefined && own !== undefined && given.replace(/^[a-z]+:/, '') === own.replace(/^[a-z]+:/, '');
       const proxyHint = sameButScheme && request.protocol === 'http' ? '; if a proxy in front of this server ends TLS, have Fastify trust it (trustProxy: its address — an option of Fastify() and of startAdminServer) so it reads the scheme from X-Forwarded-Proto' : '';
-      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server's origin (${own ?? `${request.protocol}://${request.host || 'no Host header'}`}; scheme, host and port are compared)${proxyHint}`);
+      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server's origin (${own ?? (request.host ? `${request.protocol}://${request.host}, not a URL` : 'no Host header')}; scheme, host and port are compared)${proxyHint}`);
     }
   }
 }
