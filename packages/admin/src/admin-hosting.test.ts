@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { STATUS_CODES } from 'node:http';
+import { request as httpRequest, STATUS_CODES } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,10 +9,11 @@ import { promisify } from 'node:util';
 import { runInThisContext } from 'node:vm';
 import fastifySwagger from '@fastify/swagger';
 import { cmsComposer } from '@hookwork/cms';
-import { createHookwork, memoryStorage, silentLogger, webhookViewSchema } from '@hookwork/core';
+import { createHookwork, memoryStorage, pinoLogger, silentLogger, webhookViewSchema } from '@hookwork/core';
+import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import Database from 'better-sqlite3';
-import Fastify from 'fastify';
+import Fastify, { type FastifyServerOptions } from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { adminFrameworkErrors } from './index';
 import { isLoopback, startAdminServer } from './admin-server';
@@ -116,6 +118,35 @@ describe('startAdminServer', () => {
     }
     await expect(startAdminServer(fixture.app, { token: 'short', print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
     await expect(startAdminServer(fixture.app, { port: 70_000, print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
+  });
+
+  it("behind a proxy that ends TLS, believes its X-Forwarded-Proto only with trustProxy, so a browser without Sec-Fetch-Site can write from the https page", async () => {
+    const session = (request: { headers: { cookie?: string } }) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined);
+    const post = (url: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; code?: string }>((resolve, reject) => {
+        const target = new URL(url);
+        const sent = httpRequest({ host: target.hostname, port: target.port, method: 'POST', path: `${target.pathname}api/v1/cleanup`, headers: { cookie: 'session=alice', ...headers } }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode!, code: (JSON.parse(text) as { code?: string }).code }));
+        });
+        sent.on('error', reject).end();
+      });
+    const behind = await startAdminServer(fixture.app, { authenticate: session, trustProxy: '127.0.0.1', print: false, ...apiOnly });
+    const direct = await startAdminServer(fixture.app, { authenticate: session, print: false, ...apiOnly });
+    try {
+      // What the proxy forwards of the https page's write: the browser's Origin and Host, and the scheme it ended.
+      const forwarded = (server: { url: string }) => ({ origin: new URL(server.url).origin.replace(/^http:/, 'https:'), 'x-forwarded-proto': 'https' });
+      expect(await post(behind.url, forwarded(behind))).toEqual({ status: 200, code: undefined });
+      expect(await post(direct.url, forwarded(direct))).toEqual({ status: 403, code: 'HOOKWORK_ERR_ADMIN_CROSS_SITE' });
+      // The http page is refused by the server that knows it is https.
+      expect(await post(behind.url, { origin: new URL(behind.url).origin, 'x-forwarded-proto': 'https' })).toEqual({ status: 403, code: 'HOOKWORK_ERR_ADMIN_CROSS_SITE' });
+    } finally {
+      await behind.close();
+      await direct.close();
+    }
+    for (const trustProxy of ['not-an-address', '10.0.0.0/8/1', [], ['127.0.0.1', ''], false]) {
+      await expect(startAdminServer(fixture.app, { trustProxy, print: false } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining('trustProxy') });
+    }
   });
 
   // Looked up through the prototype chain, these found Object's functions: "TypeError: check is not a function".
@@ -422,6 +453,73 @@ describe('hookworkAdmin in a host', () => {
     }
   });
 
+  it('refuses a write whose Origin (no Sec-Fetch-Site) is this host and port by another scheme, reading its own scheme as Fastify does (trustProxy), and changes nothing', async () => {
+    // A browser without Sec-Fetch-Site (Safari before 16.4) on http://host:port — a page a network
+    // attacker can write — posting with the cookies of the https admin on the same host and port.
+    const session = { authenticate: (request: { headers: { cookie?: string } }) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined) };
+    const started: { close(): Promise<unknown> }[] = [];
+    const serve = async (options: FastifyServerOptions & { https?: { key: string; cert: string } }) => {
+      const host = Fastify({ logger: false, ...options } as FastifyServerOptions);
+      started.push(host);
+      await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: session, page: false, apiReference: false });
+      const address = await host.listen({ host: '127.0.0.1', port: 0 });
+      return { port: Number(new URL(address).port), tls: options.https !== undefined };
+    };
+    /** A POST over a real socket, as a browser without Sec-Fetch-Site sends it. */
+    const post = (server: { port: number; tls: boolean }, path: string, headers: Record<string, string>) =>
+      new Promise<{ status: number; json: { code?: string; detail?: string } }>((resolve, reject) => {
+        const send = server.tls ? httpsRequest : httpRequest;
+        const sent = send({ host: '127.0.0.1', port: server.port, method: 'POST', path: `/admin/api/v1${path}`, headers: { cookie: 'session=alice', ...headers }, ...(server.tls ? { ca: TEST_RECEIVER_CERT } : {}) }, (response) => {
+          let text = '';
+          response.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(text) as { code?: string; detail?: string } }));
+        });
+        sent.on('error', reject).end();
+      });
+    try {
+      await fixture.app.webhooks.create({ key: 'schemes', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+      const secretIds = async () => (await fixture.app.webhooks.get('schemes'))!.secrets.map((s) => s.id);
+      const before = await secretIds();
+      const plain = await serve({});
+      const tls = await serve({ https: { key: TEST_RECEIVER_KEY, cert: TEST_RECEIVER_CERT } });
+      const proxied = await serve({ trustProxy: '127.0.0.1' });
+      const at = (server: { port: number }, scheme: string) => `${scheme}://127.0.0.1:${server.port}`;
+      for (const [server, headers] of [
+        [plain, { origin: at(plain, 'https') }],
+        [tls, { origin: at(tls, 'http') }],
+        // Fastify trusts no proxy here, so X-Forwarded-Proto is anyone's word: the server is http.
+        [plain, { origin: at(plain, 'https'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'http'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'https') }],
+      ] as const) {
+        const answer = await post(server, '/webhook/schemes/secret/rotate', headers);
+        expect([headers, answer.status, answer.json.code]).toEqual([headers, 403, 'HOOKWORK_ERR_ADMIN_CROSS_SITE']);
+        expect(answer.json.detail).toContain(`from origin ${headers.origin} is refused: it is not this server's origin`);
+      }
+      // The http server told it sees https only behind a proxy it trusts; the https one is not.
+      expect((await post(plain, '/cleanup', { origin: at(plain, 'https') })).json.detail).toMatch(/have Fastify trust it \(trustProxy: its address/);
+      expect((await post(tls, '/cleanup', { origin: at(tls, 'http') })).json.detail).not.toMatch(/trustProxy/);
+      // No Host header (HTTP/1.0): refused, the detail saying there is none (not "http://no Host header").
+      const hostless = await new Promise<string>((resolve, reject) => {
+        const socket = connect(plain.port, '127.0.0.1', () => socket.write('POST /admin/api/v1/webhook/schemes/secret/rotate HTTP/1.0\r\nCookie: session=alice\r\nOrigin: http://undefined\r\n\r\n'));
+        let text = '';
+        socket.setEncoding('utf8').on('data', (chunk: string) => (text += chunk)).on('end', () => resolve(text)).on('error', reject);
+      });
+      expect(hostless).toMatch(/^HTTP\/1\.1 403 [\s\S]*HOOKWORK_ERR_ADMIN_CROSS_SITE[\s\S]*\(no Host header; scheme, host and port are compared\)/);
+      expect(await secretIds()).toEqual(before);
+      // Its own origin writes: the scheme of the socket, or the one a trusted proxy says.
+      for (const [server, headers] of [
+        [plain, { origin: at(plain, 'http') }],
+        [tls, { origin: at(tls, 'https') }],
+        [proxied, { origin: at(proxied, 'https'), 'x-forwarded-proto': 'https' }],
+        [proxied, { origin: at(proxied, 'http') }],
+      ] as const) {
+        expect([headers, (await post(server, '/cleanup', headers)).status]).toEqual([headers, 200]);
+      }
+    } finally {
+      for (const host of started) await host.close();
+    }
+  });
+
   it('answers 404 for a page asset that does not exist, not a 405 saying GET takes GET', async () => {
     const host = Fastify({ logger: false });
     await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: TOKEN }, page: true, apiReference: true });
@@ -481,6 +579,54 @@ describe('hookworkAdmin in a host', () => {
       expect([broken.statusCode, broken.json().code]).toEqual([500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
       expect(broken.body).not.toMatch(/session store/);
       expect(failures).toEqual([expect.stringMatching(/session store down/)]);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("masks the credentials a failing authenticate hook quotes in the admin's log line and logged error (message, stack, fields, cause), and answers the client none of its message", async () => {
+    const lines: string[] = [];
+    const host = Fastify({ logger: { level: 'info', stream: { write: (line: string) => void lines.push(line) } } });
+    const logger = pinoLogger(host.log);
+    // What a host's session lookup throws when its store refuses: the connection strings it used,
+    // and the HTTP client's error with the request's headers in a field.
+    const failure = Object.assign(new Error('session store redis://session:hunter2@10.0.0.5:6379 refused: WRONGPASS'), {
+      cause: new Error('fallback postgres://app:s3cretpw@db.internal:5432/app unreachable'),
+      config: { headers: { Authorization: 'Bearer tok-abc123xyz789' }, url: 'https://sso.example/userinfo' },
+      errors: [new Error('sso said 401 to Bearer tok-abc123xyz789')],
+    });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { authenticate: () => Promise.reject(failure) }, page: false, apiReference: false, logger });
+    // A refusal the host meant for the client (http-errors' expose) is shown, but not a credential in it.
+    const refusal = Object.assign(new Error('alice may not: role lookup at redis://roles:hunter2@10.0.0.6 said no, Bearer tok-abc123xyz789'), { statusCode: 403, expose: true });
+    await host.register(hookworkAdmin, { prefix: '/roles', app: fixture.app, auth: { authenticate: () => Promise.reject(refusal) }, page: false, apiReference: false, logger });
+    const secrets = /hunter2|s3cretpw|tok-abc123xyz789/;
+    try {
+      const origin = await host.listen({ host: '127.0.0.1', port: 0 });
+      for (const [method, path] of [['GET', '/admin/api/v1/session'], ['POST', '/admin/api/v1/cleanup']] as const) {
+        const response = await fetch(`${origin}${path}`, { method });
+        const body = await response.text();
+        expect([method, response.status, (JSON.parse(body) as { code: string }).code]).toEqual([method, 500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
+        // The host's message is no business of the client's: not its text, not its secrets.
+        expect(body).not.toMatch(/session store|WRONGPASS|10\.0\.0\.5|sso\.example/);
+        expect(body).not.toMatch(secrets);
+      }
+      const refused = await fetch(`${origin}/roles/api/v1/session`);
+      expect(refused.status).toBe(403);
+      const detail = ((await refused.json()) as { detail: string }).detail;
+      expect(detail).toContain('alice may not: role lookup at redis://***@10.0.0.6 said no, Bearer ***');
+      // The failure is logged, each time, still saying what failed — masked everywhere pino writes it.
+      const failed = lines.map((line) => JSON.parse(line) as { level: number; msg: string; err?: { type: string; message: string; stack: string; cause?: { message: string }; config?: { headers: { Authorization: string } }; errors?: { message: string }[] } }).filter((line) => line.level === 50);
+      expect(failed).toHaveLength(2);
+      for (const line of failed) {
+        expect(line.msg).toMatch(/^admin: (GET|POST) \/admin\/api\/v1\/\w+ failed: session store redis:\/\/\*\*\*@10\.0\.0\.5:6379 refused: WRONGPASS$/);
+        // pino writes the cause's message after the error's, and the stacks of both.
+        expect(line.err).toMatchObject({ type: 'Error', message: 'session store redis://***@10.0.0.5:6379 refused: WRONGPASS: fallback postgres://***@db.internal:5432/app unreachable', config: { headers: { Authorization: 'Bearer ***' }, url: 'https://sso.example/userinfo' } });
+        expect(line.err!.stack).toMatch(/^Error: session store redis:\/\/\*\*\*@10\.0\.0\.5:6379 refused: WRONGPASS\n\s+at /);
+      }
+      expect(lines.join('\n')).not.toMatch(secrets);
+      // The host's own error is left as it threw it.
+      expect(failure.message).toContain('hunter2');
+      expect(failure.config.headers.Authorization).toBe('Bearer tok-abc123xyz789');
     } finally {
       await host.close();
     }

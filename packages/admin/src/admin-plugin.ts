@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import { guardedLogger, HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
+import { guardedLogger, HOOKWORK_VERSION, LoggerToken, maskCredentials, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { isApp, isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
@@ -8,6 +8,7 @@ import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, checkSignOutUrl, refuseCrossSite, type AdminAuthMethod, type AdminAuthOptions, type AdminPrincipal } from './auth';
 import { LONGEST_PATH_KEY } from './api-schemas';
 import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
+import { loggedError } from './logged-error';
 import { registerPage } from './page-routes';
 import { fieldsOfSchema, PROBLEM_MEDIA_TYPE, toAnswer, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
@@ -134,7 +135,11 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
     if (isAppUnavailable(error)) {
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
       if (problem.code === 'HOOKWORK_ERR_APP_NOT_STARTED') reply.header('retry-after', String(NOT_STARTED_RETRY_AFTER_SECONDS));
-    } else if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
+    } else if (problem.status >= 500) {
+      // What failed may be the host's own code (its authenticate hook) quoting a connection string
+      // or a token: the log gets it masked, the client none of it (the problem says where to look).
+      logger.error(`admin: ${request.method} ${request.url} failed: ${maskCredentials(String((error as Error | undefined)?.message ?? error))}`, { error: loggedError(error) });
+    }
     return noSniffNoStore(reply).code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
   fastify.setNotFoundHandler((request, reply) => {

@@ -30,6 +30,14 @@ export interface AdminServerOptions {
   prefix?: string;
   /** TLS key and certificate (PEM), to serve HTTPS (advised on any non-loopback address). */
   https?: { key: string | Buffer; cert: string | Buffer };
+  /**
+   * The proxy in front of the server, whose `X-Forwarded-Proto` and `X-Forwarded-Host` are then
+   * believed (Fastify's `trustProxy`): its address or CIDR range (`'127.0.0.1'`, `'10.0.0.0/8'`,
+   * proxy-addr's `'loopback'`), a list of them, or `true` for any. Needed behind a proxy that ends
+   * TLS: the admin compares a browser's `Origin` with its own scheme, host and port, and without it
+   * sees http where the browser used https. Default: none trusted.
+   */
+  trustProxy?: true | string | readonly string[];
   /** Where the URL and a generated token are printed (default console.log); `false` prints nothing. */
   print?: ((line: string) => void) | false;
   /** Where audit lines and failures go (default: the app's logger). */
@@ -76,12 +84,23 @@ const SERVER_OPTIONS: OptionSpec = {
     v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'key' || k === 'cert') && isPem((v as { key?: unknown }).key) && isPem((v as { cert?: unknown }).cert)
       ? undefined
       : 'must be { key, cert } with both PEM strings or Buffers (e.g. readFileSync("key.pem"))',
+  trustProxy: (v) => (v === true || (typeof v === 'string' && isProxyList(v)) || (Array.isArray(v) && v.length > 0 && v.every((item) => typeof item === 'string' && isProxyList(item))) ? undefined : "must be the proxy's address or CIDR range ('127.0.0.1', '10.0.0.0/8', 'loopback'), a list of them, or true (any)"),
   print: (v) => (v === false || typeof v === 'function' ? undefined : 'must be a function (line) => void, or false to print nothing'),
   logger: (v) => (v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function') ? undefined : 'must be a Logger: an object with debug, info, warn and error functions'),
   page: is.boolean,
   apiReference: is.boolean,
   metrics: checkMetricsOption,
 };
+
+/** proxy-addr's names for address ranges, beside addresses and CIDR ranges. */
+const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+/** An address, a CIDR range or a range name, or several of them separated by commas, as proxy-addr reads them. */
+const isProxyList = (value: string) =>
+  value.split(',').every((item) => {
+    const [address = '', bits, ...rest] = item.trim().split('/');
+    return rest.length === 0 && (PROXY_RANGE_NAMES.has(address) ? bits === undefined : isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+  });
 
 const isPem = (value: unknown) => (typeof value === 'string' && value.length > 0) || (Buffer.isBuffer(value) && value.length > 0);
 
@@ -94,6 +113,8 @@ const SERVER_HINTS: OptionHints = {
   hostname: 'the address to listen on is host: "127.0.0.1"',
   tls: 'TLS is https: { key, cert }',
   ssl: 'TLS is https: { key, cert }',
+  proxy: "the proxy in front, whose X-Forwarded-Proto is believed, is trustProxy: '127.0.0.1'",
+  trustedProxies: "the proxies whose X-Forwarded-Proto is believed are trustProxy: ['10.0.0.1', '10.0.0.2']",
   basePath: 'the path prefix is prefix: "/admin"',
   path: 'the path prefix is prefix: "/admin"',
   log: 'audit lines go to logger: a Logger; the URL and token are printed by print',
@@ -176,6 +197,7 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
   const fastify = Fastify({
     logger: false,
     ...(options.https ? { https: options.https } : {}),
+    ...(options.trustProxy !== undefined ? { trustProxy: typeof options.trustProxy === 'string' || options.trustProxy === true ? options.trustProxy : [...options.trustProxy] } : {}),
     // Fastify routes path values up to 100 characters by default; a webhook key may have 200.
     routerOptions: { maxParamLength: LONGEST_PATH_KEY },
     // A path the router cannot take (a segment over that, bad percent-encoding) gets

@@ -1,4 +1,4 @@
-import { createHookwork, isHookworkError, memoryStorage, type Hookwork } from '@hookwork/core';
+import { createHookwork, ERROR_CODES, HookworkError, isHookworkError, memoryStorage, type Hookwork, type HookworkErrorCode } from '@hookwork/core';
 import { recordingTransport, thingComposer } from '@hookwork/core/testing';
 import { forTheApi } from './api-wording';
 import { toProblem } from './problem-details';
@@ -88,6 +88,19 @@ describe('the wording of core refusals, as the admin API answers them', () => {
     } finally {
       await bare.stop();
     }
+  });
+
+  it("titles a core refusal in the route's terms: no 4xx core code an admin route can answer is titled with a library call", () => {
+    // publish() and start() are the host's calls, which no admin route makes: their codes never reach a client here.
+    const neverAnswered = new Set(['HOOKWORK_ERR_INVALID_NOTIFICATION', 'HOOKWORK_ERR_INVALID_TRANSACTION', 'HOOKWORK_ERR_APP_ALREADY_STARTED']);
+    const codes = (Object.keys(ERROR_CODES) as HookworkErrorCode[]).filter((code) => ERROR_CODES[code].status < 500 && !neverAnswered.has(code));
+    expect(codes).toEqual(expect.arrayContaining(['HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED', 'HOOKWORK_ERR_INVALID_CURSOR', 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', 'HOOKWORK_ERR_INVALID_ARGUMENT']));
+    for (const code of codes) {
+      const problem = toProblem(new HookworkError(code, `${code}: refused`), '/admin/api/v1/x');
+      expect([code, problem.title]).toEqual([code, expect.not.stringMatching(LIBRARY_CALL)]);
+    }
+    expect(toProblem(new HookworkError('HOOKWORK_ERR_INVALID_CURSOR', 'x'), '/x').title).toMatch(/^A listing that pages by cursor \(GET webhook, GET webhook\/logs, GET webhook\/\{id\}\/logs, GET dead-letter\) was given an `after`/);
+    expect(toProblem(new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', 'x'), '/x').title).toMatch(/^POST dead-letter\/redeliver was given a body without ids/);
   });
 
   it('rewrites each kind of key core names, and any call left over', () => {

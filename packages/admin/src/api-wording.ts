@@ -24,6 +24,8 @@ const ROUTES: readonly (readonly [RegExp, string | ((...groups: string[]) => str
   // A refusal of core's that starts with the call it was made to (`logs() was given query.requestId …`).
   [/\b(?:webhooks\.)?[a-zA-Z]+\(\) was given (?:query\.|options\.|selector\.)?/g, 'the request gave '],
   [/\b(?:webhooks\.)?[a-zA-Z]+\(\)( ?):/g, 'the request:'],
+  // A test send's alias, which the HTTP client sends as a body field, not as an options object.
+  [/pass one of its events as \{ alias \} (\([^)]*\)) or omit it for the first/g, 'send one of its events as alias in the body $1, or leave alias out for the first'],
   [/as webhookEtag\(\) and an ETag header give them/g, 'as an ETag header gives them'],
   [/as webhookEtag\(\) gives it/g, 'as an ETag header gives it'],
   // Whatever call is left: a route an HTTP client can use is what the OpenAPI document lists.
@@ -36,4 +38,22 @@ export function forTheApi(text: string): string {
   let result = text;
   for (const [call, route] of ROUTES) result = typeof route === 'string' ? result.replace(call, route) : result.replace(call, (...args: string[]) => route(...args));
   return result;
+}
+
+/**
+ * Core's titles (its codes' summaries, the same for every occurrence) that name the library call
+ * a client made, for the codes an admin route answers, in the terms of the route and its fields.
+ * Core's other titles name no call a client makes; those of publish() and start() are never
+ * answered here (no route calls them), and start() and stop() in a 503's are the host's to make.
+ */
+const API_TITLES: Readonly<Partial<Record<string, string>>> = {
+  HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED: 'A test send (POST webhook/{id}/test) was asked for an event alias (the body\'s alias) the webhook does not subscribe to.',
+  HOOKWORK_ERR_INVALID_CURSOR: 'A listing that pages by cursor (GET webhook, GET webhook/logs, GET webhook/{id}/logs, GET dead-letter) was given an `after` that is no `next` cursor of that listing: changed, cut short, made up, or of another listing.',
+  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: 'POST dead-letter/redeliver was given a body without ids, a webhook key, a time or all, one that combines them as no selector does (ids with webhookKey or deadSince, all with anything), or values of the wrong type.',
+  HOOKWORK_ERR_INVALID_ARGUMENT: 'A request was given a value of the wrong kind or out of range (a grace period past 30 days, gracePeriod with gracePeriodMs), or a key that cannot name anything stored (empty, or holding U+0000 or a lone surrogate).',
+};
+
+/** The title of a core code's problem as the admin API answers it: core's summary, or its wording for an HTTP client. */
+export function titleForTheApi(code: string, summary: string): string {
+  return API_TITLES[code] ?? summary;
 }

@@ -158,6 +158,13 @@ export class AdminAuthenticator {
  * host authenticates by cookie: a browser says where a request came from in Sec-Fetch-Site, or
  * at least in Origin (`null` for an opaque origin — a sandboxed frame, a data: page — is refused
  * too). Requests without either (curl, servers) are not from a browser page.
+ *
+ * An Origin is compared whole — scheme, host and port — with this server's origin as Fastify
+ * reads it: `request.protocol` (https on a TLS socket; behind a proxy, X-Forwarded-Proto only when
+ * the host's Fastify trusts the proxy, `trustProxy`) and `request.host` (the Host header, or
+ * X-Forwarded-Host from a trusted proxy). A page served over http is another origin than the same
+ * host and port over https (RFC 6454): a script on it, which a network attacker can write, must
+ * not write through the https admin's cookies.
  */
 export function refuseCrossSite(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
@@ -172,16 +179,24 @@ export function refuseCrossSite(request: FastifyRequest): void {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from an opaque origin (Origin: null: a sandboxed frame, a data: or file: page, or a redirect from another site) is refused; call the admin API from its own page or from a server`);
   }
   if (site === undefined && typeof origin === 'string') {
-    if (hostOf(origin) === undefined || hostOf(origin) !== hostOf(`http://${request.headers.host ?? ''}`)) {
-      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server (${request.headers.host ?? 'no Host header'})`);
+    const given = originOf(origin);
+    // No Host header (HTTP/1.0): this server has no origin to compare with, and the detail says so.
+    const own = request.host ? originOf(`${request.protocol}://${request.host}`) : undefined;
+    if (given === undefined || given !== own) {
+      // The same host and port by another scheme: most often an https page whose TLS a proxy ends,
+      // in front of a Fastify that does not trust the proxy's X-Forwarded-Proto.
+      const sameButScheme = given !== undefined && own !== undefined && given.replace(/^[a-z]+:/, '') === own.replace(/^[a-z]+:/, '');
+      const proxyHint = sameButScheme && request.protocol === 'http' ? '; if a proxy in front of this server ends TLS, have Fastify trust it (trustProxy: its address — an option of Fastify() and of startAdminServer) so it reads the scheme from X-Forwarded-Proto' : '';
+      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server's origin (${own ?? (request.host ? `${request.protocol}://${request.host}, not a URL` : 'no Host header')}; scheme, host and port are compared)${proxyHint}`);
     }
   }
 }
 
-/** The host:port of a URL as URL normalises it (default ports dropped), or undefined. */
-function hostOf(url: string): string | undefined {
+/** The origin of a URL (`https://host:port`, default ports dropped) as URL serialises it, or undefined. */
+function originOf(url: string): string | undefined {
   try {
-    return new URL(url).host || undefined;
+    const { origin, host } = new URL(url);
+    return origin === 'null' || !host ? undefined : origin;
   } catch {
     return undefined;
   }

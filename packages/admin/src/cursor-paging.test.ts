@@ -148,8 +148,8 @@ describe('the admin API pages GET webhook by cursor, in creation order (SQLite f
       expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_CURSOR');
       expect([url, refused.json.detail]).toEqual([url, expect.stringMatching(message)]);
       expect(refused.json.detail).toMatch(/pass the next of the page before/);
-      // The title is the code's summary: true of the webhooks (oldest first) as of the log.
-      expect([url, refused.json.title]).toEqual([url, expect.stringContaining('webhooks.list(), logs(), deadLetters()')]);
+      // The title is the code's, in the routes' terms: true of the webhooks (oldest first) as of the log.
+      expect([url, refused.json.title]).toEqual([url, expect.stringContaining('(GET webhook, GET webhook/logs, GET webhook/{id}/logs, GET dead-letter)')]);
       expect(refused.json.title).not.toMatch(/newest-first/);
     }
     // Umbraco's skip/take go on working, and answer next too; the last page has none.

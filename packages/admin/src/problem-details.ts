@@ -1,9 +1,9 @@
 import { STATUS_CODES } from 'node:http';
-import { isHookworkError, MAX_NAMED_PROBLEMS, printableField, type HookworkError } from '@hookwork/core';
+import { isHookworkError, maskCredentials, MAX_NAMED_PROBLEMS, printableField, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
-import { forTheApi } from './api-wording';
+import { forTheApi, titleForTheApi } from './api-wording';
 import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
 
 /**
@@ -195,7 +195,8 @@ const REFUSAL_HEADERS = ['content-range', 'allow', 'retry-after', 'www-authentic
  * A client error that Fastify or a plugin raised with a 4xx status of its own — @fastify/static's
  * 416 for a Range past the file, 412 for a failed precondition, 400 for a path with NUL — and what
  * of it may be shown: its message when it is meant for the client (http-errors' `expose`, a
- * Fastify `FST_` error), cut short and escaped; else none. Such an error is the client's, not a
+ * Fastify `FST_` error), cut short, escaped and with any credential in it masked (core's
+ * `maskCredentials()`); else none. Such an error is the client's, not a
  * fault: answered 500 it left a stack trace in the log for every bad Range. Undefined for any
  * other error (a fault, answered 500).
  */
@@ -204,7 +205,7 @@ function clientRefusal(error: unknown): { status: number; message: string | unde
   const { statusCode, status: statusAlias, expose, code, message, headers } = error as { statusCode?: unknown; status?: unknown; expose?: unknown; code?: unknown; message?: unknown; headers?: unknown };
   const status = typeof statusCode === 'number' ? statusCode : statusAlias;
   if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
-  const shown = (expose === true || (typeof code === 'string' && code.startsWith('FST_'))) && typeof message === 'string' && message !== '' ? printableField(message.slice(0, 200)) : undefined;
+  const shown = (expose === true || (typeof code === 'string' && code.startsWith('FST_'))) && typeof message === 'string' && message !== '' ? printableField(maskCredentials(message).slice(0, 200)) : undefined;
   const kept: Record<string, string> = {};
   if (headers !== null && typeof headers === 'object') {
     for (const [name, value] of Object.entries(headers)) if (REFUSAL_HEADERS.includes(name.toLowerCase()) && typeof value === 'string') kept[name.toLowerCase()] = value;
@@ -235,7 +236,7 @@ function fromHookworkError(error: HookworkError, instance: string, fields?: Prob
   const message = call && errors.length > 0 ? `${prefix}${errors.map((e) => `${e.in} ${e.field}`).join(', ')}: ${said.slice(call[0].length)}` : error.message;
   return {
     type: `urn:hookwork:error:${error.code}`,
-    title: error.summary ?? 'hookwork error',
+    title: titleForTheApi(error.code, error.summary ?? 'hookwork error'),
     status: error.status,
     detail: forTheApi(message),
     instance,

@@ -43,7 +43,7 @@ export {
 } from './model/webhook';
 export { webhookInfo, type WebhookInfo, type WebhookInfoSource } from './model/webhook-info';
 export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField, type UrlCheck } from './model/wire-rules';
-export { maskUrlCredentials, misreadConnectionString } from './model/url-credentials';
+export { maskCredentials, maskUrlCredentials, misreadConnectionString } from './model/url-credentials';
 export { duplicateJsonKeys } from './model/json-duplicate-keys';
 export { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, valueKind, type NonPlainObject, type PlainObjectSchema } from './model/plain-object';
 export { readOrRefuse } from './model/caller-input';

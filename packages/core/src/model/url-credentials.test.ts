@@ -1,4 +1,4 @@
-import { maskUrlCredentials } from './url-credentials';
+import { maskCredentials, maskUrlCredentials } from './url-credentials';
 
 describe('maskUrlCredentials', () => {
   it('masks user and password alike, an empty user (Redis) and an @ in the password included', () => {
@@ -47,5 +47,22 @@ describe('maskUrlCredentials on a connection string that does not parse', () => 
     expect(maskUrlCredentials('http://localhost:3000/users/@me')).toBe('http://localhost:3000/users/@me');
     expect(maskUrlCredentials('http://[::1]:3000/@me')).toBe('http://[::1]:3000/@me');
     expect(maskUrlCredentials('store: postgres://a:b#c@h/d, queue: redis://:e@h')).toBe('store: postgres://***@h/d, queue: redis://***@h');
+  });
+});
+
+describe('maskCredentials', () => {
+  it("masks a URL's credentials and an authorization value's, wherever they are in a line", () => {
+    expect(maskCredentials('session store redis://admin:hunter2@10.0.0.5:6379 refused: WRONGPASS')).toBe('session store redis://***@10.0.0.5:6379 refused: WRONGPASS');
+    expect(maskCredentials('upstream said 401 to Authorization: Bearer eyJhbGciOi.J9x-_~+/== (expired)')).toBe('upstream said 401 to Authorization: Bearer *** (expired)');
+    expect(maskCredentials('headers {"authorization":"basic dXNlcjpwYXNz"} and postgres://app:pw@db/app')).toBe('headers {"authorization":"basic ***"} and postgres://***@db/app');
+    expect(maskCredentials('BEARER\tabc123')).toBe('BEARER\t***');
+  });
+
+  it('leaves text without credentials as it is', () => {
+    expect(maskCredentials('session store at 10.1.2.3:6379 refused the connection (ECONNREFUSED)')).toBe('session store at 10.1.2.3:6379 refused the connection (ECONNREFUSED)');
+  });
+
+  it('masks the word after "bearer" in prose too: less shown, never a token', () => {
+    expect(maskCredentials('the bearer token expired')).toBe('the bearer *** expired');
   });
 });

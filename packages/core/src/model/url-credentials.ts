@@ -32,6 +32,20 @@ export function maskUrlCredentials(text: string): string {
   return result;
 }
 
+/** An HTTP authorization scheme that carries the credential itself, and the credential (RFC 9110 §11.4, token68). */
+const AUTHORIZATION_CREDENTIAL = /\b(Bearer|Basic)(\s+)[A-Za-z0-9\-._~+/]+=*/gi;
+
+/**
+ * `text` with the credentials in it masked, for a message or log line that quotes text hookwork did
+ * not write (a host's or a driver's error): a URL's as {@link maskUrlCredentials} masks them
+ * (`redis://user:pass@host` → `redis://***@host`), and an authorization value's credential
+ * (`Bearer eyJhb…` → `Bearer ***`, `Basic dXNlcjpwYXNz` → `Basic ***`, in any case). The word after
+ * "bearer" or "basic" in prose is masked too: it may show less than it could, never a token.
+ */
+export function maskCredentials(text: string): string {
+  return maskUrlCredentials(text).replace(AUTHORIZATION_CREDENTIAL, '$1$2***');
+}
+
 /** `rest` is what follows one `scheme://`, up to the next URL: its credentials masked. */
 function maskAuthority(rest: string): string {
   const authority = /^[^/?#\s]*/.exec(rest)![0];
