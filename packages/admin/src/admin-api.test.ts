@@ -368,6 +368,11 @@ describe.each([
     for (const refused of answers.filter((a) => a.status !== 200)) expectProblem(refused, 409, 'HOOKWORK_ERR_REQUEST_NOT_DEAD');
     await fixture.app.drain();
     expect((await fixture.app.management.logs({ outcomes: ['delivered'] })).total).toBe(1);
+    // Asked for once more, delivered since: the title does not say it is still in the queue.
+    const late = await call({ method: 'POST', url: `${API}/dead-letter/${letter!.id}/redeliver` });
+    expectProblem(late, 409, 'HOOKWORK_ERR_REQUEST_NOT_DEAD');
+    expect(late.json.detail).toMatch(/no dead letter any more — redelivered already/);
+    expect(late.json.title).toMatch(/redelivered already and has left the queue since/);
   });
 
   it("sends a test event and answers with the receiver's answer, as text", async () => {

@@ -77,7 +77,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_SSRF_BLOCKED: { summary: 'Delivery to a loopback, private, link-local or otherwise internal address was refused.', status: BAD_INPUT },
   HOOKWORK_ERR_INVALID_SECRET: { summary: 'A signing secret is not of the form whsec_<base64>.', status: BAD_INPUT },
   HOOKWORK_ERR_REQUEST_NOT_FOUND: { summary: 'No queued or dead-lettered request has the given id.', status: NOT_FOUND },
-  HOOKWORK_ERR_REQUEST_NOT_DEAD: { summary: 'The one request asked to be redelivered is not a dead letter: it is still in the queue, waiting for an attempt or being attempted.', status: CONFLICT },
+  HOOKWORK_ERR_REQUEST_NOT_DEAD: { summary: 'The one request asked to be redelivered is not a dead letter: it is still in the queue (waiting for an attempt or being attempted), or it was redelivered already and has left the queue since.', status: CONFLICT },
   HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED: { summary: 'The one dead letter asked to be redelivered is of a webhook that was deleted: it is left as it is, or was removed with the webhook.', status: CONFLICT },
   HOOKWORK_ERR_DELIVERY_NOT_FOUND: { summary: 'No delivery log entry has the given key (it may have been cleaned up).', status: NOT_FOUND },
   HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: { summary: 'redeliver() was given a selector without ids, a webhook key, a time or all, one that combines them as no selector does (ids with webhookKey or deadSince, all with anything), or values of the wrong type.', status: BAD_INPUT },
