@@ -497,7 +497,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     { deleteDeadOlderThan: (before, limit) => (engine ?? opened(() => undefined as never)).deleteDeadOlderThan(before, limit) },
     settingsAccessor,
     clock,
-    (error) => reporter.backgroundError('log cleanup', error),
+    (error, task) => reporter.backgroundError(task, error),
     { discardOrphaned: (halted) => webhookService().discardOrphaned(halted) },
   );
   const webhookService = (): WebhookService => container.resolve(WebhookService);

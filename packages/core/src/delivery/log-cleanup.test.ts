@@ -9,6 +9,7 @@ import { CLEANUP_BATCH_SIZE, LogCleanup } from './log-cleanup';
 import { contractLogEntry } from '../testing/delivery-log-contract';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
+import { withStorageMember } from '../testing/health-store-wrappers';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -100,6 +101,35 @@ describe('log cleanup', () => {
     app.updateSettings({ enableLoggingCleanup: false, keepLogsForDays: 1 });
     now = new Date(now.getTime() + 5 * DAY);
     expect(await engine.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0, droppedRequests: 0 });
+  });
+});
+
+describe('a scheduled cleanup round that fails', () => {
+  /** The first backgroundError of the app's own round (1 s after start) on `storage`. */
+  async function firstFailure(storage: StorageBackend): Promise<{ task: string; error: unknown }> {
+    const app = await startTestApp({ storage, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+    try {
+      return await new Promise((resolve) => app.lifecycle.once('backgroundError', resolve));
+    } finally {
+      await app.stop();
+    }
+  }
+
+  it('names the step that failed in the backgroundError task: deleting old log entries, deleting old dead letters', async () => {
+    const logFailed = await firstFailure(
+      storageOnLogDelete(() => {
+        throw new Error('log table locked');
+      }),
+    );
+    expect(logFailed).toEqual({ task: 'log cleanup: deleting old delivery log entries', error: new Error('log table locked') });
+    const deadFailed = await firstFailure(
+      withStorageMember(memoryStorage(), 'queue', (queue) =>
+        Object.assign(Object.create(queue) as typeof queue, {
+          deleteDeadOlderThan: () => Promise.reject(new Error('queue table locked')),
+        }),
+      ),
+    );
+    expect(deadFailed).toEqual({ task: 'log cleanup: deleting old dead letters', error: new Error('queue table locked') });
   });
 });
 

@@ -23,6 +23,9 @@ export interface CleanupResult {
   droppedRequests: number;
 }
 
+/** The steps of a cleanup round, as a failure's `backgroundError` task names them. */
+type CleanupStep = 'dropping the queued requests of deleted webhooks' | 'deleting old delivery log entries' | 'deleting old dead letters';
+
 /**
  * Deletes delivery log entries older than `keepLogsForDays` and dead letters older than
  * `keepDeadLettersForDays`, in batches, so nothing is kept for ever; first, at each round, the
@@ -35,13 +38,16 @@ export class LogCleanup {
   private running: Promise<CleanupResult> | undefined;
   /** Set by stop(): a round in progress ends after the batch it is deleting. */
   private halted = false;
+  /** What the round in progress is doing, for the task a failure names. */
+  private step: CleanupStep = 'dropping the queued requests of deleted webhooks';
 
   constructor(
     private readonly log: Pick<DeliveryLog, 'deleteOlderThan'>,
     private readonly queue: Pick<QueueEngine<unknown>, 'deleteDeadOlderThan'>,
     private readonly settings: SettingsAccessor,
     private readonly clock: Clock,
-    private readonly onError: (error: unknown) => void,
+    /** Told a round's failure, with the task that failed as `backgroundError` names it (`log cleanup: deleting old dead letters`). */
+    private readonly onError: (error: unknown, task: string) => void,
     /** Removes the queued requests of webhooks that no longer exist (see WebhookService.discardOrphaned), at each round. */
     private readonly orphans?: { discardOrphaned(halted: () => boolean): Promise<number> },
   ) {}
@@ -61,7 +67,7 @@ export class LogCleanup {
         this.run().then(
           () => tick(intervalMs),
           (error) => {
-            this.onError(error);
+            this.onError(error, `log cleanup: ${this.step}`);
             tick(intervalMs);
           },
         );
@@ -100,17 +106,20 @@ export class LogCleanup {
     // Not retention: queue bookkeeping a deletion cut short left undone, whatever enableLoggingCleanup says.
     // Its failure is told and the round goes on. Counted: those dead letters leave the listing too,
     // and a round that answered 0 for them told an operator nothing had gone.
-    if (this.orphans) result.droppedRequests = await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => (this.onError(error), 0));
+    this.step = 'dropping the queued requests of deleted webhooks';
+    if (this.orphans) result.droppedRequests = await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => (this.onError(error, `log cleanup: ${this.step}`), 0));
     const settings = this.settings.current;
     if (!settings.enableLoggingCleanup) return result;
     const now = this.clock.now().getTime();
     const logsBefore = new Date(now - settings.keepLogsForDays * DAY);
     const deadBefore = new Date(now - settings.keepDeadLettersForDays * DAY);
+    this.step = 'deleting old delivery log entries';
     for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE && !this.halted; ) {
       n = await this.log.deleteOlderThan(logsBefore, CLEANUP_BATCH_SIZE);
       result.logEntries += n;
       await new Promise((resolve) => setImmediate(resolve));
     }
+    this.step = 'deleting old dead letters';
     for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE && !this.halted; ) {
       n = await this.queue.deleteDeadOlderThan(deadBefore, CLEANUP_BATCH_SIZE);
       result.deadLetters += n;
