@@ -15,6 +15,7 @@ import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type Tra
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
+import { thrownMessage } from '../errors/thrown-message';
 import { readOrRefuse } from '../model/caller-input';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { NotificationBus } from '../events/notification-bus';
@@ -156,7 +157,9 @@ function checked(check: () => true | string): true | string {
   try {
     return check();
   } catch (error) {
-    return `could not be read: looking at it threw (${error instanceof Error ? error.message : shownValue(error)}); give an object without throwing getters or Proxy traps`;
+    // thrownMessage(), not instanceof: a clock's now() may throw anything — an Error of another
+    // realm (was quoted as `({})`) or a Proxy whose traps throw (instanceof threw out of here raw).
+    return `could not be read: looking at it threw (${thrownMessage(error, { named: false })}); give an object without throwing getters or Proxy traps`;
   }
 }
 
