@@ -63,4 +63,31 @@ describe('the webhook editor and credential headers', () => {
     expect([...stored!.sensitiveHeaders].sort()).toEqual(['x-api-key']);
     expect(problems).toEqual([]);
   });
+
+  // The un-tick was kept only until the name changed again: the row was judged afresh at the next
+  // character, and a name still reading as a credential ticked it again under the operator's eyes.
+  it("keeps the operator's un-tick while the name is typed on, and its tick while the name goes on to read as no credential", async () => {
+    // A fresh load: the first test left the page on the list (a hash change alone keeps it there).
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#/webhooks/new`);
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    const add = tab.getByRole('button', { name: 'Add header' });
+    await add.click();
+    await add.click();
+    const name1 = tab.getByRole('textbox', { name: /^Header name, row 1/ });
+    await name1.pressSequentially('X-Token');
+    expect(await sensitive(1, 'X-Token').isChecked()).toBe(true);
+    await sensitive(1, 'X-Token').uncheck();
+    // Focused again, the caret is at the start: the operator goes to the end and types on.
+    await name1.press('End');
+    await name1.pressSequentially('-Type');
+    expect(await sensitive(1, 'X-Token-Type').isChecked()).toBe(false);
+    const name2 = tab.getByRole('textbox', { name: /^Header name, row 2/ });
+    await name2.pressSequentially('X-Tenant');
+    await sensitive(2, 'X-Tenant').check();
+    await name2.press('End');
+    await name2.pressSequentially('-Id');
+    expect(await sensitive(2, 'X-Tenant-Id').isChecked()).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });

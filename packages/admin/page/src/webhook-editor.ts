@@ -742,12 +742,21 @@ export class WebhookEditor extends LightElement {
   }
 
   private setHeader(index: number, change: Partial<HeaderRow>, control: string): void {
-    this.headers = this.headers.map((h, i) => (i === index ? { ...h, ...change } : h));
+    this.headers = this.headers.map((h, i) => (i === index ? this.carried(h, { ...h, ...change }) : h));
     this.edited(control);
   }
 
   /** Rows whose Sensitive the page ticked itself as their name was typed (not the operator). */
   private readonly tickedByName = new WeakSet<HeaderRow>();
+  /** Rows whose Sensitive the operator ticked or un-ticked: the name no longer decides it. */
+  private readonly chosenByOperator = new WeakSet<HeaderRow>();
+
+  /** `next`, the row `row` became, with what the page knows of who set its Sensitive (rows are replaced at each change). */
+  private carried(row: HeaderRow, next: HeaderRow): HeaderRow {
+    if (this.tickedByName.has(row)) this.tickedByName.add(next);
+    if (this.chosenByOperator.has(row)) this.chosenByOperator.add(next);
+    return next;
+  }
 
   /**
    * A header named as a credential is usually one (`X-Api-Key`, `X-Auth-Token`, `Authorization`),
@@ -759,9 +768,11 @@ export class WebhookEditor extends LightElement {
    */
   private nameHeader(index: number, name: string): void {
     const row = this.headers[index]!;
-    const judged = !row.hidden && row.value === '' && (this.tickedByName.has(row) || !row.sensitive);
+    // The operator's un-tick left the row not sensitive and not ticked by the page: judged afresh, the next character ticked it again.
+    const judged = !row.hidden && row.value === '' && !this.chosenByOperator.has(row) && (this.tickedByName.has(row) || !row.sensitive);
     const next = { ...row, name, ...(judged ? { sensitive: looksLikeCredential(name) } : {}) };
     if (judged && next.sensitive) this.tickedByName.add(next);
+    else if (!judged) this.carried(row, next);
     this.headers = this.headers.map((h, i) => (i === index ? next : h));
     this.edited(`header-name-${index}`);
   }
@@ -769,6 +780,9 @@ export class WebhookEditor extends LightElement {
   /** Un-ticking Sensitive on a stored value the page cannot show asks for the value, in the field it goes in. */
   private async setSensitive(index: number, sensitive: boolean): Promise<void> {
     this.setHeader(index, { sensitive }, `header-value-${index}`);
+    const row = this.headers[index]!;
+    this.tickedByName.delete(row);
+    this.chosenByOperator.add(row);
     if (sensitive || !this.headers[index]!.hidden) return;
     await this.updateComplete;
     this.querySelector<HTMLInputElement>(`#header-value-${index}`)?.focus();
