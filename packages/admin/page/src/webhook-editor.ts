@@ -17,11 +17,25 @@ declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; descriptionMaxLength:
 const LIMITS = __WEBHOOK_LIMITS__;
 
 /**
- * Whether a header name reads as a credential's: the ones core always keeps sensitive
- * (Authorization, Proxy-Authorization, Cookie) and names holding key, token, secret, password,
- * auth, session or signature (`X-Api-Key`, `Api-Key`, `X-Auth-Token`, `X-Webhook-Secret`).
+ * A part of a header name (between `-`, `_` and `.`) that names a credential: key, token, secret,
+ * password, auth, session, signature, cookie, JWT, bearer — also run together with what it is
+ * (`AccessToken`, `AuthToken`, `ApiKey`, `ClientSecret`) and in the plural (`X-Api-Keys`).
  */
-const looksLikeCredential = (name: string): boolean => /(^|[-_])(api[-_]?key|key|token|secret|password|passwd|auth(?:orization|entication|[nz])?|session|signature|cookie|credentials?)($|[-_])/i.test(name.trim());
+const CREDENTIAL_PART = /^(?:(?:access|api|auth|bearer|client|id|private|refresh|secret|security|session)?(?:token|key|secret)|password|passwd|passphrase|auth(?:orization|entication|[nz])?|session|signature|cookie|credentials?|jwt|bearer)s?$/i;
+
+/** What a key is before `-Key` when it names or finds something, and keeps nothing secret (`Idempotency-Key`, `X-Public-Key`). */
+const NAMING_KEY = /^(?:idempotency|public|cache|routing|partition|sort|dedup(?:lication)?)$/i;
+
+/**
+ * Whether a header name reads as a credential's: the ones core always keeps sensitive
+ * (Authorization, Proxy-Authorization, Cookie) and names with a {@link CREDENTIAL_PART}
+ * (`X-Api-Key`, `Api-Key`, `X-Auth-Token`, `X-Webhook-Secret`, `X-AccessToken`) — not a key that
+ * names something ({@link NAMING_KEY}), which an operator would see masked and never shown again.
+ */
+const looksLikeCredential = (name: string): boolean => {
+  const parts = name.trim().split(/[-_.]+/);
+  return parts.some((part, i) => CREDENTIAL_PART.test(part) && !(/^keys?$/i.test(part) && i > 0 && NAMING_KEY.test(parts[i - 1]!)));
+};
 
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
 const changedElsewhere = (error: ApiError) =>
