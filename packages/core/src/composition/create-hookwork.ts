@@ -302,8 +302,10 @@ function failingAs<T>(step: string, run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof HookworkError) throw error;
-    const reason = error instanceof Error ? error.message : shownValue(error);
+    // No instanceof on a Proxy, whose getPrototypeOf trap may throw (that error left createHookwork() raw);
+    // an Error of another realm (a vm context, jest's sandbox) is told by its message, not as `{}`.
+    if (!types.isProxy(error) && error instanceof HookworkError) throw error;
+    const reason = types.isNativeError(error) || types.isProxy(error) ? thrownMessage(error, { named: false }) : shownValue(error);
     throw new HookworkError('HOOKWORK_ERR_COMPOSER_FAILED', `${step} threw: ${reason}; the app was not created. Fix that composer (the original error, with its stack, is this error's cause)`, { cause: error });
   }
 }
