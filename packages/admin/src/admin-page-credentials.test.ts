@@ -63,4 +63,56 @@ describe('the webhook editor and credential headers', () => {
     expect([...stored!.sensitiveHeaders].sort()).toEqual(['x-api-key']);
     expect(problems).toEqual([]);
   });
+
+  // Missed: credential words run together (X-AccessToken, X-AuthToken, X-ApiToken), plurals, JWT,
+  // Bearer, Passphrase. Flagged: keys that name something (Idempotency-Key, X-Public-Key), whose
+  // value the operator then saw masked and never shown again.
+  it('judges names as credentials also when their words run together or are plural, and not a key that names something', async () => {
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#/webhooks/new`);
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    const names: Record<string, boolean> = {
+      'X-AccessToken': true, 'X-AuthToken': true, 'X-ApiToken': true, 'x-api-keys': true, 'X-Secrets': true, 'X-JWT': true, 'X-Bearer': true, 'X-Passphrase': true,
+      'X-Authority': false, 'Proxy-Authorization': true, Cookie: true, 'X-Signature': true, 'x-api-key': true, 'Api-Key': true, 'X-Secret-Token': true, 'Ocp-Apim-Subscription-Key': true,
+      'Idempotency-Key': false, 'X-Public-Key': false, 'X-Cache-Key': false, 'X-Author': false, 'X-Monkey': false,
+    };
+    const add = tab.getByRole('button', { name: 'Add header' });
+    const ticked: Record<string, boolean> = {};
+    let row = 0;
+    for (const name of Object.keys(names)) {
+      await add.click();
+      row++;
+      await tab.getByRole('textbox', { name: `Header name, row ${row}`, exact: true }).fill(name);
+      ticked[name] = await sensitive(row, name).isChecked();
+    }
+    expect(ticked).toEqual(names);
+    expect(problems).toEqual([]);
+  });
+
+  // The un-tick was kept only until the name changed again: the row was judged afresh at the next
+  // character, and a name still reading as a credential ticked it again under the operator's eyes.
+  it("keeps the operator's un-tick while the name is typed on, and its tick while the name goes on to read as no credential", async () => {
+    // A fresh load: the first test left the page on the list (a hash change alone keeps it there).
+    await tab.goto('about:blank');
+    await tab.goto(`${fixture.origin}${PREFIX}/#/webhooks/new`);
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    const add = tab.getByRole('button', { name: 'Add header' });
+    await add.click();
+    await add.click();
+    const name1 = tab.getByRole('textbox', { name: /^Header name, row 1/ });
+    await name1.pressSequentially('X-Token');
+    expect(await sensitive(1, 'X-Token').isChecked()).toBe(true);
+    await sensitive(1, 'X-Token').uncheck();
+    // Focused again, the caret is at the start: the operator goes to the end and types on.
+    await name1.press('End');
+    await name1.pressSequentially('-Type');
+    expect(await sensitive(1, 'X-Token-Type').isChecked()).toBe(false);
+    const name2 = tab.getByRole('textbox', { name: /^Header name, row 2/ });
+    await name2.pressSequentially('X-Tenant');
+    await sensitive(2, 'X-Tenant').check();
+    await name2.press('End');
+    await name2.pressSequentially('-Id');
+    expect(await sensitive(2, 'X-Tenant-Id').isChecked()).toBe(true);
+    expect(problems).toEqual([]);
+  });
 });

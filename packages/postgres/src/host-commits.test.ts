@@ -1,13 +1,13 @@
 import type pg from 'pg';
-import { HostCommits } from './host-commits';
+import { HostCommits, TRANSACTION_STATUS_SQL } from './host-commits';
 import { withTestSchema } from './testing/test-schema';
 
 const t = withTestSchema('hostcommits', { hostPoolSize: 2 });
 
-/** txid_status() on the host's pool, as the store reads it on its own. */
+/** The store's own statement, on the host's pool. */
 function reader(): (xids: readonly string[]) => Promise<Map<string, string | null>> {
   return async (xids) => {
-    const result = await t.host.query<{ xid: string; status: string | null }>('SELECT x AS xid, pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x', [xids]);
+    const result = await t.host.query<{ xid: string; status: string | null }>(TRANSACTION_STATUS_SQL, [xids]);
     return new Map(result.rows.map((row) => [row.xid, row.status]));
   };
 }
@@ -52,5 +52,22 @@ describe('HostCommits: how a host transaction ended, without its notification', 
     await expect(Promise.all(ended)).resolves.toEqual([true, false]);
     await open.client.query('ROLLBACK');
     open.client.release();
+  });
+
+  // An id the server has not assigned (the host's connection got it from a server failed over
+  // from): txid_status() threw for it, the whole look failed at every tick, and the others with it.
+  it('an id the server has not assigned yet does not hold up the others: it is settled as not committed, they as they ended', async () => {
+    const commits = new HostCommits(reader(), 60_000);
+    const done = await openTransaction();
+    const undone = await openTransaction();
+    const unknown = (BigInt(done.xid) + 1_000_000n).toString();
+    const ended = [commits.ended(done.xid), commits.ended(unknown), commits.ended(undone.xid)];
+    await done.client.query('COMMIT');
+    await undone.client.query('ROLLBACK');
+    done.client.release();
+    undone.client.release();
+    // One look (close() makes it): before, it failed, and all three were settled as not committed.
+    await commits.close();
+    await expect(Promise.all(ended)).resolves.toEqual([true, false, false]);
   });
 });

@@ -1,6 +1,16 @@
 /** How the end of a host transaction is read: `txid_status()` of each id (PostgreSQL 10+; no privilege needed). */
 export type TransactionStatusReader = (xids: readonly string[]) => Promise<ReadonlyMap<string, string | null>>;
 
+/**
+ * What a {@link TransactionStatusReader} asks the server (`$1`: the ids, as text): `txid_status()`
+ * of each, NULL for an id the server has not assigned yet. `txid_status()` throws for such an id
+ * ("transaction ID … is in the future") — one the host's connection got from another server, as
+ * after a failover to a standby that had not received its transaction — and the one statement
+ * failing at every look left every other transaction open for good, rollbacks included.
+ */
+export const TRANSACTION_STATUS_SQL = `SELECT x AS xid, CASE WHEN x::bigint < pg_catalog.txid_snapshot_xmax(pg_catalog.txid_current_snapshot()) THEN pg_catalog.txid_status(x::bigint) END AS status
+  FROM pg_catalog.unnest($1::text[]) AS x`;
+
 /** The start of the notification an insert in a host transaction sends (then the store's id, `:`, and the transaction's id). */
 export const HOST_COMMIT_NOTICE = 'commit:';
 
@@ -76,7 +86,8 @@ export class HostCommits {
       try {
         const statuses = await this.read([...this.open.keys()]);
         for (const [xid, status] of statuses) {
-          // null: too old for the server to tell (its commit log was truncated), which a transaction looked at every second never is.
+          // null: too old for the server to tell (its commit log was truncated), which a transaction looked at every second never is,
+          // or not assigned by this server at all (TRANSACTION_STATUS_SQL).
           if (status === 'committed') this.settle(xid, true);
           else if (status === 'aborted' || status === null) this.settle(xid, false);
         }

@@ -25,7 +25,7 @@ import type { PostgresConnection, QueryProgress } from './postgres-connection';
 import { bigintPosition, insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
 import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
-import { HOST_COMMIT_NOTICE, HostCommits } from './host-commits';
+import { HOST_COMMIT_NOTICE, HostCommits, TRANSACTION_STATUS_SQL } from './host-commits';
 
 interface Row {
   seq: string;
@@ -461,7 +461,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.commits = new HostCommits(async (xids) => {
       const result = await c.query<{ xid: string; status: string | null }>(
         'reading whether host transactions committed',
-        'SELECT x AS xid, pg_catalog.txid_status(x::bigint) AS status FROM pg_catalog.unnest($1::text[]) AS x',
+        TRANSACTION_STATUS_SQL,
         [xids],
         c.bookkeeping,
       );

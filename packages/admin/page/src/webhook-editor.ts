@@ -17,11 +17,25 @@ declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; descriptionMaxLength:
 const LIMITS = __WEBHOOK_LIMITS__;
 
 /**
- * Whether a header name reads as a credential's: the ones core always keeps sensitive
- * (Authorization, Proxy-Authorization, Cookie) and names holding key, token, secret, password,
- * auth, session or signature (`X-Api-Key`, `Api-Key`, `X-Auth-Token`, `X-Webhook-Secret`).
+ * A part of a header name (between `-`, `_` and `.`) that names a credential: key, token, secret,
+ * password, auth, session, signature, cookie, JWT, bearer — also run together with what it is
+ * (`AccessToken`, `AuthToken`, `ApiKey`, `ClientSecret`) and in the plural (`X-Api-Keys`).
  */
-const looksLikeCredential = (name: string): boolean => /(^|[-_])(api[-_]?key|key|token|secret|password|passwd|auth(?:orization|entication|[nz])?|session|signature|cookie|credentials?)($|[-_])/i.test(name.trim());
+const CREDENTIAL_PART = /^(?:(?:access|api|auth|bearer|client|id|private|refresh|secret|security|session)?(?:token|key|secret)|password|passwd|passphrase|auth(?:orization|entication|[nz])?|session|signature|cookie|credentials?|jwt|bearer)s?$/i;
+
+/** What a key is before `-Key` when it names or finds something, and keeps nothing secret (`Idempotency-Key`, `X-Public-Key`). */
+const NAMING_KEY = /^(?:idempotency|public|cache|routing|partition|sort|dedup(?:lication)?)$/i;
+
+/**
+ * Whether a header name reads as a credential's: the ones core always keeps sensitive
+ * (Authorization, Proxy-Authorization, Cookie) and names with a {@link CREDENTIAL_PART}
+ * (`X-Api-Key`, `Api-Key`, `X-Auth-Token`, `X-Webhook-Secret`, `X-AccessToken`) — not a key that
+ * names something ({@link NAMING_KEY}), which an operator would see masked and never shown again.
+ */
+const looksLikeCredential = (name: string): boolean => {
+  const parts = name.trim().split(/[-_.]+/);
+  return parts.some((part, i) => CREDENTIAL_PART.test(part) && !(/^keys?$/i.test(part) && i > 0 && NAMING_KEY.test(parts[i - 1]!)));
+};
 
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
 const changedElsewhere = (error: ApiError) =>
@@ -742,12 +756,21 @@ export class WebhookEditor extends LightElement {
   }
 
   private setHeader(index: number, change: Partial<HeaderRow>, control: string): void {
-    this.headers = this.headers.map((h, i) => (i === index ? { ...h, ...change } : h));
+    this.headers = this.headers.map((h, i) => (i === index ? this.carried(h, { ...h, ...change }) : h));
     this.edited(control);
   }
 
   /** Rows whose Sensitive the page ticked itself as their name was typed (not the operator). */
   private readonly tickedByName = new WeakSet<HeaderRow>();
+  /** Rows whose Sensitive the operator ticked or un-ticked: the name no longer decides it. */
+  private readonly chosenByOperator = new WeakSet<HeaderRow>();
+
+  /** `next`, the row `row` became, with what the page knows of who set its Sensitive (rows are replaced at each change). */
+  private carried(row: HeaderRow, next: HeaderRow): HeaderRow {
+    if (this.tickedByName.has(row)) this.tickedByName.add(next);
+    if (this.chosenByOperator.has(row)) this.chosenByOperator.add(next);
+    return next;
+  }
 
   /**
    * A header named as a credential is usually one (`X-Api-Key`, `X-Auth-Token`, `Authorization`),
@@ -759,9 +782,11 @@ export class WebhookEditor extends LightElement {
    */
   private nameHeader(index: number, name: string): void {
     const row = this.headers[index]!;
-    const judged = !row.hidden && row.value === '' && (this.tickedByName.has(row) || !row.sensitive);
+    // The operator's un-tick left the row not sensitive and not ticked by the page: judged afresh, the next character ticked it again.
+    const judged = !row.hidden && row.value === '' && !this.chosenByOperator.has(row) && (this.tickedByName.has(row) || !row.sensitive);
     const next = { ...row, name, ...(judged ? { sensitive: looksLikeCredential(name) } : {}) };
     if (judged && next.sensitive) this.tickedByName.add(next);
+    else if (!judged) this.carried(row, next);
     this.headers = this.headers.map((h, i) => (i === index ? next : h));
     this.edited(`header-name-${index}`);
   }
@@ -769,6 +794,9 @@ export class WebhookEditor extends LightElement {
   /** Un-ticking Sensitive on a stored value the page cannot show asks for the value, in the field it goes in. */
   private async setSensitive(index: number, sensitive: boolean): Promise<void> {
     this.setHeader(index, { sensitive }, `header-value-${index}`);
+    const row = this.headers[index]!;
+    this.tickedByName.delete(row);
+    this.chosenByOperator.add(row);
     if (sensitive || !this.headers[index]!.hidden) return;
     await this.updateComplete;
     this.querySelector<HTMLInputElement>(`#header-value-${index}`)?.focus();

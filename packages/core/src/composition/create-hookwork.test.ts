@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { inject, injectable, singleton } from 'tsyringe';
 import {
   createHookwork,
@@ -608,6 +609,19 @@ describe('createHookwork() options', () => {
     expect(problemsOf({ clock: { now: () => '2026-01-01' } })[0]!.problem).toMatch(/it returned a string "2026-01-01" \(no Date\)/);
     expect(problemsOf({ clock: { now: () => { throw new Error('no time'); } } })[0]!.problem).toMatch(/could not be read: .*no time/);
     expect(() => createHookwork({ clock: { now: () => new Date(0) } })).not.toThrow();
+  });
+
+  // The check calls the host's now(), which may throw anything: a Proxy whose traps throw made
+  // `error instanceof Error` throw out of createHookwork() raw, and another realm's Error was `({})`.
+  it("refuses a clock whose now() throws a value that cannot be read, or another realm's Error, as bad options naming what it says", () => {
+    const trap = (): never => {
+      throw new Error('trap sprung');
+    };
+    const unreadable = new Proxy({}, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    expect(problemsOf({ clock: { now: () => { throw unreadable; } } })).toEqual([
+      { key: 'clock.now()', problem: expect.stringMatching(/^could not be read: looking at it threw \(a thrown object that cannot be read or turned into text\)/) },
+    ]);
+    expect(problemsOf({ clock: { now: () => { throw runInNewContext('new Error("clock not synchronised")'); } } })[0]!.problem).toMatch(/threw \(clock not synchronised\)/);
   });
 });
 

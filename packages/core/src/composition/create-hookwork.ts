@@ -15,6 +15,7 @@ import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type Tra
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
+import { thrownMessage } from '../errors/thrown-message';
 import { readOrRefuse } from '../model/caller-input';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { NotificationBus } from '../events/notification-bus';
@@ -156,7 +157,9 @@ function checked(check: () => true | string): true | string {
   try {
     return check();
   } catch (error) {
-    return `could not be read: looking at it threw (${error instanceof Error ? error.message : shownValue(error)}); give an object without throwing getters or Proxy traps`;
+    // thrownMessage(), not instanceof: a clock's now() may throw anything — an Error of another
+    // realm (was quoted as `({})`) or a Proxy whose traps throw (instanceof threw out of here raw).
+    return `could not be read: looking at it threw (${thrownMessage(error, { named: false })}); give an object without throwing getters or Proxy traps`;
   }
 }
 
@@ -299,8 +302,10 @@ function failingAs<T>(step: string, run: () => T): T {
   try {
     return run();
   } catch (error) {
-    if (error instanceof HookworkError) throw error;
-    const reason = error instanceof Error ? error.message : shownValue(error);
+    // No instanceof on a Proxy, whose getPrototypeOf trap may throw (that error left createHookwork() raw);
+    // an Error of another realm (a vm context, jest's sandbox) is told by its message, not as `{}`.
+    if (!types.isProxy(error) && error instanceof HookworkError) throw error;
+    const reason = types.isNativeError(error) || types.isProxy(error) ? thrownMessage(error, { named: false }) : shownValue(error);
     throw new HookworkError('HOOKWORK_ERR_COMPOSER_FAILED', `${step} threw: ${reason}; the app was not created. Fix that composer (the original error, with its stack, is this error's cause)`, { cause: error });
   }
 }

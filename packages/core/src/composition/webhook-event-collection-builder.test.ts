@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type ComposerLike, type HookworkError, type WebhookEventCollectionBuilder, type WebhooksBuilder } from '../index';
 import { WebhookEventCollectionBuilder as Builder } from './webhook-event-collection-builder';
 
@@ -245,6 +246,30 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(construction.message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: new NeedsConfig\(\) threw: SHOP_URL is not set/);
     // A coded error names its own fix, and callers check its code: it is not wrapped.
     expect(caught([{ compose: (b) => void b.webhookEvents().replace(A, B) }]).code).toBe('HOOKWORK_ERR_REPLACE_TARGET_MISSING');
+  });
+
+  // `instanceof HookworkError` ran the getPrototypeOf trap of a thrown Proxy, whose error left
+  // createHookwork() raw; another realm's Error (a vm context) was quoted as `{}`.
+  it('wraps a thrown Proxy whose traps throw, and an Error of another realm, in HOOKWORK_ERR_COMPOSER_FAILED, saying what can be read', () => {
+    const trap = (): never => {
+      throw new Error('trap sprung');
+    };
+    const unreadable = new Proxy({}, { get: trap, getPrototypeOf: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap });
+    const caught = (compose: () => void) => {
+      try {
+        createHookwork({ composers: [{ name: '@acme/shop', compose }] });
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('createHookwork() did not throw');
+    };
+    const fromProxy = caught(() => {
+      throw unreadable;
+    });
+    expect(fromProxy.code).toBe('HOOKWORK_ERR_COMPOSER_FAILED');
+    expect(fromProxy.message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: @acme\/shop\.compose\(\) threw: a thrown object that cannot be read or turned into text;/);
+    expect(fromProxy.cause).toBe(unreadable);
+    expect(caught(() => { throw runInNewContext('new TypeError("SHOP_URL is not set")'); }).message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: @acme\/shop\.compose\(\) threw: SHOP_URL is not set;/);
   });
 
   it('refuses two composed events with the same alias', () => {

@@ -46,6 +46,16 @@ describe('thrownMessage', () => {
     expect(told({ message: 42 })).toEqual(['42', '42']);
   });
 
+  // Quoted in the message of an error raised at each publish (a getter's, a toJSON()'s), a message
+  // of megabytes was quoted whole there and in every log line of it.
+  it('cuts a name or message longer than 1000 characters, saying how long it was, never inside a surrogate pair', () => {
+    const long = `${'a'.repeat(999)}😀${'b'.repeat(5_000_000)}`;
+    expect(told(new Error(long))).toEqual([`${'a'.repeat(999)}… (5001001 characters)`, `${'a'.repeat(999)}… (5001001 characters)`]);
+    expect(thrownMessage(Object.assign(new Error('m'), { name: 'N'.repeat(1500) }), { named: true })).toBe(`${'N'.repeat(1000)}… (1500 characters): m`);
+    expect(thrownMessage('x'.repeat(1001), { named: false })).toBe(`${'x'.repeat(1000)}… (1001 characters)`);
+    expect(thrownMessage('x'.repeat(1000), { named: false })).toBe('x'.repeat(1000));
+  });
+
   it('escapes what a reader cannot see, so a quoted message cannot reorder the line it is in', () => {
     expect(told(new Error('staging\u202Eproduction'))).toEqual(['staging\\u202eproduction', 'staging\\u202eproduction']);
   });

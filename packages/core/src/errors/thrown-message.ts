@@ -20,7 +20,8 @@ export function thrownMessage(thrown: unknown, { named }: { named: boolean }): s
  * become a raw TypeError out of publish(), findJsonLoss() or an API refusing its caller's input.
  * Each part is read on its own: a `name` getter that throws leaves the message, a `message` getter
  * that throws leaves the value's own text; where nothing can be read, `a thrown object that cannot
- * be read or turned into text` (by its `typeof`, which reads nothing).
+ * be read or turned into text` (by its `typeof`, which reads nothing). A name or message longer than
+ * {@link THROWN_TEXT_LENGTH} characters is cut, saying how long it was.
  */
 export function readThrown(thrown: unknown): { name: string | undefined; message: string } {
   if (typeof thrown === 'object' && thrown !== null) {
@@ -30,11 +31,25 @@ export function readThrown(thrown: unknown): { name: string | undefined; message
     });
     if (message !== undefined) {
       const name = attempt(() => (thrown as { name?: unknown }).name);
-      return { name: typeof name === 'string' ? name : undefined, message };
+      return { name: typeof name === 'string' ? cut(name) : undefined, message: cut(message) };
     }
   }
   const text = attempt(() => String(thrown));
-  return { name: undefined, message: text ?? `a thrown ${typeof thrown} that cannot be read or turned into text` };
+  return { name: undefined, message: text === undefined ? `a thrown ${typeof thrown} that cannot be read or turned into text` : cut(text) };
+}
+
+/** The characters of a thrown value's name or message quoted at most: past them it is cut, saying how long it was. */
+export const THROWN_TEXT_LENGTH = 1000;
+
+/**
+ * `text` cut at {@link THROWN_TEXT_LENGTH} characters (not inside a surrogate pair), saying how long
+ * it was: what a getter threw is quoted in the message of an error raised at each publish, and a
+ * message of megabytes (a response body, a dump) was quoted whole in that error and every log line of it.
+ */
+function cut(text: string): string {
+  if (text.length <= THROWN_TEXT_LENGTH) return text;
+  const end = /[\uD800-\uDBFF]/.test(text[THROWN_TEXT_LENGTH - 1]!) ? THROWN_TEXT_LENGTH - 1 : THROWN_TEXT_LENGTH;
+  return `${text.slice(0, end)}… (${text.length} characters)`;
 }
 
 /** `read()`, or undefined where it throws. */
