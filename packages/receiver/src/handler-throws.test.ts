@@ -51,3 +51,26 @@ describe.each(everyAdapter)('a handler throwing anything, through %s', (_adapter
     }
   });
 });
+
+describe("a handler's error of megabytes", () => {
+  it('is quoted cut at 1,000 characters in RECEIVER_ERR_HANDLER_FAILED, saying how long it was, never inside a surrogate pair', async () => {
+    for (const [what, message] of [
+      ['a plain message', 'x'.repeat(5_000_000)],
+      ['a message whose 1,000th character starts a surrogate pair', `${'x'.repeat(999)}${'😀'.repeat(10)}`],
+    ] as const) {
+      const errors: Error[] = [];
+      const receiver = createReceiver({
+        secrets: secret,
+        onError: (error: unknown) => void errors.push(error as Error),
+        handle: () => {
+          throw new Error(message);
+        },
+      });
+      const answered = await receiver.handle(signedRequest({ secrets: [secret], payload: { id: 'doc-1' } }));
+      expect([what, answered.status, errors]).toEqual([what, 500, [expect.objectContaining({ code: 'RECEIVER_ERR_HANDLER_FAILED' })]]);
+      const quoted = /failed for .*?: (.*); the sender will retry/s.exec(errors[0]!.message)![1]!;
+      expect(quoted).toBe(`${message.slice(0, 999)}${what === 'a plain message' ? 'x' : ''}… (${message.length} characters)`);
+      expect(errors[0]!.message.length).toBeLessThan(1_300);
+    }
+  });
+});
