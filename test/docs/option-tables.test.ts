@@ -49,7 +49,7 @@ async function accepted(call: () => unknown): Promise<string[]> {
   } catch (error) {
     message = (error as Error).message;
   }
-  const list = message?.match(/\boptions are ([^)]*)\)?$/)?.[1];
+  const list = message?.match(/\b(?:options|they) are ([^)]*)\)?$/)?.[1];
   if (!message?.includes(UNKNOWN) || list === undefined) throw new Error(`expected a refusal of ${UNKNOWN} that lists the options taken; got ${message ?? 'none'}`);
   return list.split(', ').map((key) => key.replace(/^`|`$/g, ''));
 }
@@ -64,22 +64,23 @@ const agree = { undocumented: [], refused: [] };
 
 // Options came into the code (`startAdminServer({ trustProxy })` today) with nothing to make the
 // docs follow: the SQLite README's table never had `checkpoint`, and createReceiver()'s options
-// had no table at all. An option a user can't find is one they don't use, and one a table lists
+// had no table at all, nor `delivery`'s keys. An option a user can't find is one they don't use, and one a table lists
 // that the checker refuses is HOOKWORK_ERR_…_INVALID_OPTIONS for the user who copied it. Each
 // entry point's options table names every key its checker takes, and none other.
 describe('the options tables', () => {
-  /** The keys a table row gives inside its first `{ … }` (admin's `auth`, the receiver's `dedupe`). */
+  /** The keys a table row gives inside its first `{ … }` (createHookwork()'s `delivery`, admin's `auth`, the receiver's `dedupe`). */
   const keysInRow = (rows: string[], option: string): string[] => {
-    const inner = rows.find((row) => row.startsWith(`| \`${option}\` |`))?.match(/`\{([^}]*)\}`/)?.[1];
+    const inner = rows.find((row) => row.startsWith(`| \`${option}\` |`))?.match(/`\{([^}]+)\}`/)?.[1];
     if (inner === undefined) throw new Error(`no row of \`${option}\` with its keys as \`{ … }\``);
     return [...inner.matchAll(/(\w+)\??/g)].map((match) => match[1]!);
   };
   const unknown = { [UNKNOWN]: 1 };
   const secrets = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 
-  it("of createHookwork() (docs/composition.md's The app)", async () => {
-    const takes = await accepted(() => createHookwork(unknown as never));
-    expect(mismatch(takes, optionTable('docs/composition.md', '## The app').names)).toEqual(agree);
+  it("of createHookwork(), with its delivery (docs/composition.md's The app)", async () => {
+    const table = optionTable('docs/composition.md', '## The app');
+    expect(mismatch(await accepted(() => createHookwork(unknown as never)), table.names)).toEqual(agree);
+    expect(mismatch(await accepted(() => createHookwork({ delivery: unknown } as never)), keysInRow(table.rows, 'delivery'))).toEqual(agree);
   });
 
   it('of sqliteStorage() (its README, and the options docs/storage.md shows)', async () => {
