@@ -62,11 +62,12 @@ function mismatch(accepted: Iterable<string>, documented: string[]): { undocumen
 
 const agree = { undocumented: [], refused: [] };
 
-// Options came into the code (`startAdminServer({ trustProxy })` today) with nothing to make the
-// docs follow: the SQLite README's table never had `checkpoint`, and createReceiver()'s options
-// had no table at all, nor `delivery`'s keys. An option a user can't find is one they don't use, and one a table lists
-// that the checker refuses is HOOKWORK_ERR_…_INVALID_OPTIONS for the user who copied it. Each
-// entry point's options table names every key its checker takes, and none other.
+// Options came into the code (`startAdminServer({ trustProxy })`) with nothing to make the docs
+// follow: the SQLite README's table never had `checkpoint`, createReceiver()'s options had no
+// table at all, and createHookwork()'s `delivery` row named none of its keys. An option a user
+// can't find is one they don't use, and one a table lists that the checker refuses is
+// HOOKWORK_ERR_…_INVALID_OPTIONS for the user who copied it. Each entry point's options table
+// names every key its checker takes, and none other.
 describe('the options tables', () => {
   /** The keys a table row gives inside its first `{ … }` (createHookwork()'s `delivery`, admin's `auth`, the receiver's `dedupe`). */
   const keysInRow = (rows: string[], option: string): string[] => {
