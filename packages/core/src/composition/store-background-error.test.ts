@@ -33,5 +33,4 @@ describe("StorageContext.backgroundError: a store's background failure reported 
       await app.stop();
     }
   });
-
 });
