@@ -39,6 +39,13 @@ export class PostgresListener {
     private readonly where: string,
     /** How long a LISTEN may go unanswered, and closing waits for the server to close the connection, before dropping it, ms. */
     private readonly endTimeoutMs: number,
+    /**
+     * The app's report of a background failure (StorageContext.backgroundError): told the first
+     * failure of a run — the connection lost, or the first one not made —, so the app's
+     * `backgroundError` event and counter see it; the failed reconnects after it are warnings.
+     * Without it (a store opened outside an app) the first is a warning too.
+     */
+    private readonly backgroundError?: (task: string, error: unknown, instead?: string) => void,
   ) {}
 
   /** Calls `subscriber` with each notification's payload on the channel; returns how to stop. */
@@ -92,7 +99,15 @@ export class PostgresListener {
       }
       void client.end().catch(() => {});
       if (this.closed || this.subscribers.size === 0) return;
-      this.logger.warn(`the LISTEN connection to ${this.where} was lost${error ? ` (${error.message})` : ''}; reconnecting`);
+      if (this.failures === 0 && this.backgroundError) {
+        this.backgroundError(
+          `the LISTEN connection to ${this.where}`,
+          error ?? new Error('the server closed the connection'),
+          `it reconnects by itself (backoff up to ${BACKOFF_MS.at(-1)! / 1000} s) and wakes this process once back; meanwhile requests other processes enqueue wait for the periodic sweep (the period setting), and webhooks and their health are read from the database each time`,
+        );
+      } else {
+        this.logger.warn(`the LISTEN connection to ${this.where} was lost${error ? ` (${error.message})` : ''}; reconnecting`);
+      }
       this.scheduleReconnect();
     };
     // Without an 'error' listener a lost connection would crash the process.

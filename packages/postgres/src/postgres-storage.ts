@@ -393,7 +393,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     // On the host's pool, a publish's lookup must not need one more of the host's connections.
     lookups: owned ? pool : bookkeeping,
   });
-  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where, answerTimeoutMs);
+  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where, answerTimeoutMs, context.backgroundError);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
   const health = new PostgresWebhookHealthStore(connection, listener);

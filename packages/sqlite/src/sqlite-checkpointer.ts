@@ -107,7 +107,19 @@ export class SqliteCheckpointer {
   private readonly committed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
-    private readonly options: { file: string; busyTimeoutMs: number; synchronous: 'normal' | 'full'; setAutocheckpoint: (pages: number) => void; logger?: Logger },
+    private readonly options: {
+      file: string;
+      busyTimeoutMs: number;
+      synchronous: 'normal' | 'full';
+      setAutocheckpoint: (pages: number) => void;
+      logger?: Logger;
+      /**
+       * The app's report of a background failure (StorageContext.backgroundError), so its
+       * `backgroundError` event and counter see a failed tick and a failed thread; without it (a
+       * store opened outside an app) they are warnings.
+       */
+      backgroundError?: (task: string, error: unknown, instead?: string) => void;
+    },
   ) {}
 
   /** Counts a commit of the main connection; starts the thread at {@link CHECKPOINTER_AFTER_COMMITS}. */
@@ -134,7 +146,10 @@ export class SqliteCheckpointer {
       // A store left open must not keep the process alive.
       worker.unref();
       worker.on('message', (message: { error?: string }) => {
-        if (message.error) this.options.logger?.warn(`the background checkpoint of the SQLite store ${this.options.file} failed (${message.error}); it is tried again, and the store checkpoints inline past ${BACKSTOP_AUTOCHECKPOINT_PAGES} WAL pages`);
+        if (!message.error) return;
+        const instead = `it is tried again every ${CHECKPOINT_INTERVAL_MS} ms, and the store checkpoints inline past ${BACKSTOP_AUTOCHECKPOINT_PAGES} WAL pages`;
+        if (this.options.backgroundError) this.options.backgroundError(`the background checkpoint of the SQLite store ${this.options.file}`, new Error(message.error), instead);
+        else this.options.logger?.warn(`the background checkpoint of the SQLite store ${this.options.file} failed (${message.error}); ${instead}`);
       });
       worker.on('error', (error) => this.fallBack(error));
       this.worker = worker;
@@ -148,7 +163,11 @@ export class SqliteCheckpointer {
   private fallBack(error: unknown): void {
     this.worker = undefined;
     this.closed = true;
-    this.options.logger?.warn(`the SQLite store ${this.options.file} checkpoints inline from now on: its checkpoint thread failed (${(error as Error)?.message ?? error})`);
+    if (this.options.backgroundError) {
+      this.options.backgroundError(`the checkpoint thread of the SQLite store ${this.options.file}`, error, 'the store checkpoints inline from now on (every 1000 WAL pages, in the commit that crosses them), until it is opened again');
+    } else {
+      this.options.logger?.warn(`the SQLite store ${this.options.file} checkpoints inline from now on: its checkpoint thread failed (${(error as Error)?.message ?? error})`);
+    }
     try {
       this.options.setAutocheckpoint(1000);
     } catch {

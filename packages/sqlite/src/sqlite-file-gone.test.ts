@@ -1,5 +1,5 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { createHookwork, type Logger } from '@hookwork/core';
+import { createHookwork, systemClock, type Logger, type StorageContext } from '@hookwork/core';
 import { contractRequest, contractWebhook, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { CHECKPOINTER_AFTER_COMMITS, SqliteCheckpointer } from './sqlite-checkpointer';
 import { FILE_CHECK_MS } from './sqlite-file-identity';
@@ -96,5 +96,58 @@ describe('the checkpoint thread of a store whose file is gone', () => {
     expect(warnings[0]).toContain(`the SQLite store ${file} checkpoints inline from now on`);
     expect(autocheckpoint.at(-1)).toBe(1000);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+// The thread's failure is the store's own, on no call of the app's: a warning alone, it was missed
+// by app.lifecycle's backgroundError and hookwork_background_errors_total.
+describe('the checkpoint thread failing, with the app\'s backgroundError in the store\'s context', () => {
+  const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
+
+  it('reports it once, naming the store\'s file and that checkpoints go inline, and still puts them inline', async () => {
+    const file = temp.file();
+    const told: { task: string; error: unknown; instead?: string }[] = [];
+    const autocheckpoint: number[] = [];
+    const checkpointer = new SqliteCheckpointer({
+      file,
+      busyTimeoutMs: 100,
+      synchronous: 'normal',
+      setAutocheckpoint: (pages) => void autocheckpoint.push(pages),
+      logger: silent,
+      backgroundError: (task, error, instead) => void told.push({ task, error, ...(instead === undefined ? {} : { instead }) }),
+    });
+    for (let i = 0; i < CHECKPOINTER_AFTER_COMMITS; i++) checkpointer.noteCommit();
+    for (let waited = 0; told.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await checkpointer.close();
+    expect(told).toEqual([{ task: `the checkpoint thread of the SQLite store ${file}`, error: expect.objectContaining({ code: 'SQLITE_CANTOPEN' }), instead: expect.stringContaining('the store checkpoints inline from now on') }]);
+    expect(autocheckpoint.at(-1)).toBe(1000);
+  });
+
+  it('a store given the app\'s context passes it on: its file deleted before the thread starts, the thread\'s failure reaches backgroundError', async () => {
+    // The store looks at its path at most every FILE_CHECK_MS, on a write: a commit right after
+    // the deletion goes through and starts the thread, which opens the path and finds nothing.
+    // A box paused past the look refuses that commit instead; then it is tried on a new file.
+    for (let attempt = 0; ; attempt++) {
+      const file = temp.file();
+      const told: string[] = [];
+      const context: StorageContext = { logger: silent, clock: systemClock, backgroundError: (task, error, instead) => void told.push(`${task} failed: ${(error as Error).message}; ${instead}`) };
+      const storage = await sqliteStorage({ file }).open(context);
+      await storage.webhooks.create(contractWebhook('w'));
+      for (let i = 1; i < CHECKPOINTER_AFTER_COMMITS - 1; i++) await storage.queue.enqueue([contractRequest(`r${i}`)]);
+      rmSync(file);
+      const started = await storage.queue.enqueue([contractRequest('last')]).then(() => true, () => false);
+      if (!started) {
+        await storage.close();
+        if (attempt < 4) continue;
+        throw new Error('every commit after the deletion was refused: the box was paused past the look at the path each time');
+      }
+      for (let waited = 0; told.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+      await storage.close();
+      expect(told).toHaveLength(1);
+      expect(told[0]).toMatch(/; the store checkpoints inline from now on/);
+      expect(told[0]!.startsWith(`the checkpoint thread of the SQLite store ${file} failed: `)).toBe(true);
+      expect(existsSync(file)).toBe(false);
+      return;
+    }
   });
 });

@@ -210,7 +210,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   }
   const checkpointer =
     checkpoint === 'background' && !inMemory
-      ? new SqliteCheckpointer({ file, busyTimeoutMs, synchronous, logger: context.logger, setAutocheckpoint: (pages) => void (db.open && db.pragma(`wal_autocheckpoint = ${pages}`)) })
+      ? new SqliteCheckpointer({ file, busyTimeoutMs, synchronous, logger: context.logger, backgroundError: context.backgroundError, setAutocheckpoint: (pages) => void (db.open && db.pragma(`wal_autocheckpoint = ${pages}`)) })
       : undefined;
   const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()), identity);
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);

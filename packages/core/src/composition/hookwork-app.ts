@@ -330,7 +330,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // publish() or the first catalogue request later.
       checkDecoratorMetadata(parts.entries);
       checkNoGlobalRegistration(parts.entries);
-      storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
+      storage = await parts.storageBackend.open({
+        logger: parts.logger,
+        clock: parts.clock,
+        backgroundError: (task, error, instead) => parts.reporter.backgroundError(task, error, instead),
+      });
       this.refuseIfStopped('opening the store');
       engine = await parts.queueProvider.open({
         storage,

@@ -222,7 +222,7 @@ export class HookworkMetrics {
     });
     const backgroundErrors = new Counter({
       name: 'hookwork_background_errors_total',
-      help: 'Work in the background that failed (a claim, a release, a lease renewal, a health write, a cleanup round, an operator event, a Redis connection lost): tried again, or what was done instead is in the log line; which task and why: the error log and the backgroundError lifecycle event.',
+      help: 'Work in the background that failed (a claim, a release, a lease renewal, a health write, a cleanup round, an operator event, a Redis connection lost, work of the store itself such as a lost LISTEN connection or a failed checkpoint thread): tried again, or what was done instead is in the log line; which task and why: the error log and the backgroundError lifecycle event.',
       registers,
     });
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });

@@ -53,6 +53,25 @@ export interface StorageContext {
   logger: Logger;
   /** The app's clock. */
   clock: Clock;
+  /**
+   * Optional to call: reports work the store does in the background, on no call of the app's,
+   * that failed — a lost connection it listens on, a checkpoint off the main thread. The app logs
+   * it (an error line) and emits it as the `backgroundError` lifecycle event, counted in
+   * `hookwork_background_errors_total`, as it does its own background failures.
+   *
+   * - `task`: what failed, as an operator reads it in the log line and the event ("listening for
+   *   notifications on PostgreSQL …"); name the store (its file, server or schema).
+   * - `error`: the failure as thrown (its `message` goes in the line).
+   * - `instead`: what the store does in its place (a fallback taken at once, a retry of its own),
+   *   which ends the line instead of "it will be tried again". Give it whenever the store, not
+   *   the app, handles what follows.
+   *
+   * Report a failure once when it starts, not at every retry of a run of them. The app always
+   * gives it; it is absent (`undefined`) when a store is opened outside an app (by hand, by a
+   * tool, or by a caller written before it existed), so call it as `context.backgroundError?.(…)`
+   * and log the failure yourself without it. Must not throw.
+   */
+  backgroundError?: (task: string, error: unknown, instead?: string) => void;
 }
 
 /**
