@@ -6,7 +6,6 @@ import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import type { QueueEngine } from '../ports/queue-engine';
 import { quoted } from '../errors/visible-text';
-import { createToken } from '../runtime/tokens';
 
 /** Options of `app.drain()`. */
 export interface DrainOptions {
@@ -36,9 +35,6 @@ export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
 
 /** A drain spends at most about 1 / (1 + LOOK_SHARE) of its time looking at the store. */
 const LOOK_SHARE = 9;
-
-/** @internal where the firing service tells drain() of the requests it stored ({@link OwnRequests.addRequests}). */
-export const OwnRequestsToken = createToken<{ addRequests(requests: readonly { readonly requestId: string }[]): void }>('hookwork.OwnRequests');
 
 /** How many of its own unsettled requests an app remembers for `drain()`. */
 export const MAX_TRACKED_REQUESTS = 100_000;

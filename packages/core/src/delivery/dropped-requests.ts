@@ -5,17 +5,6 @@ import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 
-/**
- * Why hookwork drops a request, as `requestDropped` tells it (and its `dropped` log entry, after
- * `not sent: `): its webhook was deleted (by the deletion, the cleanup round or delivery meeting
- * it), or deleted and another created under its key since (delivery meeting it). The metrics map
- * each to a label (DROP_REASON_LABELS), so a reason added here must be added there.
- */
-export const DROP_REASON = Object.freeze({
-  deleted: 'the webhook was deleted',
-  recreated: 'the webhook it was published for was deleted; the webhook now under its key was created after it',
-} as const);
-
 /** What {@link DroppedRequests} reads of a dropped request. */
 type DroppedRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'attempts' | 'body'>;
 

@@ -16,7 +16,7 @@ import { jsonFailure } from './json-failure';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 import { PUBLISH_TALLY, type PublishTally, type TalliedOptions } from './publish-tally';
-import { OwnRequestsToken } from '../composition/drain';
+import { OwnRequestsToken } from './own-requests-token';
 import type { RequestInfo } from '../observability/lifecycle-events';
 
 /** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */

@@ -6,7 +6,7 @@ import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import type { HoldReason } from '../delivery/health/health-policy';
 import { DEFERRAL_REASON_LABELS, DEFERRAL_REASONS, DROP_REASON_LABELS, DROP_REASONS } from './metrics';
-import { DROP_REASON } from '../delivery/dropped-requests';
+import { DROP_REASON } from './drop-reasons';
 import { expectFailureCounters, FAILURE_COUNTERS_SETTINGS } from '../testing/failure-counters-check';
 import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { OPERATOR_EVENT_TYPES } from './operator-events';

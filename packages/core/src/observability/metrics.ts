@@ -3,7 +3,7 @@ import type { LeaseLapse } from './lease-lapse';
 import type { LifecycleEmitter } from './lifecycle-events';
 import { silentLogger, type Logger } from './logger';
 import { OPERATOR_EVENT_TYPES } from './operator-events';
-import { DROP_REASON } from '../delivery/dropped-requests';
+import { DROP_REASON } from './drop-reasons';
 
 /** What the gauges read at each scrape; each returns undefined while the app is not started. */
 export interface MetricsSources {
