@@ -120,6 +120,52 @@ describe('drain()', () => {
     expect(await Promise.all(drains)).toEqual(['HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED']);
   });
 
+  it('waits for a dead letter of its own while core reads its webhook again after the write, though the store lists it dead already', async () => {
+    // The dead-letter write is done; the settlement's read of the webhook (a deletion meanwhile
+    // drops the request instead) is held. drain()'s look at the store found the request dead and took
+    // it for one settled by another process: drain() returned before it was settled (dropped, or
+    // announced as a dead letter).
+    let written = false;
+    let reached!: () => void;
+    const readHeld = new Promise<void>((resolve) => (reached = resolve));
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    class WrittenQueue extends MemoryRequestQueue {
+      override async deadLetter(...args: Parameters<MemoryRequestQueue['deadLetter']>): Promise<boolean> {
+        const applied = await super.deadLetter(...args);
+        written = true;
+        return applied;
+      }
+    }
+    class HeldWebhooks extends MemoryWebhookRepository {
+      override async get(key: string) {
+        if (written) {
+          reached();
+          await released;
+        }
+        return super.get(key);
+      }
+    }
+    const storage = { webhooks: new HeldWebhooks(), queue: new WrittenQueue(), deliveryLog: new MemoryDeliveryLog(), async close() {} };
+    const app = await startTestApp({
+      storage: { name: 'held-memory', capabilities: { transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false }, open: async () => storage },
+      settings: { maximumRetries: 0 },
+    });
+    apps.push(app);
+    await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    const order: string[] = [];
+    app.lifecycle.on('deadLettered', () => void order.push('deadLettered'));
+    await app.publish(new ThingHappened('dead'));
+    const drained = app.drain({ timeoutMs: 10_000 }).then(() => void order.push('drained'));
+    await readHeld;
+    // Several of drain()'s looks at the store (up to 4 a second) while the read is held.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    release();
+    await drained;
+    expect(order).toEqual(['deadLettered', 'drained']);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+  });
+
   it('asks the store at its first look, so a short drain sees requests another process settled', async () => {
     // This app's request was delivered by another process sharing the store: the store no longer has it.
     const own = new OwnRequests();

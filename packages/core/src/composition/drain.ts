@@ -59,6 +59,8 @@ export class OwnRequests {
   /** Index in {@link order} of the oldest entry that may still be tracked. */
   private head = 0;
   private added = 0;
+  /** Ids dead-lettered by this process whose settlement is still running (see {@link hold}): not forgotten by {@link prune}. */
+  private readonly inHand = new Set<string>();
 
   add(ids: Iterable<string>): void {
     for (const id of ids) this.track(id);
@@ -104,6 +106,23 @@ export class OwnRequests {
 
   settled(id: string): void {
     this.ids.delete(id);
+    if (this.inHand.size > 0) this.inHand.delete(id);
+  }
+
+  /**
+   * The request `id` is being dead-lettered by this process, and core still reads its webhook
+   * again (a deletion committing meanwhile drops it instead): stored `dead` already, it is not
+   * settled yet, and {@link prune} must not take it for one settled by another process — drain()
+   * returned while the request was still listed dead, before it was dropped. Until {@link release}
+   * (or {@link settled}).
+   */
+  hold(id: string): void {
+    this.inHand.add(id);
+  }
+
+  /** Ends a {@link hold}. */
+  release(id: string): void {
+    this.inHand.delete(id);
   }
 
   /** Up to `count` of the tracked ids, the oldest first. */
@@ -129,7 +148,7 @@ export class OwnRequests {
     const requests = await Promise.all(some.map((id) => engine.get(id)));
     some.forEach((id, i) => {
       const request = requests[i];
-      if (!request || request.state === 'dead') this.ids.delete(id);
+      if ((!request || request.state === 'dead') && !this.inHand.has(id)) this.ids.delete(id);
     });
   }
 }

@@ -386,6 +386,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           health: parts.health,
           tracer: parts.tracer,
           dropIfDeleted: parts.dropIfDeleted,
+          settling: parts.own,
         }),
       );
       this.refuseIfStopped('starting delivery');

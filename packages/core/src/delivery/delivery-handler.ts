@@ -42,6 +42,12 @@ export interface DeliveryHandlerDeps {
    * WebhookService.dropIfDeleted). Without it, a dead letter is announced at once.
    */
   dropIfDeleted?: (webhook: Pick<Webhook, 'key' | 'createdAt'>) => Promise<boolean>;
+  /**
+   * Optional: told of a request about to be dead-lettered while {@link dropIfDeleted} will read its
+   * webhook again after the write (`hold`), and when that settlement ends (`release`): stored dead
+   * meanwhile, it is not settled yet (drain() waits for it).
+   */
+  settling?: { hold(requestId: string): void; release(requestId: string): void };
 }
 
 /** Why a request whose webhook key is free is not sent. */
@@ -105,6 +111,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
     if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;
+    if (decision.verdict.kind === 'dead' && this.deps.dropIfDeleted) this.deps.settling?.hold(request.id);
     return { verdict: decision.verdict, logEntry: entry, writeLog: () => this.deps.logWriter.writeNow(entry), settled: (applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true, applied) };
   }
 
@@ -202,8 +209,12 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
         : undefined;
     if (verdict.kind === 'retry' && applied) this.deps.failures.retrying(failure!, verdict.dueAt);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
-    if (verdict.kind !== 'dead' || !applied) return undefined;
+    if (verdict.kind !== 'dead') return undefined;
     const dropIfDeleted = this.deps.dropIfDeleted;
+    if (!applied) {
+      if (dropIfDeleted) this.deps.settling?.release(request.id);
+      return undefined;
+    }
     if (!dropIfDeleted) {
       this.deadLettered(request, webhook, verdict, entry, info, failure!);
       return undefined;
@@ -214,12 +225,14 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     // announced as that one's. Read again, from the store, after the write: gone or replaced, the
     // request is dropped as the deletion drops, and no dead letter is announced. Still there, a deletion
     // committing later finds the request dead and removes it itself. A failed read announces it.
-    return dropIfDeleted(webhook).then(
-      (gone) => {
-        if (!gone) this.deadLettered(request, webhook, verdict, entry, info, failure!);
-      },
-      () => this.deadLettered(request, webhook, verdict, entry, info, failure!),
-    );
+    return dropIfDeleted(webhook)
+      .then(
+        (gone) => {
+          if (!gone) this.deadLettered(request, webhook, verdict, entry, info, failure!);
+        },
+        () => this.deadLettered(request, webhook, verdict, entry, info, failure!),
+      )
+      .finally(() => this.deps.settling?.release(request.id));
   }
 
   /** A dead letter that stays one: its log line, `deadLettered` and the `request.exhausted` operator event. */
