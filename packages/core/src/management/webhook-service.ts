@@ -644,7 +644,7 @@ export class WebhookService implements Webhooks {
     if (current) {
       const created = current.createdAt.getTime();
       if (created === seen.createdAt.getTime() || created > now) return false;
-      publishedUpTo = new Date(Math.min(now, created) - 1);
+      publishedUpTo = new Date(created - 1);
     }
     this.cache.invalidate(key);
     await this.discardQueued(key, publishedUpTo);
