@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
 import { describeErrorCatalogue } from '@hookwork/core/testing';
@@ -36,7 +37,7 @@ describe('bullmqQueue() options', () => {
     for (const connection of [
       { host: '127.0.0.1', port: 6379, db: 1, username: 'u', password: 'p', connectTimeout: 1000, keepAlive: 1000, noDelay: true, enableReadyCheck: true, maxRetriesPerRequest: 3, retryStrategy: () => 50 },
       { sentinels: [{ host: '127.0.0.1', port: 26379 }], name: 'mymaster', role: 'master', sentinelPassword: 'p', natMap: {} },
-      { path: '/tmp/redis.sock', tls: {}, showFriendlyErrorStack: true },
+      { path: join(tmpdir(), 'redis.sock'), tls: {}, showFriendlyErrorStack: true },
     ]) {
       expect(bullmqQueue({ connection: connection as never }).name).toBe('bullmq');
     }
