@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Hookwork, Logger } from '@hookwork/core';
+import { compile as compileProxyAddresses } from '@fastify/proxy-addr';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
@@ -92,14 +93,20 @@ const SERVER_OPTIONS: OptionSpec = {
   metrics: checkMetricsOption,
 };
 
-/** proxy-addr's names for address ranges, beside addresses and CIDR ranges. */
-const PROXY_RANGE_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
-
-/** An address, a CIDR range or a range name, or several of them separated by commas, as proxy-addr reads them. */
+/**
+ * An address, a CIDR range or netmask, or a range name (`loopback`), or several of them separated
+ * by commas: what Fastify's trustProxy takes, judged by the library Fastify compiles it with
+ * (@fastify/proxy-addr), so a value it would throw on at Fastify() (`10.0.0.0/999`) is refused here,
+ * coded, and every form it takes is taken.
+ */
 const isProxyList = (value: string) =>
   value.split(',').every((item) => {
-    const [address = '', bits, ...rest] = item.trim().split('/');
-    return rest.length === 0 && (PROXY_RANGE_NAMES.has(address) ? bits === undefined : isIP(address) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    try {
+      compileProxyAddresses(item.trim());
+      return true;
+    } catch {
+      return false;
+    }
   });
 
 const isPem = (value: unknown) => (typeof value === 'string' && value.length > 0) || (Buffer.isBuffer(value) && value.length > 0);
