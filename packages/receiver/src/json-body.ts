@@ -13,7 +13,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  *   quotes its start: it goes to logs and back to the sender), as no receiver message does.
  */
 export function parseJsonBody(body: Buffer, what: string): unknown {
-  if (body.length === 0) throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `${what} is empty, not JSON`);
+  if (body.length === 0) throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `${what} is empty, not JSON: the sender sent no payload (a request made without its body?) and must send its payload as JSON`);
   let text: string;
   try {
     text = utf8.decode(body);
@@ -24,6 +24,6 @@ export function parseJsonBody(body: Buffer, what: string): unknown {
     return JSON.parse(text);
   } catch (error) {
     const detail = String((error as Error)?.message ?? error).replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '');
-    throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `${what} is not JSON: ${detail}`, { cause: error });
+    throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `${what} is not JSON: ${detail}; the sender must send its payload as JSON`, { cause: error });
   }
 }

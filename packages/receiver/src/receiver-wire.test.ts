@@ -98,15 +98,16 @@ describe.each(adapters)('a verified body that is not JSON, through %s', (_adapte
   it('is refused 400 saying where it breaks, without quoting the body into the answer and the log', async () => {
     const { answered, logged, handled } = await send('{"email":"alice@example.com","verified":tru}');
     expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_JSON' } } });
-    expect(answered.body.error!.message).toMatch(/is not JSON: Unexpected token '\}'$/);
+    // With what the sender must do: a message that only said "is not JSON: Unexpected token" left the fix to guess.
+    expect(answered.body.error!.message).toMatch(/is not JSON: Unexpected token '\}'; the sender must send its payload as JSON$/);
     expect(JSON.stringify(answered.body)).not.toContain('alice');
     expect(logged.join('\n')).not.toContain('alice');
     expect(handled).toEqual([]);
   });
 
-  it('is refused 400 when it is empty, saying so', async () => {
+  it('is refused 400 when it is empty, saying so and what the sender must send', async () => {
     const { answered } = await send('');
-    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringMatching(/the body of msg_\S+ \(Umbraco\.ContentPublish\) is empty, not JSON$/) } } });
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringMatching(/the body of msg_\S+ \(Umbraco\.ContentPublish\) is empty, not JSON: the sender sent no payload \(a request made without its body\?\) and must send its payload as JSON$/) } } });
   });
 
   it('is refused 400 when it is not UTF-8, instead of handing the handler U+FFFD in place of its bytes', async () => {

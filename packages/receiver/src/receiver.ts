@@ -515,7 +515,11 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // An unhandled id is kept only as long as a captured copy of it verifies (the replay window):
       // long enough that it can't be replayed under another alias, short enough that a
       // redelivery after a handler for it was deployed is processed, not answered duplicate.
-      const retainMs = outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs;
+      const kept = outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs;
+      // And never less than until a copy stops verifying: the verifier compares whole seconds, so a
+      // request signed 300 s ahead verifies up to 601 s after it arrived, past REPLAY_WINDOW_MS — and
+      // a store with expiry times keeps the id for retainMs from its own clock, ignoring verifiableUntil.
+      const retainMs = verifiableUntil === undefined ? kept : Math.max(kept, verifiableUntil - Date.now());
       const call = await withinDeadline(() => (verifiableUntil === undefined ? dedupe!.store.complete(key, token, retainMs) : dedupe!.store.complete(key, token, retainMs, { verifiableUntil })), dedupe!.timeoutMs);
       if (!call.settled) {
         // Answered all the same: processed is processed. Marked late, or not at all — then the

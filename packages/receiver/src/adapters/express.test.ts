@@ -182,7 +182,7 @@ describe('expressReceiver (Express 5)', () => {
       });
       const answered = await post(`${url}/webhooks`, big());
       expect([name, answered.status, answered.body.error?.code]).toEqual([name, 413, 'RECEIVER_ERR_BODY_TOO_LARGE']);
-      expect(answered.body.error?.message).toMatch(/the body is 5\d\d bytes, more than the 100 bytes this receiver accepts; raise maxBodyBytes/);
+      expect(answered.body.error?.message).toMatch(/the body is 5\d\d bytes, more than the 100 bytes this receiver accepts \(maxBodyBytes\); raise maxBodyBytes/);
     }
     expect(handled).toEqual([]);
   });

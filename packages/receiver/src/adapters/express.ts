@@ -54,7 +54,7 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
       // cap still holds on its route, so no larger body reaches the verifier and the JSON parser.
       const size = typeof given === 'string' ? Buffer.byteLength(given) : given.byteLength;
       if (size > maxBodyBytes) {
-        writeAnswer(response, target.refuse(bodyTooLarge(`${size} bytes`, maxBodyBytes), request.headers));
+        writeAnswer(response, target.refuse(bodyTooLarge(size, maxBodyBytes), request.headers));
         return;
       }
       // A body parser (body-parser, so express.raw/json/text) decodes gzip, deflate and br itself, or

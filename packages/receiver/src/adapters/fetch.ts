@@ -55,9 +55,9 @@ export function createFetchHandler(receiver: AnyReceiver, options?: AdapterOptio
       );
     }
     const declared = Number(headers['content-length']);
-    if (Number.isFinite(declared) && declared > maxBodyBytes) return toResponse(target.refuse(bodyTooLarge(`${declared} bytes`, maxBodyBytes), headers));
+    if (Number.isFinite(declared) && declared > maxBodyBytes) return toResponse(target.refuse(bodyTooLarge(declared, maxBodyBytes), headers));
     const body = await readCapped(request, maxBodyBytes);
-    if (body === undefined) return toResponse(target.refuse(bodyTooLarge(`over ${maxBodyBytes} bytes`, maxBodyBytes), headers));
+    if (body === undefined) return toResponse(target.refuse(bodyTooLarge(undefined, maxBodyBytes), headers));
     return toResponse(await receiveWireBody(target, headers, body, maxBodyBytes));
   };
 }

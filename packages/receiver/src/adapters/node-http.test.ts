@@ -55,6 +55,8 @@ describe('createNodeHandler (node:http)', () => {
     expect(declared.headers.connection).toBe('close');
     const streamed = await post(url, { headers: big.headers, chunks: [big.body.slice(0, 900), big.body.slice(900)] });
     expect(streamed).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
+    // Its size unknown (no content-length): said once, not "is over 1000 bytes, more than the 1000 bytes".
+    expect(streamed.body.error!.message).toMatch(/^RECEIVER_ERR_BODY_TOO_LARGE: the body passed the 1000 bytes this receiver accepts \(maxBodyBytes\) and was read no further; raise maxBodyBytes/);
     expect(handled).toEqual([]);
     expect(errors.map((a) => a.status)).toEqual([413, 413]);
   });

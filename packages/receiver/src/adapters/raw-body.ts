@@ -51,10 +51,10 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
     );
   }
   return new Promise<Buffer>((resolve, reject) => {
-    const tooLarge = (what: string) => bodyTooLarge(what, maxBytes);
+    const tooLarge = (size: number | undefined) => bodyTooLarge(size, maxBytes);
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
-      reject(tooLarge(`${declared} bytes`));
+      reject(tooLarge(declared));
       return;
     }
     const chunks: Buffer[] = [];
@@ -75,7 +75,7 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
         cleanup();
         // Stop reading; the answer goes out with "connection: close" and the socket is closed.
         request.pause();
-        reject(tooLarge(`over ${maxBytes} bytes`));
+        reject(tooLarge(undefined));
         return;
       }
       chunks.push(chunk);
@@ -98,7 +98,11 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
   });
 }
 
-/** RECEIVER_ERR_BODY_TOO_LARGE for a body of `what` (`"508 bytes"`), over an adapter's `maxBytes`. */
-export function bodyTooLarge(what: string, maxBytes: number): ReceiverError {
-  return new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
+/**
+ * RECEIVER_ERR_BODY_TOO_LARGE for a body of `size` bytes (its content-length), or of a size not known
+ * (`undefined`: it was cut off once the bytes read passed `maxBytes`), over an adapter's `maxBytes`.
+ */
+export function bodyTooLarge(size: number | undefined, maxBytes: number): ReceiverError {
+  const what = size === undefined ? `passed the ${maxBytes} bytes this receiver accepts (maxBodyBytes) and was read no further` : `is ${size} bytes, more than the ${maxBytes} bytes this receiver accepts (maxBodyBytes)`;
+  return new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body ${what}; raise maxBodyBytes if the sender's payloads are larger`);
 }

@@ -14,7 +14,9 @@ export interface DedupeCompleteOptions {
    * For a signed request: when it stops verifying, ms since the epoch (its `webhook-timestamp` plus
    * the 5-minute tolerance). Until then a captured copy replayed would verify, so the id must not
    * be forgotten — a store bounded by size refuses new claims rather than forget it. Absent for an
-   * unsigned request, which anyone can send again at any time anyway.
+   * unsigned request, which anyone can send again at any time anyway. The `retainMs` the receiver
+   * gives never runs out before it (counted from `complete()`'s call), so a store with expiry times
+   * may ignore it.
    */
   verifiableUntil?: number;
 }

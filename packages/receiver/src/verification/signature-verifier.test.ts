@@ -46,6 +46,11 @@ describe('SignatureVerifier', () => {
     ['the prefix twice (whsec_ put before a variable that has it)', () => `whsec_${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has the whsec_ prefix twice \(whsec_ put before a value that already starts with it\?\); give the secret once/],
     ["an env file's line copied whole", () => `WEBHOOK_SECRET=${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 15 characters before its whsec_ prefix \(an env file's NAME=value line copied whole\?\); give the secret alone, from whsec_ on/],
     ['a scheme word before it, not two secrets', () => `Bearer ${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 7 characters before its whsec_ prefix \(a word such as Bearer copied with it\?\)/],
+    // Copied from a terminal or a PDF that wrapped the line: "not a Standard Webhooks secret; copy it" did not say what to look for.
+    ['a line break inside it (copied across a wrapped line)', () => { const s = newSecret(); return `${s.slice(0, 20)}\n${s.slice(20)}`; }, /^RECEIVER_ERR_INVALID_OPTIONS: secret has a line break at character 21 of 39 \(copied across a wrapped line\?\); remove it: a Standard Webhooks secret is whsec_ and base64, with no space or line break inside/],
+    ['a space inside it', () => { const s = newSecret(); return `${s.slice(0, 14)} ${s.slice(14)}`; }, /^RECEIVER_ERR_INVALID_OPTIONS: secret has a space at character 15 of 39 \(copied across a wrapped line\?\); remove it/],
+    ['a character base64 does not use (a typo, or a character swapped for a look-alike)', () => { const s = newSecret(); return `${s.slice(0, 10)}!${s.slice(11)}`; }, /^RECEIVER_ERR_INVALID_OPTIONS: secret has a character that is not base64 at character 11 of 38: a Standard Webhooks secret is whsec_ and standard base64 \(A-Z, a-z, 0-9, \+ and \/, = only at the end\); copy it again as the sender shows it/],
+    ['padding in the middle (two secrets run together, or a cut-and-paste slip)', () => { const s = newSecret(); return `${s.slice(0, 20)}=${s.slice(21)}`; }, /^RECEIVER_ERR_INVALID_OPTIONS: secret has "=" at character 21 of 38, where base64 has it only at the end/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();
     const error = failure(() => new SignatureVerifier([given]));

@@ -350,6 +350,16 @@ function notASecret(secret: string): string {
   if (SECRET_HINT.test(secret)) return `is the hint of a webhook's secret (an ellipsis and the secret's last 4 characters, as webhook views and the admin page show it), not the secret: ${SHOWN_ONCE}`;
   // `whsec_…` as docs write it, `whsec_<your secret>`, `whsec_xxx...`: copied from an example.
   if (/…|\.\.\.|[<>{}]/.test(secret)) return 'is a placeholder as docs and examples write it (whsec_…, <…>): give the webhook\'s own secret, as the sender shows it once when it makes the webhook or rotates its secret';
+  // Where it breaks, by position and kind only (never the character: it is part of a secret). A
+  // space or line break inside is a secret copied across a wrapped line (a terminal, a PDF).
+  const stray = body.search(/[^A-Za-z0-9+/=]/);
+  const where = (index: number) => `at character ${index + (secret.length - body.length) + 1} of ${secret.length}`;
+  if (stray >= 0 && /\s/.test(body[stray]!)) {
+    return `has ${body[stray] === ' ' ? 'a space' : /[\r\n]/.test(body[stray]!) ? 'a line break' : 'a tab or other white space'} ${where(stray)} (copied across a wrapped line?); remove it: a Standard Webhooks secret is whsec_ and base64, with no space or line break inside`;
+  }
+  if (stray >= 0) return `has a character that is not base64 ${where(stray)}: a Standard Webhooks secret is whsec_ and standard base64 (A-Z, a-z, 0-9, + and /, = only at the end); copy it again as the sender shows it`;
+  const padding = body.search(/=+[^=]/);
+  if (padding >= 0) return `has "=" ${where(padding)}, where base64 has it only at the end (two values run together, or a slip where it was pasted?); copy it again as the sender shows it`;
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
 }
 
