@@ -102,6 +102,11 @@ export function attachCatalogue(collection: WebhookEventCollectionBuilder, catal
   catalogues.set(collection, catalogue);
 }
 
+/** @internal the Cockpit catalogue already attached to an app's collection builder (a second cockpitComposer() finds it). */
+export function attachedCatalogue(collection: WebhookEventCollectionBuilder): CockpitCatalogue | undefined {
+  return catalogues.get(collection);
+}
+
 function catalogueOf(collection: WebhookEventCollectionBuilder, method: string): CockpitCatalogue {
   const catalogue = catalogues.get(collection);
   if (!catalogue) {

@@ -351,6 +351,26 @@ describe('cockpitHost(app).trigger()', () => {
     expect(await a.bodies()).toHaveLength(1);
     await expect(cockpitHost(b.app).trigger('shop.order.placed', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT/);
   });
+
+  it("composed twice (the app's and a plugin's composer lists), keeps the first catalogue: a plugin's events added between stay triggerable", async () => {
+    const OrderPlaced = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }] });
+    const shop: Composer = { name: '@acme/shop', compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) };
+    const app = createHookwork({ composers: [cockpitComposer(), shop, cockpitComposer(), allCockpit], transport: recordingTransport() });
+    apps.push(app);
+    await app.start();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['shop.order.placed'] });
+    // The second composer's new, empty catalogue used to replace the first: the composed event was an unknown name.
+    expect(cockpitHost(app).catalogue.list().map((e) => e.name)).toContain('shop.order.placed');
+    expect(await cockpitHost(app).trigger('shop.order.placed', { id: 1 })).toMatchObject({ events: 1, enqueued: 1 });
+  });
+
+  it('refuses the plugin composed twice with different options, naming both, instead of the last silently deciding whether secrets are sent', () => {
+    // The second used to win: composed first with redaction on, the app sent account secrets in clear.
+    expect(() => createHookwork({ composers: [cockpitComposer(), cockpitComposer({ redactCredentials: false }), allCockpit] })).toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(\) is composed twice in this app, first with \{ redactCredentials: true \}, then with \{ redactCredentials: false \}.*list cockpitComposer\(\) once/,
+    );
+    expect(() => createHookwork({ composers: [cockpitComposer({ redactCredentials: true }), cockpitComposer(), allCockpit] })).not.toThrow();
+  });
 });
 
 describe('credential redaction', () => {
