@@ -253,6 +253,13 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: 'yes' } as never)).toThrow(/namespaced must be true or false; got "yes"/);
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
+    // A list (a package's exported array) was shown as the class's source text; a name unquoted.
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents([Mine] as never) })).toThrow(
+      /^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: addCockpitEvents\(a list of 1\): not a Cockpit event class; spread the list: addCockpitEvents\(\.\.\.events\)$/,
+    );
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents('shop.order.placed' as never) })).toThrow(
+      /^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: addCockpitEvents\("shop.order.placed"\): not a Cockpit event class; pass the class defineCockpitEvent\(\{ name, group, label, args \}\) returned, not its name/,
+    );
   });
 });
 

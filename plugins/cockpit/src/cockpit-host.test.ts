@@ -313,6 +313,19 @@ describe('cockpitHost(app).trigger()', () => {
     expect(cockpit.catalogue.list().find((e) => e.name === 'collections.save.before')).toMatchObject({ pattern: 'collections.save.before.*' });
   });
 
+  it('refuses a replacement that extends the Cockpit class under another alias, instead of sending nothing', async () => {
+    // Core lets a subclass (same notification) take another alias; its requests were for "my.save",
+    // which Cockpit's trigger never fires, and the class fires only for its own alias: trigger() resolved, nothing sent.
+    @WebhookEvent('Entry saved (renamed)', 'Content', { alias: 'my.save' })
+    class Renamed extends CockpitEvents['collections.save.after'] {}
+    const { app, requests } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], Renamed) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['my.save'] });
+    await expect(cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).rejects.toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT: trigger\("collections.save.after"\): the app composed Renamed, which extends CollectionsSaveAfterCockpitEvent, under the alias "my.save".*leave alias out of its @WebhookEvent/,
+    );
+    expect(await requests()).toEqual([]);
+  });
+
   it('fires no variant through a replacement that declares no pattern, and lists none for it', async () => {
     @WebhookEvent('Entry saved (no variants)', 'Content', { patterns: [] })
     class Plain extends CockpitEvents['collections.save.after'] {}

@@ -119,6 +119,10 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     // What the app composed under this name: the built-in class, a replacement extending it, or nothing.
     const composed = catalogue.composedClassOf(event);
     if (composed !== undefined && composed !== type && !(composed.prototype instanceof type)) throw notACockpitReplacement(event, type, composed);
+    if (composed === undefined) {
+      const renamed = catalogue.renamedReplacementOf(event);
+      if (renamed) throw renamedReplacement(event, type, renamed.type, renamed.alias);
+    }
     // Taken now, before the first await: a host that goes on changing its objects (Cockpit
     // passes &$entry on to other listeners) changes nothing that is sent.
     const texts = snapshotArguments(event, definition, args);
@@ -221,6 +225,12 @@ function redactArguments(event: string, definition: CockpitEventDefinition, args
 function notACockpitReplacement(event: string, type: CockpitEventClass, composed: Function): HookworkError {
   return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT',
     `trigger("${event}"): the app composed ${composed.name || 'an anonymous class'} for "${event}", which does not extend ${type.name}, so it never handles the Cockpit trigger's notification and nothing would be sent. Nothing was enqueued; make it extend CockpitEvents['${event}'] (alias, notification and envelope are inherited), or publish its own notification with app.publish()`,
+  );
+}
+
+function renamedReplacement(event: string, type: CockpitEventClass, composed: Function, alias: string): HookworkError {
+  return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT',
+    `trigger("${event}"): the app composed ${composed.name || 'an anonymous class'}, which extends ${type.name}, under the alias "${alias}": it fires for "${alias}" only, which Cockpit's trigger never fires, so nothing would be sent. Nothing was enqueued; leave alias out of its @WebhookEvent (the Cockpit event's name is inherited), or publish its own notification with app.publish()`,
   );
 }
 
