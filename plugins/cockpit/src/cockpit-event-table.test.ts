@@ -251,6 +251,10 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespace: true } as never)).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): unknown field `namespace` \(did you mean `namespaced`\?\)/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', descripton: 'the order' }] } as never)).toThrow(/args\[0\]: unknown field `descripton` \(did you mean `description`\?\)/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: 'yes' } as never)).toThrow(/namespaced must be true or false; got "yes"/);
+    // The variant's name is the first argument: without one it never fired, though webhooks could subscribe to x.y.<anything>.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: true })).toThrow(
+      /^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): namespaced: true fires "x.y.<name>" named by the first argument, but args is empty; .*args: \[\{ name: 'name' \}/,
+    );
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
     // A list (a package's exported array) was shown as the class's source text; a name unquoted.

@@ -30,6 +30,14 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     expect(() => cockpitWebhooks({ app } as never)).toThrow(/got an object without webhooks; pass the app itself/);
   });
 
+  it('toCockpitWebhook() of something that is no webhook view is a coded error, not a TypeError', async () => {
+    for (const notAView of [undefined, null, 'key', { key: 'k' }]) {
+      expect(() => toCockpitWebhook(notAView as never)).toThrow(/^HOOKWORK_ERR_INVALID_ARGUMENT: toCockpitWebhook\(view\) takes a webhook view as app\.webhooks\.get\(\) returns it; got /);
+    }
+    const view = await app.webhooks.create({ name: 'n', url: URL, events: ['cockpit.clearcache'] });
+    expect(toCockpitWebhook(view)).toMatchObject({ _id: view.key, name: 'n' });
+  });
+
   it('refuses a Map or Date where an object belongs, by name, storing nothing', async () => {
     const auth = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: new Map([['user', 'u']]) });
     expect(auth.problems).toEqual([{ field: 'auth', problem: 'is a Map, not a plain object; give an object literal such as { … } (Object.fromEntries(map) turns a Map into one)' }]);

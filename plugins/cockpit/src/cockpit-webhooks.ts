@@ -154,6 +154,10 @@ function schemeOf(value: string | undefined): string | undefined {
  * the stored webhook) or the header is shown as the header it is.
  */
 export function toCockpitWebhook(view: WebhookView, authorizationScheme?: string): CockpitWebhookView {
+  const given = view as Partial<WebhookView> | null | undefined;
+  if (given === null || typeof given !== 'object' || typeof given.key !== 'string' || given.headers === null || typeof given.headers !== 'object' || !Array.isArray(given.sensitiveHeaders) || !Array.isArray(given.events)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `toCockpitWebhook(view) takes a webhook view as app.webhooks.get() returns it; got ${given !== null && typeof given === 'object' ? 'an object without its key, headers, sensitiveHeaders and events' : shownValue(given)}`);
+  }
   const headers: CockpitHeader[] = [];
   let hasAuth = false;
   for (const [k, v] of Object.entries(view.headers)) {
