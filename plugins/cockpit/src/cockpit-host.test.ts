@@ -70,6 +70,14 @@ describe('cockpitHost(app).trigger()', () => {
     expect(isHookworkError(refused, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
   });
 
+  it('sends one request for an event a webhook lists twice (a Cockpit export may), where Cockpit sent two', async () => {
+    const { app, bodies } = await started();
+    const webhook = await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'collections.save.after'] });
+    expect(webhook.events).toEqual(['collections.save.after']);
+    await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: '1' }, false);
+    expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after']);
+  });
+
   it("name-spaces singleton events by the singleton's name", async () => {
     const { app, bodies } = await started();
     await app.webhooks.create({ name: 'settings', url: URL, events: ['singleton.saveData.after.settings'] });
