@@ -163,6 +163,11 @@ describe('addCockpit()', () => {
     );
     // A value of the wrong kind is named by its kind, as core's refusals do (not "[object Object]").
     expect(() => appWith(composing((c) => c.addGroup({ group: 'forms' } as never)))).toThrow(/group must be one of "system", .*"views" \(got an object\)$/);
+    // add() said a number or an object "is not a built-in Cockpit event" as the text "42" or "[object Object]".
+    // A name Object.prototype has was looked up there, and core was handed Object or toString.
+    expect(() => appWith(composing((c) => c.add('constructor' as never)))).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: addCockpit\(\): "constructor" is not a built-in Cockpit event/);
+    expect(() => appWith(composing((c) => c.add(42 as never)))).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: addCockpit\(\): add\(\) takes event names such as "collections.save.after"; got 42$/);
+    expect(() => appWith(composing((c) => c.add(CockpitEvents['collections.save.after'] as never)))).toThrow(/add\(\) takes event names .*; got a class \(CollectionsSaveAfterCockpitEvent\): compose classes with webhookEvents\(\)\.add\(\.\.\.\)$/);
   });
 
   it('declares name-spaced patterns for the collection, singleton and form events', () => {
