@@ -253,6 +253,8 @@ describe('cockpitHost(app).trigger()', () => {
     const cockpit = cockpitHost(app);
     await expect(cockpit.trigger('collections.sav.after', 'posts')).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT.*"collections.sav.after".*did you mean "collections.save.after"\?/);
     await expect(cockpit.trigger('collections.save.after.posts', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*trigger\("collections.save.after", "posts"/);
+    // A trailing dot was read as a variant named "": the advice was trigger("collections.save.after", "", …), which fires none.
+    await expect(cockpit.trigger('collections.save.after.', 'posts', {}, false)).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: trigger\("collections.save.after."\): no Cockpit event has this name; did you mean "collections.save.after"\?/);
     await expect(cockpit.triggerWith('collections.save.after', [], { backend: 2 as 1 })).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*backend/);
     await expect(cockpit.triggerWith('collections.save.after', 'posts' as unknown as unknown[])).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*args/);
     expect(() => cockpitHost(app, { backend: 'yes' as unknown as 1 })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER/);

@@ -236,7 +236,8 @@ function renamedReplacement(event: string, type: CockpitEventClass, composed: Fu
 
 function unknownEvent(catalogue: CockpitCatalogue, event: string): HookworkError {
   const dot = event.lastIndexOf('.');
-  const base = dot > 0 ? event.slice(0, dot) : '';
+  // A trailing dot names no variant (none fires under ""): a typo, answered with the nearest name.
+  const base = dot > 0 && dot < event.length - 1 ? event.slice(0, dot) : '';
   if (base && catalogue.definitionOf(base)?.namespaced) {
     return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
       `trigger("${event}"): trigger the plain event — trigger("${base}", "${event.slice(dot + 1)}", …) — and "${event}" fires by itself for webhooks subscribed to it`,
