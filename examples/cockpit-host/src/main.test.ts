@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -25,5 +25,10 @@ describe('node examples/cockpit-host/dist/main.js', () => {
       backend: 1,
       args: ['posts', { title: 'Hello, hookwork', slug: 'hello-hookwork', published: true, _id: 'posts-1' }, false],
     });
+    // The README shows the first request as main.js prints it: the block, line for line (it had left out two of them).
+    const readme = readFileSync(join(__dirname, '..', 'README.md'), 'utf8');
+    const shown = /```\n(POST \/hooks\/rebuild\n[\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(shown).toBeDefined();
+    expect(stdout).toContain(shown);
   });
 });

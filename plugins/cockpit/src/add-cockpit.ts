@@ -1,4 +1,4 @@
-import { HookworkError, assertSynchronousComposition, defineCollectionExtension, enumProblem, nearestName, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { HookworkError, assertSynchronousComposition, defineCollectionExtension, enumProblem, nearestName, shownValue, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import type { CockpitCatalogue } from './cockpit-catalogue';
 import { CockpitEventGroups, type CockpitEventGroup } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -82,7 +82,11 @@ export class CockpitEventsBuilder {
   /** Single events by name (`add('collections.save.after', 'collections.remove.after')`). */
   add(...names: CockpitEventName[]): this {
     for (const name of names) {
-      const type = (CockpitEvents as Readonly<Record<string, CockpitEventClass>>)[name];
+      if (typeof name !== 'string') {
+        const got = typeof name === 'function' ? `a class (${(name as Function).name || 'anonymous'}): compose classes with webhookEvents().add(...)` : shownValue(name);
+        throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): add() takes event names such as "collections.save.after"; got ${got}`);
+      }
+      const type = Object.hasOwn(CockpitEvents, name) ? (CockpitEvents as Readonly<Record<string, CockpitEventClass>>)[name] : undefined;
       if (!type) {
         const near = nearestName(String(name), Object.keys(CockpitEvents));
         throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): "${String(name)}" is not a built-in Cockpit event${near ? ` (did you mean "${near}"?)` : ''}; list them with COCKPIT_EVENT_TABLE, or add a plugin's event with addCockpitEvents()`);
@@ -100,6 +104,11 @@ const catalogues = new WeakMap<object, CockpitCatalogue>();
 /** @internal links an app's collection builder to its Cockpit catalogue (cockpitComposer does). */
 export function attachCatalogue(collection: WebhookEventCollectionBuilder, catalogue: CockpitCatalogue): void {
   catalogues.set(collection, catalogue);
+}
+
+/** @internal the Cockpit catalogue already attached to an app's collection builder (a second cockpitComposer() finds it). */
+export function attachedCatalogue(collection: WebhookEventCollectionBuilder): CockpitCatalogue | undefined {
+  return catalogues.get(collection);
 }
 
 function catalogueOf(collection: WebhookEventCollectionBuilder, method: string): CockpitCatalogue {

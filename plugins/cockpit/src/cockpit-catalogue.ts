@@ -1,4 +1,4 @@
-import { HookworkError, WebhookEventCatalogue, createToken, getWebhookEventMetadata, type Token } from '@hookwork/core';
+import { HookworkError, WebhookEventCatalogue, createToken, getWebhookEventMetadata, shownValue, type Token } from '@hookwork/core';
 import type { DependencyContainer } from 'tsyringe';
 import type { CockpitEventArgument, CockpitEventDefinition } from './cockpit-event-definition';
 import type { CockpitEventClass } from './cockpit-webhook-event';
@@ -39,9 +39,7 @@ export class CockpitCatalogue {
   extend(...types: CockpitEventClass[]): this {
     for (const type of types) {
       const definition = (type as Partial<CockpitEventClass> | undefined)?.cockpitEvent;
-      if (!definition || typeof type.notification !== 'function' || !getWebhookEventMetadata(type)) {
-        throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `addCockpitEvents(${(type as { name?: string })?.name ?? String(type)}): not a Cockpit event class; make it with defineCockpitEvent({ name, group, label, args })`);
-      }
+      if (!definition || typeof type.notification !== 'function' || !getWebhookEventMetadata(type)) throw notACockpitEventClass(type);
       const holder = this.classes.get(definition.name);
       if (holder && holder !== type) {
         // Classes made by defineCockpitEvent are named for the event, so both names read the same: say which is which.
@@ -78,6 +76,22 @@ export class CockpitCatalogue {
   }
 
   /**
+   * The class the app composed that extends an event's class under another alias (core lets a
+   * subclass, which keeps the notification, take another alias), when the event's own name is not
+   * composed: the trigger's notification reaches it, and it fires for its own alias only.
+   */
+  renamedReplacementOf(name: string): { type: Function; alias: string } | undefined {
+    const type = this.classes.get(name);
+    if (!type) return undefined;
+    const catalogue = this.container.resolve(WebhookEventCatalogue);
+    for (const { alias } of catalogue.list()) {
+      const composed = catalogue.entryFor(alias)?.type;
+      if (composed !== undefined && composed.prototype instanceof type) return { type: composed, alias };
+    }
+    return undefined;
+  }
+
+  /**
    * The Cockpit events this app composed, in collection order: what a webhook may subscribe to
    * and the trigger sends. Each is described by the class composed for it (a replacement's
    * patterns included); a name whose composed class does not extend the Cockpit event's class
@@ -101,6 +115,15 @@ export class CockpitCatalogue {
     }
     return infos;
   }
+}
+
+/** addCockpitEvents() of what is no Cockpit event class, shown as it was given (a list, a name, a class). */
+function notACockpitEventClass(given: unknown): HookworkError {
+  const fix = 'make it with defineCockpitEvent({ name, group, label, args })';
+  if (Array.isArray(given)) return new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `addCockpitEvents(a list of ${given.length}): not a Cockpit event class; spread the list: addCockpitEvents(...events)`);
+  if (typeof given === 'string') return new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `addCockpitEvents(${shownValue(given)}): not a Cockpit event class; pass the class defineCockpitEvent({ name, group, label, args }) returned, not its name`);
+  const shown = typeof given === 'function' ? given.name || 'an anonymous class' : shownValue(given);
+  return new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `addCockpitEvents(${shown}): not a Cockpit event class; ${fix}`);
 }
 
 /** Injection token of an app's {@link CockpitCatalogue} (registered by cockpitComposer()). */

@@ -1,6 +1,6 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { isPlainObject, objectKind, readOrRefuse, shownValue, unknownOption, type Composer } from '@hookwork/core';
-import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
+import { isPlainObject, objectKind, readOrRefuse, resolveToken, shownValue, unknownOption, type Composer } from '@hookwork/core';
+import { COCKPIT_PACKAGE, attachCatalogue, attachedCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
 /** Options of {@link cockpitComposer}. */
@@ -38,10 +38,23 @@ export function cockpitComposer(options?: CockpitComposerOptions): Composer {
     name: COCKPIT_PACKAGE,
     extensions: [cockpitExtension],
     compose(builder) {
+      const redactCredentials = chosen.redactCredentials ?? true;
+      const collection = builder.webhookEvents();
+      // Composed twice (the app lists it and so does a plugin's composer list): the first stays. A
+      // second catalogue used to replace it, losing the events plugins had added between, and the
+      // second's options silently decided whether account secrets are sent in clear.
+      if (attachedCatalogue(collection)) {
+        const first = resolveToken(builder.services, CockpitOptionsToken).redactCredentials;
+        if (first !== redactCredentials) {
+          throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS',
+            `cockpitComposer() is composed twice in this app, first with { redactCredentials: ${String(first)} }, then with { redactCredentials: ${String(redactCredentials)} }, so which one applies would depend on the order; list cockpitComposer() once, with the options the app means`,
+          );
+        }
+        return;
+      }
       const catalogue = new CockpitCatalogue(builder.services);
       builder.services.registerInstance(CockpitCatalogueToken, catalogue);
-      builder.services.registerInstance(CockpitOptionsToken, { redactCredentials: chosen.redactCredentials ?? true });
-      const collection = builder.webhookEvents();
+      builder.services.registerInstance(CockpitOptionsToken, { redactCredentials });
       collection.install(cockpitExtension);
       attachCatalogue(collection, catalogue);
     },

@@ -2,6 +2,7 @@ import http, { type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { createHookwork, type Hookwork } from '@hookwork/core';
+import { startTestReceiver } from '@hookwork/core/testing';
 import { cockpitComposer, cockpitHost, cockpitWebhooks } from './index';
 
 interface Received {
@@ -120,5 +121,28 @@ describe('Cockpit webhooks delivered by the core engine', () => {
     const [first] = receiver.received;
     expect(first!.headers['x-build-delay']).toBe('0');
     expect(first!.headers.authorization).toBe(`Basic ${Buffer.from('deploy:0').toString('base64')}`);
+  });
+});
+
+describe("the order of a webhook's requests", () => {
+  it('is trigger order, the plain name before its variant, once the webhook is FIFO (as Cockpit sends them, one after another)', async () => {
+    const receiver = await startTestReceiver();
+    const app = createHookwork({
+      composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit((c) => c.addCollections()) }],
+      settings: { ssrf: { allow: [new URL(receiver.url).host] } },
+    });
+    await app.start();
+    try {
+      const webhook = await cockpitWebhooks(app).create({ name: 'Ordered', url: receiver.url, events: ['collections.save.after', 'collections.save.after.posts'] });
+      await app.webhooks.update(webhook._id, { fifo: true });
+      const cockpit = cockpitHost(app);
+      for (const id of ['1', '2', '3']) await cockpit.trigger('collections.save.after', 'posts', { _id: id }, false);
+      await receiver.waitFor(6);
+      const got = receiver.requests.map((r) => JSON.parse(r.text) as { event: string; args: [string, { _id: string }] });
+      expect(got.map((b) => `${b.args[1]._id} ${b.event}`)).toEqual(['1', '2', '3'].flatMap((id) => [`${id} collections.save.after`, `${id} collections.save.after.posts`]));
+    } finally {
+      await app.stop();
+      await receiver.close();
+    }
   });
 });

@@ -11,11 +11,11 @@ export const COCKPIT_ERRORS = defineErrorCodes('@hookwork/plugin-cockpit', {
     status: 400,
   },
   HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT: {
-    summary: "The class an app composed for a Cockpit event does not extend that event's class, so the Cockpit trigger could not reach it.",
+    summary: "The class an app composed for a Cockpit event does not extend that event's class, or extends it under another alias, so the Cockpit trigger could not reach it.",
     status: 500,
   },
   HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: {
-    summary: 'cockpitComposer() was given an option of the wrong kind.',
+    summary: 'cockpitComposer() was given an option it does not know or of the wrong kind, or was composed twice in one app with different options.',
     status: 500,
   },
 });

@@ -163,6 +163,11 @@ describe('addCockpit()', () => {
     );
     // A value of the wrong kind is named by its kind, as core's refusals do (not "[object Object]").
     expect(() => appWith(composing((c) => c.addGroup({ group: 'forms' } as never)))).toThrow(/group must be one of "system", .*"views" \(got an object\)$/);
+    // add() said a number or an object "is not a built-in Cockpit event" as the text "42" or "[object Object]".
+    // A name Object.prototype has was looked up there, and core was handed Object or toString.
+    expect(() => appWith(composing((c) => c.add('constructor' as never)))).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: addCockpit\(\): "constructor" is not a built-in Cockpit event/);
+    expect(() => appWith(composing((c) => c.add(42 as never)))).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: addCockpit\(\): add\(\) takes event names such as "collections.save.after"; got 42$/);
+    expect(() => appWith(composing((c) => c.add(CockpitEvents['collections.save.after'] as never)))).toThrow(/add\(\) takes event names .*; got a class \(CollectionsSaveAfterCockpitEvent\): compose classes with webhookEvents\(\)\.add\(\.\.\.\)$/);
   });
 
   it('declares name-spaced patterns for the collection, singleton and form events', () => {
@@ -251,8 +256,19 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespace: true } as never)).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): unknown field `namespace` \(did you mean `namespaced`\?\)/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', descripton: 'the order' }] } as never)).toThrow(/args\[0\]: unknown field `descripton` \(did you mean `description`\?\)/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: 'yes' } as never)).toThrow(/namespaced must be true or false; got "yes"/);
+    // The variant's name is the first argument: without one it never fired, though webhooks could subscribe to x.y.<anything>.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: true })).toThrow(
+      /^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): namespaced: true fires "x.y.<name>" named by the first argument, but args is empty; .*args: \[\{ name: 'name' \}/,
+    );
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
+    // A list (a package's exported array) was shown as the class's source text; a name unquoted.
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents([Mine] as never) })).toThrow(
+      /^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: addCockpitEvents\(a list of 1\): not a Cockpit event class; spread the list: addCockpitEvents\(\.\.\.events\)$/,
+    );
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents('shop.order.placed' as never) })).toThrow(
+      /^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: addCockpitEvents\("shop.order.placed"\): not a Cockpit event class; pass the class defineCockpitEvent\(\{ name, group, label, args \}\) returned, not its name/,
+    );
   });
 });
 

@@ -70,6 +70,14 @@ describe('cockpitHost(app).trigger()', () => {
     expect(isHookworkError(refused, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
   });
 
+  it('sends one request for an event a webhook lists twice (a Cockpit export may), where Cockpit sent two', async () => {
+    const { app, bodies } = await started();
+    const webhook = await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'collections.save.after'] });
+    expect(webhook.events).toEqual(['collections.save.after']);
+    await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: '1' }, false);
+    expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after']);
+  });
+
   it("name-spaces singleton events by the singleton's name", async () => {
     const { app, bodies } = await started();
     await app.webhooks.create({ name: 'settings', url: URL, events: ['singleton.saveData.after.settings'] });
@@ -245,6 +253,8 @@ describe('cockpitHost(app).trigger()', () => {
     const cockpit = cockpitHost(app);
     await expect(cockpit.trigger('collections.sav.after', 'posts')).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT.*"collections.sav.after".*did you mean "collections.save.after"\?/);
     await expect(cockpit.trigger('collections.save.after.posts', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*trigger\("collections.save.after", "posts"/);
+    // A trailing dot was read as a variant named "": the advice was trigger("collections.save.after", "", …), which fires none.
+    await expect(cockpit.trigger('collections.save.after.', 'posts', {}, false)).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: trigger\("collections.save.after."\): no Cockpit event has this name; did you mean "collections.save.after"\?/);
     await expect(cockpit.triggerWith('collections.save.after', [], { backend: 2 as 1 })).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*backend/);
     await expect(cockpit.triggerWith('collections.save.after', 'posts' as unknown as unknown[])).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*args/);
     expect(() => cockpitHost(app, { backend: 'yes' as unknown as 1 })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER/);
@@ -313,6 +323,19 @@ describe('cockpitHost(app).trigger()', () => {
     expect(cockpit.catalogue.list().find((e) => e.name === 'collections.save.before')).toMatchObject({ pattern: 'collections.save.before.*' });
   });
 
+  it('refuses a replacement that extends the Cockpit class under another alias, instead of sending nothing', async () => {
+    // Core lets a subclass (same notification) take another alias; its requests were for "my.save",
+    // which Cockpit's trigger never fires, and the class fires only for its own alias: trigger() resolved, nothing sent.
+    @WebhookEvent('Entry saved (renamed)', 'Content', { alias: 'my.save' })
+    class Renamed extends CockpitEvents['collections.save.after'] {}
+    const { app, requests } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], Renamed) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['my.save'] });
+    await expect(cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).rejects.toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT: trigger\("collections.save.after"\): the app composed Renamed, which extends CollectionsSaveAfterCockpitEvent, under the alias "my.save".*leave alias out of its @WebhookEvent/,
+    );
+    expect(await requests()).toEqual([]);
+  });
+
   it('fires no variant through a replacement that declares no pattern, and lists none for it', async () => {
     @WebhookEvent('Entry saved (no variants)', 'Content', { patterns: [] })
     class Plain extends CockpitEvents['collections.save.after'] {}
@@ -350,6 +373,26 @@ describe('cockpitHost(app).trigger()', () => {
     expect((await b.bodies()).map((x) => [x.hook, x.args])).toEqual([['B', [{ token: 'tok-123', authenticated: false }]]]);
     expect(await a.bodies()).toHaveLength(1);
     await expect(cockpitHost(b.app).trigger('shop.order.placed', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT/);
+  });
+
+  it("composed twice (the app's and a plugin's composer lists), keeps the first catalogue: a plugin's events added between stay triggerable", async () => {
+    const OrderPlaced = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }] });
+    const shop: Composer = { name: '@acme/shop', compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) };
+    const app = createHookwork({ composers: [cockpitComposer(), shop, cockpitComposer(), allCockpit], transport: recordingTransport() });
+    apps.push(app);
+    await app.start();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['shop.order.placed'] });
+    // The second composer's new, empty catalogue used to replace the first: the composed event was an unknown name.
+    expect(cockpitHost(app).catalogue.list().map((e) => e.name)).toContain('shop.order.placed');
+    expect(await cockpitHost(app).trigger('shop.order.placed', { id: 1 })).toMatchObject({ events: 1, enqueued: 1 });
+  });
+
+  it('refuses the plugin composed twice with different options, naming both, instead of the last silently deciding whether secrets are sent', () => {
+    // The second used to win: composed first with redaction on, the app sent account secrets in clear.
+    expect(() => createHookwork({ composers: [cockpitComposer(), cockpitComposer({ redactCredentials: false }), allCockpit] })).toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(\) is composed twice in this app, first with \{ redactCredentials: true \}, then with \{ redactCredentials: false \}.*list cockpitComposer\(\) once/,
+    );
+    expect(() => createHookwork({ composers: [cockpitComposer({ redactCredentials: true }), cockpitComposer(), allCockpit] })).not.toThrow();
   });
 });
 

@@ -119,6 +119,10 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     // What the app composed under this name: the built-in class, a replacement extending it, or nothing.
     const composed = catalogue.composedClassOf(event);
     if (composed !== undefined && composed !== type && !(composed.prototype instanceof type)) throw notACockpitReplacement(event, type, composed);
+    if (composed === undefined) {
+      const renamed = catalogue.renamedReplacementOf(event);
+      if (renamed) throw renamedReplacement(event, type, renamed.type, renamed.alias);
+    }
     // Taken now, before the first await: a host that goes on changing its objects (Cockpit
     // passes &$entry on to other listeners) changes nothing that is sent.
     const texts = snapshotArguments(event, definition, args);
@@ -224,9 +228,16 @@ function notACockpitReplacement(event: string, type: CockpitEventClass, composed
   );
 }
 
+function renamedReplacement(event: string, type: CockpitEventClass, composed: Function, alias: string): HookworkError {
+  return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT',
+    `trigger("${event}"): the app composed ${composed.name || 'an anonymous class'}, which extends ${type.name}, under the alias "${alias}": it fires for "${alias}" only, which Cockpit's trigger never fires, so nothing would be sent. Nothing was enqueued; leave alias out of its @WebhookEvent (the Cockpit event's name is inherited), or publish its own notification with app.publish()`,
+  );
+}
+
 function unknownEvent(catalogue: CockpitCatalogue, event: string): HookworkError {
   const dot = event.lastIndexOf('.');
-  const base = dot > 0 ? event.slice(0, dot) : '';
+  // A trailing dot names no variant (none fires under ""): a typo, answered with the nearest name.
+  const base = dot > 0 && dot < event.length - 1 ? event.slice(0, dot) : '';
   if (base && catalogue.definitionOf(base)?.namespaced) {
     return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
       `trigger("${event}"): trigger the plain event — trigger("${base}", "${event.slice(dot + 1)}", …) — and "${event}" fires by itself for webhooks subscribed to it`,

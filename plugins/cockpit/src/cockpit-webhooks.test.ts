@@ -22,6 +22,22 @@ async function refusal(input: unknown): Promise<{ message: string; problems: Web
 }
 
 describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", () => {
+  it('is a coded error at once when given no app, instead of a TypeError from its first call', () => {
+    // It returned an object whose create() and list() threw "Cannot read properties of undefined (reading 'webhooks')".
+    for (const notAnApp of [undefined, null, {}, 'app']) {
+      expect(() => cockpitWebhooks(notAnApp as never)).toThrow(/^HOOKWORK_ERR_INVALID_ARGUMENT: cockpitWebhooks\(app\) takes the app createHookwork\(\) returned; got /);
+    }
+    expect(() => cockpitWebhooks({ app } as never)).toThrow(/got an object without webhooks; pass the app itself/);
+  });
+
+  it('toCockpitWebhook() of something that is no webhook view is a coded error, not a TypeError', async () => {
+    for (const notAView of [undefined, null, 'key', { key: 'k' }]) {
+      expect(() => toCockpitWebhook(notAView as never)).toThrow(/^HOOKWORK_ERR_INVALID_ARGUMENT: toCockpitWebhook\(view\) takes a webhook view as app\.webhooks\.get\(\) returns it; got /);
+    }
+    const view = await app.webhooks.create({ name: 'n', url: URL, events: ['cockpit.clearcache'] });
+    expect(toCockpitWebhook(view)).toMatchObject({ _id: view.key, name: 'n' });
+  });
+
   it('refuses a Map or Date where an object belongs, by name, storing nothing', async () => {
     const auth = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: new Map([['user', 'u']]) });
     expect(auth.problems).toEqual([{ field: 'auth', problem: 'is a Map, not a plain object; give an object literal such as { … } (Object.fromEntries(map) turns a Map into one)' }]);

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type CursorPageRequest, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView, valueKind } from '@hookwork/core';
+import { HookworkError, invalidWebhookError, shownValue, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type CursorPageRequest, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView, valueKind } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -154,6 +154,10 @@ function schemeOf(value: string | undefined): string | undefined {
  * the stored webhook) or the header is shown as the header it is.
  */
 export function toCockpitWebhook(view: WebhookView, authorizationScheme?: string): CockpitWebhookView {
+  const given = view as Partial<WebhookView> | null | undefined;
+  if (given === null || typeof given !== 'object' || typeof given.key !== 'string' || given.headers === null || typeof given.headers !== 'object' || !Array.isArray(given.sensitiveHeaders) || !Array.isArray(given.events)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `toCockpitWebhook(view) takes a webhook view as app.webhooks.get() returns it; got ${given !== null && typeof given === 'object' ? 'an object without its key, headers, sensitiveHeaders and events' : shownValue(given)}`);
+  }
   const headers: CockpitHeader[] = [];
   let hasAuth = false;
   for (const [k, v] of Object.entries(view.headers)) {
@@ -276,6 +280,12 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
  * events (name-spaced variants included). Usable after `app.start()`.
  */
 export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
+  // Checked here: without it the first create() or list() threw a TypeError reading `webhooks`.
+  const given = app as Partial<Hookwork> | null | undefined;
+  if (given === null || typeof given !== 'object' || typeof given.webhooks?.create !== 'function' || !given.container) {
+    const got = given === null ? 'null' : typeof given !== 'object' ? shownValue(given) : 'an object without webhooks; pass the app itself';
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `cockpitWebhooks(app) takes the app createHookwork() returned; got ${got}`);
+  }
   // The stored Authorization's scheme (never its credentials): a view redacts the whole value.
   const shown = async (view: WebhookView): Promise<CockpitWebhookView> => {
     if (!Object.keys(view.headers).some((name) => name.toLowerCase() === 'authorization')) return toCockpitWebhook(view);

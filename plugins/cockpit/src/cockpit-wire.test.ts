@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHookwork, REDACTED, type Hookwork } from '@hookwork/core';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
 import { cockpitComposer, cockpitHost, cockpitWebhooks } from './index';
@@ -143,6 +145,17 @@ describe("Cockpit's body on the wire, event by event (golden bodies from Cockpit
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['content-length']).toBe(String(Buffer.byteLength(request.text)));
     }
+  });
+
+  it("sends, to a webhook without a secret, only headers docs/cockpit.md's headers row names (a receiver moving from Cockpit reads it)", async () => {
+    await cockpitHost(app).trigger('cockpit.clearcache');
+    const [request] = await requestsOf(1);
+    const doc = readFileSync(join(__dirname, '../../../docs/cockpit.md'), 'utf8');
+    const row = doc.split('\n').find((line) => line.startsWith('| headers |'))!.toLowerCase();
+    // The row said user-agent, the event header and a retry-count header: webhook-id and
+    // webhook-timestamp (sent with or without a secret) and the client's accept headers went unsaid.
+    expect(Object.keys(request!.headers).filter((name) => !['host', 'connection'].includes(name) && !row.includes(`\`${name}\``))).toEqual([]);
+    expect(request!.headers['webhook-signature']).toBeUndefined();
   });
 
   it("fires no name-spaced variant for an event Cockpit does not name-space (forms.submit.before, collections.createcollection)", async () => {

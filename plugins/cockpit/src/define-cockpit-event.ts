@@ -56,6 +56,10 @@ export function defineCockpitEvent(definition: CockpitEventDefinition): CockpitE
   }
   if (definition.redact !== undefined && typeof definition.redact !== 'function') throw invalid(name, 'redact must be a function (args) => args');
   if (definition.namespaced !== undefined && typeof definition.namespaced !== 'boolean') throw invalid(name, `namespaced must be true or false; got ${shownValue(definition.namespaced)}`);
+  // The variant is named by the first argument: an event without one declared a pattern nothing fired.
+  if (definition.namespaced === true && args.length === 0) {
+    throw invalid(name, `namespaced: true fires "${name}.<name>" named by the first argument, but args is empty; give the name first (args: [{ name: 'name' }, …]) or leave namespaced out`);
+  }
   // A misspelt field (namespace: true) was ignored: the event never fired its name-spaced variant.
   const unknown = unknownOption(definition, ['name', 'group', 'label', 'args', 'namespaced', 'redact', 'eventType']);
   if (unknown) throw invalid(name, unknown.text.replace('unknown option', 'unknown field'));
