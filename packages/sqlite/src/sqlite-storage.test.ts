@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -767,10 +767,37 @@ describe('sqliteStorage', () => {
       expect(openError(() => openSqliteStorage({ file: join(blocker, 'sub', 'hookwork.db'), createDirectory: true })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
     });
 
-    it('a path that is a directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED', () => {
+    it('a path that is a directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED saying so and naming a file in it (it said to check that the directory exists)', () => {
       const dir = join(temp.dir, 'i-am-a-dir');
       mkdirSync(dir);
-      expect(openError(() => openSqliteStorage({ file: dir })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      const error = openError(() => openSqliteStorage({ file: dir }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${dir} cannot be opened: it is a directory, not a database file`);
+      expect(error.message).toContain(`point \`file\` at a file in it (${join(dir, 'hookwork.db')})`);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('a path that is a FIFO or a device: HOOKWORK_ERR_STORAGE_OPEN_FAILED saying it is no regular file (it blamed a full disk)', () => {
+      const fifo = temp.file('fifo.db');
+      execFileSync('mkfifo', [fifo]);
+      for (const path of [fifo, '/dev/null']) {
+        const error = openError(() => openSqliteStorage({ file: path }));
+        expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+        expect(error.message).toContain(`the SQLite store ${path} cannot be opened: it is ${path === fifo ? 'a FIFO (named pipe)' : 'a device'}, not a regular file`);
+        expect(error.message).not.toContain('full disk');
+      }
+    });
+
+    it('a symbolic link to a path whose directory does not exist: HOOKWORK_ERR_STORAGE_OPEN_FAILED naming the link\'s target', () => {
+      const link = temp.file('link.db');
+      const target = join(temp.dir, 'gone', 'hookwork.db');
+      symlinkSync(target, link);
+      const error = openError(() => openSqliteStorage({ file: link, createDirectory: true }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${link} cannot be opened: it is a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`);
+      // A link to a file yet to be made in an existing directory opens, and SQLite makes the file there.
+      mkdirSync(dirname(target));
+      return openSqliteStorage({ file: link }).close();
     });
 
     it('a new file held by another program\'s exclusive lock past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {

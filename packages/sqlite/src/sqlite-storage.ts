@@ -1,5 +1,5 @@
-import { realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
 import BetterSqlite3 from 'better-sqlite3';
@@ -144,6 +144,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       );
     }
     if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
+    refuseNonFile(file);
   }
 
   let db: Database;
@@ -230,6 +231,35 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * Refuses, before SQLite opens it, a path that names no regular file and none SQLite can create:
+ * SQLite's own words sent the operator the wrong way — a directory "could not be opened … check
+ * that its directory exists", a FIFO or `/dev/null` a "disk I/O error" (a full disk, said the
+ * message), a symbolic link to a path whose directory is missing the same as a directory. A path
+ * that does not exist yet, or a link to a file yet to be made in an existing directory, passes
+ * (SQLite creates the file).
+ */
+function refuseNonFile(file: string): void {
+  const refuse = (what: string, fix: string) => new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be opened: it is ${what}; ${fix}`);
+  let stats;
+  try {
+    stats = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return; // Not searchable, a loop of links: SQLite's error says it, coded as it is.
+  }
+  if (stats === undefined) {
+    const link = lstatSync(file, { throwIfNoEntry: false });
+    if (!link?.isSymbolicLink()) return;
+    const target = resolve(dirname(file), readlinkSync(file));
+    if (existsSync(dirname(target))) return;
+    throw refuse(`a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`, 'create that directory, point the link at an existing path, or point `file` at another path');
+  }
+  if (stats.isFile()) return;
+  if (stats.isDirectory()) throw refuse('a directory, not a database file', `point \`file\` at a file in it (${join(file, 'hookwork.db')}) or at another path`);
+  const kind = stats.isFIFO() ? 'a FIFO (named pipe)' : stats.isSocket() ? 'a socket' : 'a device';
+  throw refuse(`${kind}, not a regular file`, 'point `file` at a regular file, or at a path where none exists yet (the store creates it)');
 }
 
 /**
