@@ -1,0 +1,129 @@
+import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createHookwork } from '@hookwork/core';
+import { contractRequest, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+
+/**
+ * Backup and restore as docs/storage.md ("Backup and restore") tells an operator to do them: a
+ * backup taken with `VACUUM INTO` while apps write the file, and a restore made with every process
+ * stopped and the old `-wal` and `-shm` removed first (a `-wal` a killed process left is otherwise
+ * replayed onto the restored file: seen to corrupt it).
+ */
+let temp: ReturnType<typeof makeTempDir>;
+let receiver: TestReceiver | undefined;
+beforeEach(() => (temp = makeTempDir()));
+afterEach(async () => {
+  await receiver?.close();
+  receiver = undefined;
+  temp.remove();
+});
+
+/** `VACUUM INTO` from a connection of its own, as `sqlite3 <file> "VACUUM INTO '<copy>'"` does. */
+function vacuumInto(file: string, copy: string): void {
+  const tool = new Database(file);
+  try {
+    tool.prepare('VACUUM INTO ?').run(copy);
+  } finally {
+    tool.close();
+  }
+}
+
+describe('a SQLite store backed up while an app runs on it, commits still in its -wal', () => {
+  it('VACUUM INTO gives one self-contained file holding every request published before it began, whole, with the store id; so does better-sqlite3\'s backup()', async () => {
+    const file = temp.file();
+    receiver = await startTestReceiver((_request, res) => void setTimeout(() => res.end(), 50));
+    const app = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file }), settings: { ssrf: { allow: ['127.0.0.1'] }, concurrency: { global: 2, perWebhook: 2 }, stopTimeout: 200 } });
+    await app.start();
+    try {
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      for (let i = 0; i < 200; i++) await app.publish(new ThingHappened(`before${i}`));
+      const before = await app.queueCounts();
+      // Publishing and delivering go on while the copy is made.
+      const publishing = Promise.all(Array.from({ length: 100 }, (_, i) => app.publish(new ThingHappened(`during${i}`))));
+      const copy = temp.file('backup.db');
+      vacuumInto(file, copy);
+      await publishing;
+
+      expect(existsSync(`${copy}-wal`)).toBe(false);
+      const check = new Database(copy, { readonly: true });
+      expect(check.pragma('integrity_check', { simple: true })).toBe('ok');
+      // Delivered or not, every request published before is there: queued, or in the log as delivered.
+      const queued = (check.prepare(`SELECT count(*) FROM hookwork_requests`).pluck().get() as number) + (check.prepare(`SELECT count(DISTINCT request_id) FROM hookwork_delivery_log WHERE outcome = 'delivered'`).pluck().get() as number);
+      expect(queued).toBeGreaterThanOrEqual(before.pending + before.inFlight + before.dead);
+      expect(queued).toBeGreaterThanOrEqual(200);
+      check.close();
+
+      // The copy opens as the same store (docs: a copy is the same store until its id is emptied).
+      const restored = openSqliteStorage({ file: copy });
+      const original = openSqliteStorage({ file });
+      expect(restored.id).toBe(original.id);
+      expect(await restored.webhooks.count()).toBe(1);
+      await restored.close();
+      // From code, on the store's own connection (docs: `database.backup(path)`).
+      const second = temp.file('backup-api.db');
+      await original.database.backup(second);
+      await original.close();
+      const viaApi = new Database(second, { readonly: true });
+      expect(viaApi.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(viaApi.prepare('SELECT count(*) FROM hookwork_webhooks').pluck().get()).toBe(1);
+      viaApi.close();
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
+describe('restoring a SQLite store over a file a killed process left with its -wal', () => {
+  it('gives the backup, whole, when the old -wal and -shm are removed before the copy (as the docs say)', async () => {
+    const file = temp.file();
+    const seed = openSqliteStorage({ file });
+    await seed.queue.enqueue(Array.from({ length: 20 }, (_, i) => contractRequest(`early${i}`)));
+    await seed.close();
+    const backup = temp.file('backup.db');
+    vacuumInto(file, backup);
+
+    // The store goes on: its pages move on from the backup's, then a process is killed with commits
+    // only in the -wal.
+    const later = openSqliteStorage({ file });
+    for (let i = 0; i < 100; i++) await later.queue.enqueue([contractRequest(`mid${i}`, { body: JSON.stringify({ text: 'z'.repeat(3000) }) })]);
+    await later.close();
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const { openSqliteStorage } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'index.js'))});
+         const s = openSqliteStorage({ file: process.argv[1], checkpoint: 'inline' });
+         s.database.pragma('wal_autocheckpoint = 0');
+         (async () => {
+           for (let i = 0; i < 100; i++) await s.queue.enqueue([{ id: 'late' + i, webhookKey: 'w', eventAlias: 'e', body: JSON.stringify({ text: 'y'.repeat(2000) }), createdAt: new Date(), dueAt: new Date() }]);
+           process.stdout.write('ready\\n');
+           setInterval(() => {}, 1000);
+         })();`,
+        file,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise((resolve) => child.stdout.once('data', resolve));
+    child.kill('SIGKILL');
+    await new Promise((resolve) => child.once('exit', resolve));
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+
+    // The restore, every process stopped: the old -wal and -shm first, then the copy.
+    rmSync(`${file}-wal`, { force: true });
+    rmSync(`${file}-shm`, { force: true });
+    copyFileSync(backup, file);
+
+    const restored = openSqliteStorage({ file });
+    try {
+      expect(restored.database.pragma('integrity_check', { simple: true })).toBe('ok');
+      expect(await restored.queue.counts()).toEqual({ pending: 20, inFlight: 0, dead: 0 });
+      expect(await restored.queue.get('late0')).toBeUndefined();
+    } finally {
+      await restored.close();
+    }
+  });
+});
