@@ -8,7 +8,7 @@ import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 /**
- * Backup and restore as docs/storage.md ("Backup and restore") tells an operator to do them: a
+ * Backup and restore as docs/storage.md ("Backing up and restoring a SQLite store") tells an operator to do them: a
  * backup taken with `VACUUM INTO` while apps write the file, and a restore made with every process
  * stopped and the old `-wal` and `-shm` removed first (a `-wal` a killed process left is otherwise
  * replayed onto the restored file: seen to corrupt it).
