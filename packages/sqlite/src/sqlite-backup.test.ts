@@ -1,4 +1,5 @@
-import { copyFileSync, existsSync, rmSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -77,40 +78,47 @@ describe('a SQLite store backed up while an app runs on it, commits still in its
   });
 });
 
+/**
+ * A store whose pages moved on from `backup` (taken with VACUUM INTO while it held 20 requests),
+ * then a process killed with commits only in the -wal: what an operator finds before a restore.
+ */
+async function storeKilledAfterBackup(file: string, backup: string): Promise<void> {
+  const seed = openSqliteStorage({ file });
+  await seed.queue.enqueue(Array.from({ length: 20 }, (_, i) => contractRequest(`early${i}`)));
+  await seed.close();
+  vacuumInto(file, backup);
+  const later = openSqliteStorage({ file });
+  for (let i = 0; i < 100; i++) await later.queue.enqueue([contractRequest(`mid${i}`, { body: JSON.stringify({ text: 'z'.repeat(3000) }) })]);
+  await later.close();
+  const child = spawn(
+    process.execPath,
+    [
+      '-e',
+      `const { openSqliteStorage } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'index.js'))});
+       const s = openSqliteStorage({ file: process.argv[1], checkpoint: 'inline' });
+       s.database.pragma('wal_autocheckpoint = 0');
+       (async () => {
+         for (let i = 0; i < 100; i++) await s.queue.enqueue([{ id: 'late' + i, webhookKey: 'w', eventAlias: 'e', body: JSON.stringify({ text: 'y'.repeat(2000) }), createdAt: new Date(), dueAt: new Date() }]);
+         process.stdout.write('ready\\n');
+         setInterval(() => {}, 1000);
+       })();`,
+      file,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  await new Promise((resolve) => child.stdout.once('data', resolve));
+  child.kill('SIGKILL');
+  await new Promise((resolve) => child.once('exit', resolve));
+  expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+}
+
+const sha1 = (path: string) => createHash('sha1').update(readFileSync(path)).digest('hex');
+
 describe('restoring a SQLite store over a file a killed process left with its -wal', () => {
   it('gives the backup, whole, when the old -wal and -shm are removed before the copy (as the docs say)', async () => {
     const file = temp.file();
-    const seed = openSqliteStorage({ file });
-    await seed.queue.enqueue(Array.from({ length: 20 }, (_, i) => contractRequest(`early${i}`)));
-    await seed.close();
     const backup = temp.file('backup.db');
-    vacuumInto(file, backup);
-
-    // The store goes on: its pages move on from the backup's, then a process is killed with commits
-    // only in the -wal.
-    const later = openSqliteStorage({ file });
-    for (let i = 0; i < 100; i++) await later.queue.enqueue([contractRequest(`mid${i}`, { body: JSON.stringify({ text: 'z'.repeat(3000) }) })]);
-    await later.close();
-    const child = spawn(
-      process.execPath,
-      [
-        '-e',
-        `const { openSqliteStorage } = require(${JSON.stringify(join(__dirname, '..', 'dist', 'index.js'))});
-         const s = openSqliteStorage({ file: process.argv[1], checkpoint: 'inline' });
-         s.database.pragma('wal_autocheckpoint = 0');
-         (async () => {
-           for (let i = 0; i < 100; i++) await s.queue.enqueue([{ id: 'late' + i, webhookKey: 'w', eventAlias: 'e', body: JSON.stringify({ text: 'y'.repeat(2000) }), createdAt: new Date(), dueAt: new Date() }]);
-           process.stdout.write('ready\\n');
-           setInterval(() => {}, 1000);
-         })();`,
-        file,
-      ],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    await new Promise((resolve) => child.stdout.once('data', resolve));
-    child.kill('SIGKILL');
-    await new Promise((resolve) => child.once('exit', resolve));
-    expect(statSync(`${file}-wal`).size).toBeGreaterThan(0);
+    await storeKilledAfterBackup(file, backup);
 
     // The restore, every process stopped: the old -wal and -shm first, then the copy.
     rmSync(`${file}-wal`, { force: true });
@@ -125,5 +133,37 @@ describe('restoring a SQLite store over a file a killed process left with its -w
     } finally {
       await restored.close();
     }
+  });
+
+  it('a VACUUM INTO copy put beside the old -wal is refused at open, naming the -wal and the fix, both files left as they were (SQLite replayed the -wal onto it: a damaged store that opened)', async () => {
+    const file = temp.file();
+    const backup = temp.file('backup.db');
+    await storeKilledAfterBackup(file, backup);
+    copyFileSync(backup, file);
+    const [fileBefore, walBefore] = [sha1(file), sha1(`${file}-wal`)];
+
+    for (const open of [() => openSqliteStorage({ file }), () => sqliteStorage({ file }).open({})]) {
+      let error: unknown;
+      try {
+        await (await open()).close();
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });
+      const { message } = error as Error;
+      // SQLite names the -wal after the file's real path (a temp dir may be reached through a link).
+      const real = realpathSync(file);
+      expect(message).toContain(`the SQLite store ${file} is not in WAL mode, yet ${real}-wal lies beside it`);
+      expect(message).toContain(`stop every process using it, delete ${real}-wal and ${real}-shm`);
+      expect([sha1(file), sha1(`${file}-wal`)]).toEqual([fileBefore, walBefore]);
+    }
+
+    // Done as the message says, the store opens as the backup.
+    rmSync(`${file}-wal`);
+    rmSync(`${file}-shm`, { force: true });
+    const restored = openSqliteStorage({ file });
+    expect(restored.database.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(await restored.queue.counts()).toEqual({ pending: 20, inFlight: 0, dead: 0 });
+    await restored.close();
   });
 });

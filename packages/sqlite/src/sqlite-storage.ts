@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
@@ -145,6 +145,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     }
     if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
     refuseNonFile(file);
+    refuseForeignWal(file);
   }
 
   let db: Database;
@@ -261,6 +262,52 @@ function refuseNonFile(file: string): void {
   const kind = stats.isFIFO() ? 'a FIFO (named pipe)' : stats.isSocket() ? 'a socket' : 'a device';
   throw refuse(`${kind}, not a regular file`, 'point `file` at a regular file, or at a path where none exists yet (the store creates it)');
 }
+
+/**
+ * Refuses a database file that is not in WAL mode with a `-wal` of frames beside it. A store is
+ * in WAL mode from its first open on, and SQLite deletes the `-wal` when a file leaves WAL mode, so
+ * such a `-wal` is another file's: the file was replaced — a `VACUUM INTO` backup restored (it
+ * writes a file in rollback mode) — while the `-wal` a killed process left, or one a running
+ * process still writes, stayed. SQLite would replay it onto this file at the next open, writing
+ * the other file's pages over its own: a damaged store that opens without an error. Read-only; the
+ * `-wal` is looked at before the header, so one made meanwhile by a process that has just switched
+ * this file to WAL mode is found with the header it wrote. (A file copied in WAL mode — `cp` of a
+ * stopped store, SQLite's `.backup` — cannot be told from the `-wal`'s own file.)
+ */
+function refuseForeignWal(file: string): void {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return; // Not there yet: SQLite creates it.
+  }
+  // SQLite names the -wal after the file a link resolves to.
+  const wal = `${real}-wal`;
+  const walSize = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
+  if (walSize <= WAL_HEADER_BYTES) return;
+  const header = Buffer.alloc(100);
+  let read: number;
+  try {
+    const fd = openSync(real, 'r');
+    try {
+      read = readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // SQLite's own open says what is wrong with it.
+  }
+  if (read < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return;
+  // Bytes 18 and 19: the file format's write and read versions, 2 in WAL mode, 1 in rollback mode.
+  if (header[18] === 2 && header[19] === 2) return;
+  throw new HookworkError(
+    'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+    `the SQLite store ${file} is not in WAL mode, yet ${wal} lies beside it (${walSize} bytes): that -wal is another file's — the file was replaced (a backup restored, a VACUUM INTO copy) while the -wal of the one before it stayed, left by a process that was killed or one still running on it — and SQLite would replay it onto this file, writing the other file's pages over its own. Nothing was opened or changed. If this file is the one to keep (a restore): stop every process using it, delete ${wal} and ${real}-shm (the replaced file's last commits, not this one's), and start again`,
+  );
+}
+
+/** The length of a `-wal` file's header: a longer one holds frames SQLite may replay. */
+const WAL_HEADER_BYTES = 32;
 
 /**
  * The store's `Storage.id` and `formerIds`. The id is `sqlite:` and the random UUID the store was
