@@ -640,6 +640,20 @@ describe('sqliteStorage', () => {
       expect(readFileSync(file).equals(before)).toBe(true);
     });
 
+    it('refuses a copy of it in rollback mode (a VACUUM INTO backup) byte for byte as it was: not switched to WAL mode first', async () => {
+      const copy = temp.file('copy.db');
+      const db = new Database(await newerStore(SCHEMA_VERSION + 1));
+      db.prepare('VACUUM INTO ?').run(copy);
+      db.close();
+      const before = readFileSync(copy);
+      expect([before[18], before[19]]).toEqual([1, 1]);
+      for (const open of [() => openSqliteStorage({ file: copy }), () => openSqliteStorage({ file: copy, busyTimeoutMs: 0 })]) {
+        expect(openError(open).code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
+        expect(readFileSync(copy).equals(before)).toBe(true);
+      }
+      expect(existsSync(`${copy}-wal`)).toBe(false);
+    });
+
     it('refuses one that records no floor (as every build before floors wrote), the file as it was', async () => {
       const file = await newerStore(null);
       const before = readFileSync(file);

@@ -6,7 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { HookworkError, isHookworkError, isPlainObject, objectKind, readOrRefuse, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate, refuseForeignTables, SCHEMA_VERSION } from './schema';
+import { migrate, readSchema, refuseForeignTables, refuseSchemaTooNew, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
@@ -161,6 +161,8 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   try {
     // Before the switch to WAL below, which changes the file: a refused one is left as it was.
     if (!inMemory) refuseForeignTables(db, file);
+    // A newer build's store this one may not open: refused before the switch too (a VACUUM INTO copy is in rollback mode).
+    refuseSchemaTooNew(readSchema(db), file);
     // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {
