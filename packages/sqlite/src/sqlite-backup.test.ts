@@ -3,7 +3,7 @@ import { copyFileSync, existsSync, readFileSync, realpathSync, rmSync, statSync 
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createHookwork } from '@hookwork/core';
+import { createHookwork, type StorageContext } from '@hookwork/core';
 import { contractRequest, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
@@ -142,7 +142,7 @@ describe('restoring a SQLite store over a file a killed process left with its -w
     copyFileSync(backup, file);
     const [fileBefore, walBefore] = [sha1(file), sha1(`${file}-wal`)];
 
-    for (const open of [() => openSqliteStorage({ file }), () => sqliteStorage({ file }).open({})]) {
+    for (const open of [() => openSqliteStorage({ file }), () => sqliteStorage({ file }).open({} as StorageContext)]) {
       let error: unknown;
       try {
         await (await open()).close();
