@@ -54,6 +54,28 @@ export function unwritablePaths(file: string): string[] {
   });
 }
 
+/** What this process may not write of the store, and the fix. */
+function mayNotWrite(unwritable: string[]): string {
+  return `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chmod u+w / chown)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`;
+}
+
+/**
+ * Refuses, before SQLite opens it, an existing store this process may not write: the file, or a
+ * `-wal` or `-shm` beside it (the directory too is named then; alone it is left to SQLite, which
+ * needs it only to create those two). SQLite opens such a file read-only without a word, and in a directory this process may
+ * write it creates the `-wal` and `-shm` as this user, and leaves them when the connection closes:
+ * a refused start of a tool run as the wrong user left files the store's own user then may not write.
+ */
+export function refuseUnwritable(file: string): void {
+  const unwritable = unwritablePaths(file);
+  // The directory alone: SQLite writes an existing file and its existing -wal and -shm without it.
+  if (unwritable.every((path) => path === dirname(file))) return;
+  throw SQLITE_ERRORS.create(
+    'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
+    `the SQLite store ${file} cannot be written by this process (uid ${process.getuid?.() ?? '?'}), found before opening it: ${mayNotWrite(unwritable)}, or point \`file\` at a writable path`,
+  );
+}
+
 /** Where an error happened: while opening (start) or during an operation. */
 export interface ErrorContext {
   file: string;
@@ -83,10 +105,7 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
     // of another user (a migration run with sudo) made a writable file in a writable directory
     // "read-only"; a new file in a directory the user may not write could "not be opened".
     const unwritable = unwritablePaths(context.file);
-    const which =
-      unwritable.length > 0
-        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chmod u+w / chown)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
-        : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
+    const which = unwritable.length > 0 ? mayNotWrite(unwritable) : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
     return SQLITE_ERRORS.create('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED', `${where} refused a write while ${context.doing} (${code}: ${reason}): ${which}, or point \`file\` at a writable path`, { cause: error });
   } else if (isMissingNativeModule(error)) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';

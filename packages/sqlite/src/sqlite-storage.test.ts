@@ -885,7 +885,7 @@ describe('sqliteStorage', () => {
       const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file, require.resolve('better-sqlite3')]);
       const outcome = JSON.parse(stdout) as { code?: string; message?: string };
       expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
-      expect(outcome.message).toContain(`the SQLite store ${file} refused a write while checking that the file is writable`);
+      expect(outcome.message).toContain(`the SQLite store ${file} cannot be written by this process`);
       expect(outcome.message).toContain('chmod u+w');
     });
 
@@ -929,6 +929,20 @@ describe('sqliteStorage', () => {
       } finally {
         other.close();
       }
+    });
+
+    it('a file the process may not write, in a directory it may: refused before SQLite opens it, leaving no -wal and -shm of this user behind (they kept the store\'s own user from writing it)', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      chmodSync(file, 0o444);
+      chmodSync(temp.dir, 0o777);
+      const outcome = await openAsNobody(file);
+      expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(outcome.message).toMatch(/cannot be written by this process \(uid \d+\), found before opening it: this process \(uid \d+\) may not write /);
+      expect(outcome.message).toContain(`the SQLite store ${file} cannot be written by this process`);
+      expect(outcome.message).toContain(`may not write ${file};`);
+      expect(outcome.message).toContain('chmod u+w');
+      expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false]);
     });
 
     it('better-sqlite3 without its built native module is reported as such, not as a directory problem', () => {

@@ -10,7 +10,7 @@ import { migrate, readSchema, refuseForeignTables, refuseSchemaTooNew, SCHEMA_VE
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
-import { toStorageError } from './sqlite-errors';
+import { refuseUnwritable, toStorageError } from './sqlite-errors';
 import { SqliteFileIdentity } from './sqlite-file-identity';
 import { SqliteRequestQueue } from './sqlite-request-queue';
 import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
@@ -146,6 +146,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
     refuseNonFile(file);
     refuseForeignWal(file);
+    if (existsSync(file)) refuseUnwritable(file);
   }
 
   let db: Database;
