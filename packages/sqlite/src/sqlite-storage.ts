@@ -10,7 +10,7 @@ import { migrate, readSchema, refuseForeignTables, refuseSchemaTooNew, SCHEMA_VE
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
-import { refuseUnwritable, toStorageError } from './sqlite-errors';
+import { PAUSED_HOLDER, refuseUnwritable, toStorageError } from './sqlite-errors';
 import { SqliteFileIdentity } from './sqlite-file-identity';
 import { SqliteRequestQueue } from './sqlite-request-queue';
 import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
@@ -388,7 +388,7 @@ async function openWaiting(checked: Required<SqliteStorageOptions>, context: Par
       if (waited >= checked.busyTimeoutMs) {
         throw new HookworkError(
           'HOOKWORK_ERR_STORAGE_LOCKED',
-          `the SQLite store ${checked.file === ':memory:' ? checked.file : resolve(checked.file)} stayed locked by another connection for longer than the busy timeout (${checked.busyTimeoutMs} ms; ${tries} tries over ${waited} ms) while opening it; SQLite does not say who holds it: stop the program holding it (an open transaction, another instance migrating the file, a backup tool, a DB browser; on Linux \`fuser <file>\` lists the processes that have it open) or raise busyTimeoutMs`,
+          `the SQLite store ${checked.file === ':memory:' ? checked.file : resolve(checked.file)} stayed locked by another connection for longer than the busy timeout (${checked.busyTimeoutMs} ms; ${tries} tries over ${waited} ms) while opening it; SQLite does not say who holds it: stop the program holding it (an open transaction, another instance migrating the file, a backup tool, a DB browser; ${PAUSED_HOLDER}; on Linux \`fuser <file>\` lists the processes that have it open) or raise busyTimeoutMs`,
           { cause: error.cause ?? error },
         );
       }
