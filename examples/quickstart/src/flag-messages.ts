@@ -52,6 +52,9 @@ const SQLITE: readonly (readonly [RegExp, string])[] = [
   [/point `file` at another path, or restore the file from a backup/g, 'give --data-dir another folder, or restore the file from a backup'],
   [/or point `file` at a disk with room/g, 'or give --data-dir a folder on a disk with room'],
   [/check that its directory exists and is writable and that the path is not a directory/g, 'check that the path is not a directory and that --data-dir is a folder you can write to, or give --data-dir another folder'],
+  [/point `file` at a file in it \([^)]*\) or at another path/g, 'move that folder out of --data-dir, or give --data-dir another folder'],
+  [/point `file` at a regular file, or at a path where none exists yet \(the store creates it\)/g, 'move it out of --data-dir, or give --data-dir another folder'],
+  [/or point `file` at another path$/g, 'or give --data-dir another folder'],
   [/ or raise busyTimeoutMs/g, ', or give --data-dir another folder'],
 ];
 

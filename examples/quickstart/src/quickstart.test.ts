@@ -1,7 +1,7 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -736,7 +736,9 @@ describe('the quickstart (npm start)', () => {
 
   // @hookwork/sqlite's fixes said "point `file` at a writable path": an option of sqliteStorage(), not what was typed.
   it.each<[string, (dataDir: string) => Promise<void> | void, RegExp, boolean]>([
-    ['hookwork.db is a folder', (dir) => mkdirSync(join(dir, 'hookwork.db')), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*; check that the path is not a directory and that --data-dir is a folder you can write to, or give --data-dir another folder$/, false],
+    ['hookwork.db is a folder', (dir) => mkdirSync(join(dir, 'hookwork.db')), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*hookwork\.db cannot be opened: it is a directory, not a database file; move that folder out of --data-dir, or give --data-dir another folder$/, false],
+    ['hookwork.db is a FIFO', (dir) => void execFileSync('mkfifo', [join(dir, 'hookwork.db')]), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*hookwork\.db cannot be opened: it is a FIFO \(named pipe\), not a regular file; move it out of --data-dir, or give --data-dir another folder$/, false],
+    ['hookwork.db is a link into a missing folder', (dir) => symlinkSync(join(dir, 'gone', 'hookwork.db'), join(dir, 'hookwork.db')), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*it is a symbolic link to .*gone\/hookwork\.db, whose directory .*gone does not exist; create that directory, point the link at an existing path, or give --data-dir another folder$/, false],
     ['hookwork.db is not a database', (dir) => writeFileSync(join(dir, 'hookwork.db'), 'not a database, '.repeat(64)), /HOOKWORK_ERR_STORAGE_CORRUPT: .*; give --data-dir another folder, or restore the file from a backup$/, false],
     [
       'the folder and hookwork.db are read-only',

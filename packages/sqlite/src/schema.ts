@@ -262,6 +262,27 @@ export function refuseForeignTables(db: Database, file: string): void {
 }
 
 /**
+ * HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW for a store a newer build wrote whose floor this build is
+ * below (see {@link MIGRATIONS}), or nothing. The store calls it on what {@link readSchema} read
+ * before it switches the file to WAL mode, so a refused file in rollback mode (a `VACUUM INTO`
+ * copy) is left byte for byte as it was; {@link migrate} asks again under the write lock.
+ */
+export function refuseSchemaTooNew(stored: StoredSchema, file: string): void {
+  if (stored.version <= SCHEMA_VERSION) return;
+  const floor = stored.compatibleFrom;
+  if (floor !== undefined && floor <= SCHEMA_VERSION) return;
+  throw schemaTooNew(stored, file);
+}
+
+function schemaTooNew(stored: StoredSchema, file: string): HookworkError {
+  const floor = stored.compatibleFrom;
+  return new HookworkError(
+    'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
+    `the SQLite store ${file} has schema version ${stored.version}, written by a newer @hookwork/sqlite, which ${floor === undefined ? 'does not say that an older version may open it' : `may be opened by versions that know schema ${floor} or later`}; this version knows up to ${SCHEMA_VERSION}. Nothing was changed. Upgrade @hookwork/sqlite, or use another file`,
+  );
+}
+
+/**
  * What opening did to the schema: migrated it `from` → `to` (equal: it was current), or — `newer`
  * — found it at a newer version whose floor lets this build open it as it is, unmigrated.
  */
@@ -291,10 +312,7 @@ export function migrate(db: Database, file: string, now: Date): MigrationOutcome
     if (from > SCHEMA_VERSION) {
       const floor = stored.compatibleFrom;
       if (floor !== undefined && floor <= SCHEMA_VERSION) return { from, to: from, newer: { version: from, compatibleFrom: floor }, ...(stored.storeId === undefined ? {} : { storeId: stored.storeId }) };
-      throw new HookworkError(
-        'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
-        `the SQLite store ${file} has schema version ${from}, written by a newer @hookwork/sqlite, which ${floor === undefined ? 'does not say that an older version may open it' : `may be opened by versions that know schema ${floor} or later`}; this version knows up to ${SCHEMA_VERSION}. Nothing was changed. Upgrade @hookwork/sqlite, or use another file`,
-      );
+      throw schemaTooNew(stored, file);
     }
     for (let version = from; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!.sql);
     // Kept when there is one: a store downgraded by hand to before 10 keeps its column and its id.

@@ -54,6 +54,36 @@ export function unwritablePaths(file: string): string[] {
   });
 }
 
+/** What this process may not write of the store, and the fix. */
+function mayNotWrite(unwritable: string[]): string {
+  return `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chmod u+w / chown)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`;
+}
+
+/**
+ * Refuses, before SQLite opens it, an existing store this process may not write: the file, or a
+ * `-wal` or `-shm` beside it (the directory too is named then; alone it is left to SQLite, which
+ * needs it only to create those two). SQLite opens such a file read-only without a word, and in a directory this process may
+ * write it creates the `-wal` and `-shm` as this user, and leaves them when the connection closes:
+ * a refused start of a tool run as the wrong user left files the store's own user then may not write.
+ */
+export function refuseUnwritable(file: string): void {
+  const unwritable = unwritablePaths(file);
+  // The directory alone: SQLite writes an existing file and its existing -wal and -shm without it.
+  if (unwritable.every((path) => path === dirname(file))) return;
+  throw SQLITE_ERRORS.create(
+    'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
+    `the SQLite store ${file} cannot be written by this process (uid ${process.getuid?.() ?? '?'}), found before opening it: ${mayNotWrite(unwritable)}, or point \`file\` at a writable path`,
+  );
+}
+
+/**
+ * A holder of the write lock an operator does not think of: a process on the store frozen in a
+ * write transaction (a paused container, a debugger) holds the lock until it runs again, and every
+ * other process's writes fail meanwhile. Tried: stopped at random while publishing, it held the
+ * lock in 7 stops of 20.
+ */
+export const PAUSED_HOLDER = 'a process on the file that is paused or stopped (docker pause, SIGSTOP, a debugger) holds it until it is resumed: resume it';
+
 /** Where an error happened: while opening (start) or during an operation. */
 export interface ErrorContext {
   file: string;
@@ -77,16 +107,13 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   let message: string;
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_LOCKED';
-    message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser) or raise busyTimeoutMs`;
+    message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser; ${PAUSED_HOLDER}) or raise busyTimeoutMs`;
   } else if (code.startsWith('SQLITE_READONLY') || (context.opening && code === 'SQLITE_CANTOPEN' && unwritablePaths(context.file).length > 0)) {
     // SQLite does not say which of its files it could not write: a -wal and -shm left by a process
     // of another user (a migration run with sudo) made a writable file in a writable directory
     // "read-only"; a new file in a directory the user may not write could "not be opened".
     const unwritable = unwritablePaths(context.file);
-    const which =
-      unwritable.length > 0
-        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chmod u+w / chown)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
-        : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
+    const which = unwritable.length > 0 ? mayNotWrite(unwritable) : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
     return SQLITE_ERRORS.create('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED', `${where} refused a write while ${context.doing} (${code}: ${reason}): ${which}, or point \`file\` at a writable path`, { cause: error });
   } else if (isMissingNativeModule(error)) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';

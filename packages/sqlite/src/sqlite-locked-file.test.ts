@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
-import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { ThingHappened, thingComposer, startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
-import { sqliteStorage } from './sqlite-storage';
+import { createHookwork, type Hookwork, type HookworkSettingsInput, type StorageContext } from '@hookwork/core';
+import { contractRequest, ThingHappened, thingComposer, startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 /**
@@ -35,6 +35,7 @@ interface Holder {
   /** Resolves with the time the other process committed (released the lock). */
   released: Promise<number>;
   stop(): void;
+  child: ChildProcess;
 }
 
 async function startHolder(file: string): Promise<Holder> {
@@ -56,6 +57,7 @@ async function startHolder(file: string): Promise<Holder> {
     },
     released,
     stop: () => void child.kill(),
+    child,
   };
 }
 
@@ -188,4 +190,35 @@ describe('an app whose SQLite file another program holds locked', () => {
     expect(released).toBe(false);
     expect(warned.filter((line) => /health of webhook orders was not written before the app's stop ended \(stopTimeout\): the store stayed locked by another connection; (one attempt|\d+ attempts) of this process not counted/.test(line))).not.toEqual([]);
   }, 30_000);
+});
+
+describe('a SQLite file locked by a process that was stopped while writing (docker pause, SIGSTOP, a debugger)', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  beforeEach(() => (temp = makeTempDir()));
+  afterEach(() => temp.remove());
+
+  it('fails writes as HOOKWORK_ERR_STORAGE_LOCKED whose message names that cause and its fix, and opens as LOCKED saying so too', async () => {
+    const file = temp.file();
+    await openSqliteStorage({ file }).close();
+    const storage = openSqliteStorage({ file, busyTimeoutMs: 200 });
+    const holder = await startHolder(file);
+    const child = holder.child;
+    await holder.lock(600_000);
+    // Stopped with the write lock held: it keeps it until it is resumed, whatever the others wait.
+    child.kill('SIGSTOP');
+    try {
+      const error = await storage.queue.enqueue([contractRequest('r1')]).then(() => undefined, (caught: unknown) => caught);
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', cause: { code: 'HOOKWORK_ERR_STORAGE_LOCKED' } });
+      const { message } = (error as { cause: Error }).cause;
+      expect(message).toContain(`the SQLite store ${file} stayed locked by another connection`);
+      expect(message).toContain('a process on the file that is paused or stopped (docker pause, SIGSTOP, a debugger) holds it until it is resumed');
+      const opening = await sqliteStorage({ file, busyTimeoutMs: 200 }).open({} as StorageContext).then(() => undefined, (caught: unknown) => caught);
+      expect(opening).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_LOCKED' });
+      expect((opening as Error).message).toContain('a process on the file that is paused or stopped (docker pause, SIGSTOP, a debugger) holds it until it is resumed');
+    } finally {
+      child.kill('SIGCONT');
+      holder.stop();
+      await storage.close();
+    }
+  });
 });

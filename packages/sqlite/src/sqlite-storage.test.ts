@@ -1,5 +1,5 @@
-import { execFile } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -640,6 +640,20 @@ describe('sqliteStorage', () => {
       expect(readFileSync(file).equals(before)).toBe(true);
     });
 
+    it('refuses a copy of it in rollback mode (a VACUUM INTO backup) byte for byte as it was: not switched to WAL mode first', async () => {
+      const copy = temp.file('copy.db');
+      const db = new Database(await newerStore(SCHEMA_VERSION + 1));
+      db.prepare('VACUUM INTO ?').run(copy);
+      db.close();
+      const before = readFileSync(copy);
+      expect([before[18], before[19]]).toEqual([1, 1]);
+      for (const open of [() => openSqliteStorage({ file: copy }), () => openSqliteStorage({ file: copy, busyTimeoutMs: 0 })]) {
+        expect(openError(open).code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
+        expect(readFileSync(copy).equals(before)).toBe(true);
+      }
+      expect(existsSync(`${copy}-wal`)).toBe(false);
+    });
+
     it('refuses one that records no floor (as every build before floors wrote), the file as it was', async () => {
       const file = await newerStore(null);
       const before = readFileSync(file);
@@ -767,10 +781,37 @@ describe('sqliteStorage', () => {
       expect(openError(() => openSqliteStorage({ file: join(blocker, 'sub', 'hookwork.db'), createDirectory: true })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
     });
 
-    it('a path that is a directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED', () => {
+    it('a path that is a directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED saying so and naming a file in it (it said to check that the directory exists)', () => {
       const dir = join(temp.dir, 'i-am-a-dir');
       mkdirSync(dir);
-      expect(openError(() => openSqliteStorage({ file: dir })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      const error = openError(() => openSqliteStorage({ file: dir }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${dir} cannot be opened: it is a directory, not a database file`);
+      expect(error.message).toContain(`point \`file\` at a file in it (${join(dir, 'hookwork.db')})`);
+      expect(readdirSync(dir)).toEqual([]);
+    });
+
+    it('a path that is a FIFO or a device: HOOKWORK_ERR_STORAGE_OPEN_FAILED saying it is no regular file (it blamed a full disk)', () => {
+      const fifo = temp.file('fifo.db');
+      execFileSync('mkfifo', [fifo]);
+      for (const path of [fifo, '/dev/null']) {
+        const error = openError(() => openSqliteStorage({ file: path }));
+        expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+        expect(error.message).toContain(`the SQLite store ${path} cannot be opened: it is ${path === fifo ? 'a FIFO (named pipe)' : 'a device'}, not a regular file`);
+        expect(error.message).not.toContain('full disk');
+      }
+    });
+
+    it('a symbolic link to a path whose directory does not exist: HOOKWORK_ERR_STORAGE_OPEN_FAILED naming the link\'s target', () => {
+      const link = temp.file('link.db');
+      const target = join(temp.dir, 'gone', 'hookwork.db');
+      symlinkSync(target, link);
+      const error = openError(() => openSqliteStorage({ file: link, createDirectory: true }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${link} cannot be opened: it is a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`);
+      // A link to a file yet to be made in an existing directory opens, and SQLite makes the file there.
+      mkdirSync(dirname(target));
+      return openSqliteStorage({ file: link }).close();
     });
 
     it('a new file held by another program\'s exclusive lock past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {
@@ -844,7 +885,7 @@ describe('sqliteStorage', () => {
       const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file, require.resolve('better-sqlite3')]);
       const outcome = JSON.parse(stdout) as { code?: string; message?: string };
       expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
-      expect(outcome.message).toContain(`the SQLite store ${file} refused a write while checking that the file is writable`);
+      expect(outcome.message).toContain(`the SQLite store ${file} cannot be written by this process`);
       expect(outcome.message).toContain('chmod u+w');
     });
 
@@ -888,6 +929,20 @@ describe('sqliteStorage', () => {
       } finally {
         other.close();
       }
+    });
+
+    it('a file the process may not write, in a directory it may: refused before SQLite opens it, leaving no -wal and -shm of this user behind (they kept the store\'s own user from writing it)', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      chmodSync(file, 0o444);
+      chmodSync(temp.dir, 0o777);
+      const outcome = await openAsNobody(file);
+      expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(outcome.message).toMatch(/cannot be written by this process \(uid \d+\), found before opening it: this process \(uid \d+\) may not write /);
+      expect(outcome.message).toContain(`the SQLite store ${file} cannot be written by this process`);
+      expect(outcome.message).toContain(`may not write ${file};`);
+      expect(outcome.message).toContain('chmod u+w');
+      expect([existsSync(`${file}-wal`), existsSync(`${file}-shm`)]).toEqual([false, false]);
     });
 
     it('better-sqlite3 without its built native module is reported as such, not as a directory problem', () => {

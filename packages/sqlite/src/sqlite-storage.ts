@@ -1,16 +1,16 @@
-import { realpathSync, statSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { HookworkError, isHookworkError, isPlainObject, objectKind, readOrRefuse, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate, refuseForeignTables, SCHEMA_VERSION } from './schema';
+import { migrate, readSchema, refuseForeignTables, refuseSchemaTooNew, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
-import { toStorageError } from './sqlite-errors';
+import { PAUSED_HOLDER, refuseUnwritable, toStorageError } from './sqlite-errors';
 import { SqliteFileIdentity } from './sqlite-file-identity';
 import { SqliteRequestQueue } from './sqlite-request-queue';
 import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
@@ -144,6 +144,9 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       );
     }
     if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
+    refuseNonFile(file);
+    refuseForeignWal(file);
+    if (existsSync(file)) refuseUnwritable(file);
   }
 
   let db: Database;
@@ -159,6 +162,8 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   try {
     // Before the switch to WAL below, which changes the file: a refused one is left as it was.
     if (!inMemory) refuseForeignTables(db, file);
+    // A newer build's store this one may not open: refused before the switch too (a VACUUM INTO copy is in rollback mode).
+    refuseSchemaTooNew(readSchema(db), file);
     // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {
@@ -231,6 +236,81 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     },
   };
 }
+
+/**
+ * Refuses, before SQLite opens it, a path that names no regular file and none SQLite can create:
+ * SQLite's own words sent the operator the wrong way — a directory "could not be opened … check
+ * that its directory exists", a FIFO or `/dev/null` a "disk I/O error" (a full disk, said the
+ * message), a symbolic link to a path whose directory is missing the same as a directory. A path
+ * that does not exist yet, or a link to a file yet to be made in an existing directory, passes
+ * (SQLite creates the file).
+ */
+function refuseNonFile(file: string): void {
+  const refuse = (what: string, fix: string) => new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be opened: it is ${what}; ${fix}`);
+  let stats;
+  try {
+    stats = statSync(file, { throwIfNoEntry: false });
+  } catch {
+    return; // Not searchable, a loop of links: SQLite's error says it, coded as it is.
+  }
+  if (stats === undefined) {
+    const link = lstatSync(file, { throwIfNoEntry: false });
+    if (!link?.isSymbolicLink()) return;
+    const target = resolve(dirname(file), readlinkSync(file));
+    if (existsSync(dirname(target))) return;
+    throw refuse(`a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`, 'create that directory, point the link at an existing path, or point `file` at another path');
+  }
+  if (stats.isFile()) return;
+  if (stats.isDirectory()) throw refuse('a directory, not a database file', `point \`file\` at a file in it (${join(file, 'hookwork.db')}) or at another path`);
+  const kind = stats.isFIFO() ? 'a FIFO (named pipe)' : stats.isSocket() ? 'a socket' : 'a device';
+  throw refuse(`${kind}, not a regular file`, 'point `file` at a regular file, or at a path where none exists yet (the store creates it)');
+}
+
+/**
+ * Refuses a database file that is not in WAL mode with a `-wal` of frames beside it. A store is
+ * in WAL mode from its first open on, and SQLite deletes the `-wal` when a file leaves WAL mode, so
+ * such a `-wal` is another file's: the file was replaced — a `VACUUM INTO` backup restored (it
+ * writes a file in rollback mode) — while the `-wal` a killed process left, or one a running
+ * process still writes, stayed. SQLite would replay it onto this file at the next open, writing
+ * the other file's pages over its own: a damaged store that opens without an error. Read-only; the
+ * `-wal` is looked at before the header, so one made meanwhile by a process that has just switched
+ * this file to WAL mode is found with the header it wrote. (A file copied in WAL mode — `cp` of a
+ * stopped store, SQLite's `.backup` — cannot be told from the `-wal`'s own file.)
+ */
+function refuseForeignWal(file: string): void {
+  let real: string;
+  try {
+    real = realpathSync(file);
+  } catch {
+    return; // Not there yet: SQLite creates it.
+  }
+  // SQLite names the -wal after the file a link resolves to.
+  const wal = `${real}-wal`;
+  const walSize = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
+  if (walSize <= WAL_HEADER_BYTES) return;
+  const header = Buffer.alloc(100);
+  let read: number;
+  try {
+    const fd = openSync(real, 'r');
+    try {
+      read = readSync(fd, header, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return; // SQLite's own open says what is wrong with it.
+  }
+  if (read < 100 || header.toString('latin1', 0, 16) !== 'SQLite format 3\0') return;
+  // Bytes 18 and 19: the file format's write and read versions, 2 in WAL mode, 1 in rollback mode.
+  if (header[18] === 2 && header[19] === 2) return;
+  throw new HookworkError(
+    'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+    `the SQLite store ${file} is not in WAL mode, yet ${wal} lies beside it (${walSize} bytes): that -wal is another file's — the file was replaced (a backup restored, a VACUUM INTO copy) while the -wal of the one before it stayed, left by a process that was killed or one still running on it — and SQLite would replay it onto this file, writing the other file's pages over its own. Nothing was opened or changed. If this file is the one to keep (a restore): stop every process using it, delete ${wal} and ${real}-shm (the replaced file's last commits, not this one's), and start again`,
+  );
+}
+
+/** The length of a `-wal` file's header: a longer one holds frames SQLite may replay. */
+const WAL_HEADER_BYTES = 32;
 
 /**
  * The store's `Storage.id` and `formerIds`. The id is `sqlite:` and the random UUID the store was
@@ -308,7 +388,7 @@ async function openWaiting(checked: Required<SqliteStorageOptions>, context: Par
       if (waited >= checked.busyTimeoutMs) {
         throw new HookworkError(
           'HOOKWORK_ERR_STORAGE_LOCKED',
-          `the SQLite store ${checked.file === ':memory:' ? checked.file : resolve(checked.file)} stayed locked by another connection for longer than the busy timeout (${checked.busyTimeoutMs} ms; ${tries} tries over ${waited} ms) while opening it; SQLite does not say who holds it: stop the program holding it (an open transaction, another instance migrating the file, a backup tool, a DB browser; on Linux \`fuser <file>\` lists the processes that have it open) or raise busyTimeoutMs`,
+          `the SQLite store ${checked.file === ':memory:' ? checked.file : resolve(checked.file)} stayed locked by another connection for longer than the busy timeout (${checked.busyTimeoutMs} ms; ${tries} tries over ${waited} ms) while opening it; SQLite does not say who holds it: stop the program holding it (an open transaction, another instance migrating the file, a backup tool, a DB browser; ${PAUSED_HOLDER}; on Linux \`fuser <file>\` lists the processes that have it open) or raise busyTimeoutMs`,
           { cause: error.cause ?? error },
         );
       }
