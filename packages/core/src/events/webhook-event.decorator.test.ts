@@ -217,6 +217,20 @@ describe('@WebhookEvent', () => {
     expect(isWebhookEventClass(Event)).toBe(true);
   });
 
+  // `@WebhookEvent` without its arguments (plain JavaScript, Babel, or past a @ts-ignore) called the
+  // factory with the class as the name and returned the decorator, which legacy decorators then put
+  // in the class's place: the "class" was an arrow function, and add() said it was no event class.
+  it('refuses being used without its arguments (@WebhookEvent class …), naming the class and the call to write', () => {
+    class EntryCreatedWebhookEvent extends WebhookEventBase<Published> {}
+    const bare = WebhookEvent as unknown as (target: unknown, context?: unknown) => unknown;
+    const message =
+      "HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on EntryCreatedWebhookEvent: the decorator is used without its arguments; write @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced }): the name, the type and the options in parentheses";
+    expect(() => bare(EntryCreatedWebhookEvent)).toThrow(message);
+    // TypeScript's standard decorators pass a context as the second argument.
+    expect(() => bare(EntryCreatedWebhookEvent, { kind: 'class', name: 'EntryCreatedWebhookEvent' })).toThrow(message);
+    expect(getWebhookEventMetadata(EntryCreatedWebhookEvent)).toBeUndefined();
+  });
+
   it('makes the class injectable and registers nothing globally', () => {
     expect(container.isRegistered(PublishedEvent)).toBe(false);
     expect(container.isRegistered(PublishedEvent, true)).toBe(false);

@@ -233,8 +233,23 @@ function derivedAlias(target: Function, name: string): string {
  * one @WebhookEvent; a second is HOOKWORK_ERR_INVALID_EVENT_DECLARATION naming both, as is
  * decorating what is no class extending WebhookEventBase (an arrow function, a plain class) or
  * naming a built-in class (`Object`, `Array`, `Promise`) as the notification.
+ *
+ * @param name the display name an event picker and the catalogue show (`'Order Placed'`), in any
+ * language: visible text, at most 200 characters, on one line.
+ * @param type the group the picker files it under: a {@link WebhookEventTypes} value or a string of
+ * your own (`'Entry'`), at most 100 characters; a built-in one in another case (`'content'`) is refused.
+ * @param options the alias webhooks subscribe to and the notification class handled (both default to
+ * the nearest decorated parent's; the alias else to the name in camelCase), synonyms and patterns.
+ * @throws HookworkError HOOKWORK_ERR_INVALID_EVENT_DECLARATION, when the class is declared, naming
+ * every bad part: a name, type or option above, an option it does not know (`notificaton`), a
+ * second @WebhookEvent on the class, or the decorator written without its arguments (`@WebhookEvent class …`).
  */
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
+  // `@WebhookEvent` without its arguments calls this with the class as the name; the decorator it
+  // returned then took the class's place (legacy decorators), and add() refused an arrow function.
+  if (typeof name === 'function') {
+    throw invalid(name, "the decorator is used without its arguments; write @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced }): the name, the type and the options in parentheses");
+  }
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
     checkTarget(target);
     refuseCSharpCasing(target);
