@@ -2,6 +2,7 @@ import type { FireRequest } from '../firing/webhook-firing-service';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { isThenable } from '../runtime/thenable';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+import { PER_ENTITY_BASE_MARK } from './webhook-event.decorator';
 
 const answerError = (message: string) => new HookworkError('HOOKWORK_ERR_INVALID_EVENT_ANSWER', `${message}. Nothing of this event was sent for this notification`);
 
@@ -82,3 +83,6 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
     return requests;
   }
 }
+
+// What @WebhookEvent checks a per-entity event's converters against (see PER_ENTITY_BASE_MARK).
+Object.defineProperty(WebhookEventContentBase.prototype, PER_ENTITY_BASE_MARK, { value: true });

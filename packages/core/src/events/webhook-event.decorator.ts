@@ -56,6 +56,11 @@ const METADATA_KEY = Symbol.for('hookwork:webhook-event');
  * registered symbol, not `instanceof`, so a class built on another copy of @hookwork/core counts.
  */
 export const WEBHOOK_EVENT_BASE_MARK = Symbol.for('hookwork:webhook-event-base');
+/**
+ * @internal set on WebhookEventContentBase.prototype: its processWebhooks() sends one request per
+ * entity through convertEntityToRequestPayload() and never calls convertNotificationToRequestPayload().
+ */
+export const PER_ENTITY_BASE_MARK = Symbol.for('hookwork:per-entity-event-base');
 const STANDARD_DECORATORS_KEY = Symbol.for('hookwork:standard-decorators');
 const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
 
@@ -123,6 +128,29 @@ function refuseCSharpCasing(target: Function): void {
     const renames = wrong.map((name) => `${name}() → ${name[0]!.toLowerCase()}${name.slice(1)}()`).join(', ');
     throw invalid(target, `${shownList(wrong)} ${wrong.length > 1 ? 'are' : 'is'} written in C#'s casing, and hookwork never calls ${wrong.length > 1 ? 'them' : 'it'}: its methods are camelCase. Rename: ${renames}`);
   }
+}
+
+/**
+ * Refuses a per-entity event (under WebhookEventContentBase) with a convertNotificationToRequestPayload()
+ * of its own that nothing calls: the base's processWebhooks() converts each entity instead. A host
+ * replacing a plugin's per-entity event to change its payload wrote that method, as the docs' first
+ * example does, and every request kept the old payload without a word. A class that takes over
+ * processWebhooks() below the base may call it, and is let through.
+ */
+function refuseUncalledNotificationConverter(target: Function): void {
+  let converter: object | undefined;
+  for (let level: object | null = target.prototype as object; level !== null; level = Object.getPrototypeOf(level) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(level, PER_ENTITY_BASE_MARK)) break;
+    if (Object.prototype.hasOwnProperty.call(level, 'processWebhooks')) return;
+    if (converter === undefined && Object.prototype.hasOwnProperty.call(level, 'convertNotificationToRequestPayload')) converter = level;
+    if (Object.getPrototypeOf(level) === null) return;
+  }
+  if (converter === undefined) return;
+  const owner = (converter as { constructor: Function }).constructor.name || 'an anonymous class';
+  throw invalid(
+    target,
+    `${owner} extends WebhookEventContentBase, which sends one request per entity and never calls its convertNotificationToRequestPayload(): override convertEntityToRequestPayload(entity, context) instead (it gets each entity getEntitiesFromNotification() returns), or extend WebhookEventBase for one request per notification`,
+  );
 }
 
 const OPTION_KEYS: readonly string[] = ['alias', 'notification', 'synonyms', 'patterns'] satisfies (keyof WebhookEventOptions)[];
@@ -253,6 +281,7 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
     checkTarget(target);
     refuseCSharpCasing(target);
+    refuseUncalledNotificationConverter(target);
     // TypeScript's standard (non-experimental) decorators pass a context object and emit no
     // constructor parameter types; start() refuses such classes with the tsconfig fix.
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
