@@ -96,6 +96,7 @@ const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
     shopComposer: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare function shopComposer(config: { currency: string }): ContextComposer;'],
     OrderPlacedWebhookEvent: ["import { OrderPlacedWebhookEvent } from './commerce-events.js';"],
     PaymentCapturedWebhookEvent: ["import { PaymentCapturedWebhookEvent } from './commerce-events.js';"],
+    ...Object.fromEntries(['EntryCreatedWebhookEvent', 'EntryUpdatedWebhookEvent', 'EntryDeletedWebhookEvent', 'MediaUploadedWebhookEvent'].map((name) => [name, [`import { ${name} } from './mycms.js';`]])),
   },
   'docs/delivery.md': {
     order: ['declare const order: { id: string; total: number };'],
@@ -108,6 +109,8 @@ const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
     OrderPlaced: ["import { OrderPlaced } from './order-placed.js';"],
     myComposer: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare const myComposer: ContextComposer;'],
     expect: ["import { expect } from '@jest/globals';"],
+    ...Object.fromEntries(['EntryCreated', 'MediaUploaded'].map((name) => [name, [`import { ${name} } from './mycms.js';`]])),
+    ...Object.fromEntries(['MyCmsEntry', 'MyCmsMedia'].map((name) => [name, [`import type { ${name} } from './mycms.js';`]])),
   },
   // The app of the page's first snippet: on PostgreSQL, so it publishes inside a transaction; the
   // outbox's pool and page, as in the package's README.
@@ -182,6 +185,25 @@ const HOST_MODULES: Record<string, string> = {
     'export class OrderPlacedWebhookEvent extends WebhookEventBase<OrderPlaced> {}',
     "@WebhookEvent('Payment Captured', WebhookEventTypes.Other, { alias: 'commerce.paymentCaptured', notification: PaymentCaptured })",
     'export class PaymentCapturedWebhookEvent extends WebhookEventBase<PaymentCaptured> {}',
+    '',
+  ].join('\n'),
+  // The MyCms plugin of composition.md's configure-function builder and events.md's trigger helper.
+  'mycms.ts': [
+    "import { WebhookEvent, WebhookEventBase } from '@hookwork/core';",
+    'export interface MyCmsEntry { id: string; collection: string; data: Record<string, unknown> }',
+    'export interface MyCmsMedia { id: string; fileName: string; size: number }',
+    'export class EntryCreated { constructor(readonly entries: MyCmsEntry[], readonly userId?: string) {} }',
+    'export class EntryUpdated { constructor(readonly entries: MyCmsEntry[], readonly userId?: string) {} }',
+    'export class EntryDeleted { constructor(readonly entries: MyCmsEntry[], readonly userId?: string) {} }',
+    'export class MediaUploaded { constructor(readonly media: MyCmsMedia, readonly userId?: string) {} }',
+    "@WebhookEvent('Entry Created', 'Entry', { alias: 'entry.create', notification: EntryCreated })",
+    'export class EntryCreatedWebhookEvent extends WebhookEventBase<EntryCreated> {}',
+    "@WebhookEvent('Entry Updated', 'Entry', { alias: 'entry.update', notification: EntryUpdated })",
+    'export class EntryUpdatedWebhookEvent extends WebhookEventBase<EntryUpdated> {}',
+    "@WebhookEvent('Entry Deleted', 'Entry', { alias: 'entry.delete', notification: EntryDeleted })",
+    'export class EntryDeletedWebhookEvent extends WebhookEventBase<EntryDeleted> {}',
+    "@WebhookEvent('Media Uploaded', 'Media', { alias: 'media.upload', notification: MediaUploaded })",
+    'export class MediaUploadedWebhookEvent extends WebhookEventBase<MediaUploaded> {}',
     '',
   ].join('\n'),
   // events.md's error catalogue, which its catalogue test uses.

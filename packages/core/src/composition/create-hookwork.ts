@@ -381,7 +381,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   collection.freeze();
   settingsBuilder.freeze();
   const entries = collection.getEntries();
-  const catalogue = new WebhookEventCatalogue(entries);
+  const catalogue = new WebhookEventCatalogue(entries, (type) => collection.originOf(type));
 
   settings = settingsBuilder.current as HookworkSettings;
   // A composer may have replaced these defaults (e.g. the host's own logger). Whatever the logger,

@@ -300,6 +300,25 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
       );
     });
 
+    // Two plugins for one CMS may both declare `media.upload` (and name their classes alike): the
+    // host must learn which packages clash, and "two copies of one module" was no answer then.
+    it('says which composer (and which extension method) added each of the two, when they differ', () => {
+      const [mine, theirs] = [moduleCopy(), moduleCopy()];
+      const myExtension = defineCollectionExtension('hookwork-plugin-mycms', { addMyCms() { return this.add(mine); } });
+      const myComposer: Composer = { name: 'hookwork-plugin-mycms', extensions: [myExtension], compose: (b) => void b.webhookEvents().install(myExtension) };
+      const otherComposer: Composer = { name: 'hookwork-plugin-othercms', compose: (b) => void b.webhookEvents().add(theirs) };
+      const app: Composer = { name: 'App', compose: (b) => void (b.webhookEvents() as unknown as { addMyCms(): unknown }).addMyCms() };
+      expect(() => createHookwork({ composers: [myComposer, otherComposer, app] })).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: two different classes named OrderPlacedWebhookEvent both declare the alias "shop.orderPlaced", and a webhook could not tell them apart: one added by hookwork-plugin-othercms (composers[1]), the other by App (composers[2]) through webhookEvents().addMyCms() of hookwork-plugin-mycms. If two packages declare it, compose only one of them (or have one give its event another alias); if it is one package, two copies of the module',
+      );
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: N })
+      class ShopOrderPlaced extends WebhookEventBase<N> {}
+      const shop: Composer = { name: '@acme/shop', compose: (b) => void b.webhookEvents().add(ShopOrderPlaced) };
+      expect(() => createHookwork({ composers: [myComposer, shop, app] })).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: OrderPlacedWebhookEvent and ShopOrderPlaced both declare the alias "shop.orderPlaced"; a webhook could not tell them apart. Use replace(ShopOrderPlaced, OrderPlacedWebhookEvent) to swap one for the other, or give one another alias. ShopOrderPlaced was added by @acme/shop (composers[1]), OrderPlacedWebhookEvent by App (composers[2]) through webhookEvents().addMyCms() of hookwork-plugin-mycms',
+      );
+    });
+
     it('names an anonymous class by its event, never by its source text', () => {
       const anonymous = (name: string) => {
         const type = (() => class extends WebhookEventBase<N> {})();

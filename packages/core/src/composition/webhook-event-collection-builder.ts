@@ -75,6 +75,10 @@ export class WebhookEventCollectionBuilder {
   private readonly clearedBy = new Set<string>();
   /** Classes a composer added back after an earlier composer removed them. */
   private readonly readded = new Map<WebhookEventClass, { type: WebhookEventClass; removedBy: string; addedBy: string }>();
+  /** The extension method running now (`webhookEvents().addCms() of @hookwork/cms`), as messages name it. */
+  private extensionCall: string | undefined;
+  /** Who added each class last, for HOOKWORK_ERR_DUPLICATE_ALIAS: the composer, and the extension method it went through. */
+  private readonly origins = new Map<WebhookEventClass, string>();
 
   /** @internal created by WebhooksBuilder; `pendingOwners` names packages whose composers run later. */
   constructor(private readonly pendingOwners: ReadonlyMap<string, ExtensionOwner> = new Map()) {}
@@ -134,6 +138,7 @@ export class WebhookEventCollectionBuilder {
     this.entries = next;
     this.noteRemoved(replaced);
     this.noteAdded(replacement, present);
+    this.noteOrigin(replacement);
     return this;
   }
 
@@ -188,6 +193,31 @@ export class WebhookEventCollectionBuilder {
       Object.defineProperty(this, method, { value: synchronousMethod(method, implementation, extension.packageName), configurable: true, enumerable: false, writable: false });
     }
     return this;
+  }
+
+  /**
+   * @internal who added `type` last, as messages name it: `App (composers[2])`, with `through
+   * webhookEvents().addMyCms() of hookwork-plugin-mycms` when an extension method added it;
+   * undefined outside createHookwork()'s composers.
+   */
+  originOf(type: WebhookEventClass): string | undefined {
+    return this.origins.get(type);
+  }
+
+  /** @internal runs an installed extension method, so what it adds is known to have come through it. */
+  callExtension<T>(call: string, run: () => T): T {
+    const outer = this.extensionCall;
+    this.extensionCall ??= call;
+    try {
+      return run();
+    } finally {
+      this.extensionCall = outer;
+    }
+  }
+
+  private noteOrigin(type: WebhookEventClass): void {
+    if (this.composer === undefined) return;
+    this.origins.set(type, this.extensionCall === undefined ? this.composer : `${this.composer} through ${this.extensionCall}`);
   }
 
   /** @internal names the composer whose compose() runs now (undefined once composition ends). */
@@ -271,6 +301,7 @@ export class WebhookEventCollectionBuilder {
       this.entries = this.entries.filter((entry) => entry.type !== type);
       this.entries.push({ type, options: options ?? existing?.options ?? {} });
       this.noteAdded(type, existing !== undefined);
+      this.noteOrigin(type);
     }
     return this;
   }
@@ -337,8 +368,9 @@ export function guardExtensions(builder: WebhookEventCollectionBuilder): Webhook
  */
 function synchronousMethod(name: string, implementation: CollectionExtensionMethod, packageName: string): CollectionExtensionMethod {
   return function (this: WebhookEventCollectionBuilder, ...args: unknown[]) {
-    const result = implementation.apply(this, args);
-    assertSynchronousComposition(result, `webhookEvents().${name}() of ${packageName}`);
+    const call = `webhookEvents().${name}() of ${packageName}`;
+    const result = this.callExtension(call, () => implementation.apply(this, args));
+    assertSynchronousComposition(result, call);
     return result === undefined ? this : result;
   };
 }

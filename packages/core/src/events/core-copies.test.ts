@@ -95,7 +95,20 @@ describe('an event class built on another copy of @hookwork/core', () => {
     const message = (error as Error).message;
     expect(message).toContain(`OrderPlacedWebhookEvent extends the WebhookEventBase of the @hookwork/core at ${join(dir, 'node_modules', '@hookwork', 'core')}, but this app runs the @hookwork/core at ${coreRoot}`);
     expect(message).toMatch(/declare @hookwork\/core as a peerDependency .* then npm dedupe/);
+    // The copy sits in the node_modules of a folder of its own, as a plugin linked in development
+    // has it (npm link, npm install ../plugin): npm dedupe never reaches it, and the message said only that.
+    expect(message).toContain(`the plugin at ${dir} is linked from a folder of its own (npm link, npm install ../plugin, a workspace), and that folder's node_modules holds its own copy (its devDependency), which npm dedupe does not touch: install the plugin as a packed tarball (npm pack in ${dir}, then npm install <the .tgz>), or delete ${join(dir, 'node_modules', '@hookwork', 'core')} while you work on it`);
     expect(app.state).toBe('created');
+    app = undefined;
+  });
+
+  it('names only the dependency fix for a copy nested in an installed plugin (a pinned core of another version)', async () => {
+    const plugin = join(dir, 'node_modules', 'acme-commerce');
+    const Foreign = pluginEvent(secondCopy(plugin, false));
+    app = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(Foreign) }] });
+    const error = await app.start().then(() => undefined, (caught: unknown) => caught);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_DUPLICATE_CORE')).toBe(true);
+    expect((error as Error).message).toMatch(/declare @hookwork\/core as a peerDependency .* then npm dedupe \(npm ls @hookwork\/core shows the copies\)$/);
     app = undefined;
   });
 

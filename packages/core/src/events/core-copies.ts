@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, sep } from 'node:path';
 import { WEBHOOK_EVENT_BASE_MARK } from './webhook-event.decorator';
 
 /**
@@ -45,4 +45,17 @@ export function foreignCoreOf(type: Function, base: Function): string | undefine
     if ((loaded?.exports as { WebhookEventBase?: unknown } | undefined)?.WebhookEventBase === foreignBase) return packageRootOf(file);
   }
   return 'another copy of @hookwork/core (its location unknown)';
+}
+
+/**
+ * The folder of the plugin whose own node_modules holds the copy of core at `copy`, when that
+ * folder is no installed package (no node_modules above it): a plugin linked in development (npm
+ * link, `npm install ../plugin`, a workspace) with core among its devDependencies. `npm dedupe`
+ * never touches such a folder's node_modules. undefined for a copy nested in an installed package.
+ */
+export function linkedPluginFolder(copy: string): string | undefined {
+  const parts = copy.split(/[\\/]/);
+  if (parts.length < 4 || parts.slice(-3).join('/') !== 'node_modules/@hookwork/core') return undefined;
+  const folder = parts.slice(0, -3);
+  return folder.includes('node_modules') ? undefined : folder.join(sep) || sep;
 }

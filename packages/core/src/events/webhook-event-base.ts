@@ -183,12 +183,26 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     return payloadTypeOf(this.eventOptions, this.deps.settings.current);
   }
 
-  /** Return false to skip this notification (e.g. a save that changed nothing). */
+  /**
+   * Return false to skip this notification (e.g. a save that changed nothing). The default fires.
+   * Answer `true` or `false` (or a promise of one): anything else, `undefined` from a missing
+   * `return` among them, fails the event for that notification with HOOKWORK_ERR_INVALID_EVENT_ANSWER
+   * (in publish()'s `failures`; the other events still fire).
+   */
   shouldFireWebhookForNotification(_notification: TNotification): boolean | Promise<boolean> {
     return true;
   }
 
-  /** The payload of one request. The default sends the notification object itself. */
+  /**
+   * The payload of one request (the body is its `JSON.stringify`; a `Date` is sent as its ISO
+   * string). The default sends the notification object itself. Return plain data, or `null` for an
+   * empty body: `undefined`, a `Map`, `Set`, typed array, function, cycle, BigInt, invalid `Date` or an
+   * object whose data is all in getters is HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming where, and a
+   * body over `maxPayloadBytes` HOOKWORK_ERR_PAYLOAD_TOO_LARGE. Those, and whatever this throws (as the
+   * `cause` of HOOKWORK_ERR_HANDLER_FAILED), are reported in publish()'s `failures` and the
+   * `handlerFailed` lifecycle event, not thrown by publish(): this event's webhooks get nothing, the
+   * other events still fire. See docs/events.md.
+   */
   convertNotificationToRequestPayload(notification: TNotification, _context: PayloadContext): unknown | Promise<unknown> {
     return notification;
   }
@@ -215,6 +229,10 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
    * means the event offers none, and a test send carries hookwork's generic example body.
    * `context` names the webhook and the alias the example is for, so an event with name-spaced
    * variants can make one that fires under that variant (`collections.save.after.posts`).
+   * Return an instance of the event's notification class: another class's instance, `null` or a
+   * primitive (or an example whose aliases leave out the one asked for) is
+   * HOOKWORK_ERR_INVALID_EVENT_ANSWER, and the test send falls back to the generic body with that
+   * error in its `exampleError`.
    */
   createExampleNotification(_context: PayloadContext): TNotification | undefined | Promise<TNotification | undefined> {
     return undefined;

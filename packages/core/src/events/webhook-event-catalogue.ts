@@ -35,12 +35,21 @@ const holds = (entry: WebhookEventEntry, alias: string) => (getWebhookEventMetad
  * apart: two different classes of one name are most often two copies of one module, for which
  * "replace(X, X)" was no fix; and one that holds it as a synonym is said to.
  */
-function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, alias: string): HookworkError {
+function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, alias: string, originOf: (type: WebhookEventClass) => string | undefined): HookworkError {
   const [a, b] = [eventClassName(first.type), eventClassName(second.type)];
   const [asFirst, asSecond] = [holds(first, alias), holds(second, alias)];
   const asAliases = asFirst === 'alias' && asSecond === 'alias';
   const both = `both declare ${asAliases ? 'the alias ' : ''}${quoted(alias)}`;
+  // Who added each: two plugins for one CMS may declare one alias, and the host must learn which.
+  const [fromFirst, fromSecond] = [originOf(first.type), originOf(second.type)];
+  const origins = fromFirst !== undefined && fromSecond !== undefined && fromFirst !== fromSecond ? { first: fromFirst, second: fromSecond } : undefined;
   if (first.type.name !== '' && first.type.name === second.type.name) {
+    if (origins) {
+      return new HookworkError(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS',
+        `two different classes named ${a} ${both}, and a webhook could not tell them apart: one added by ${origins.first}, the other by ${origins.second}. If two packages declare it, compose only one of them (or have one give its event another alias); if it is one package, ${SAME_NAME_HINT}`,
+      );
+    }
     return new HookworkError(
       'HOOKWORK_ERR_DUPLICATE_ALIAS',
       `two different classes named ${a} ${both}, and a webhook could not tell them apart. Most likely ${SAME_NAME_HINT}. If they are two events, give one another alias`,
@@ -49,7 +58,7 @@ function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, ali
   const how = asAliases ? '' : ` (${b} as its ${asSecond}, ${a} as its ${asFirst})`;
   return new HookworkError(
     'HOOKWORK_ERR_DUPLICATE_ALIAS',
-    `${b} and ${a} ${both}${how}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias`,
+    `${b} and ${a} ${both}${how}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias${origins ? `. ${a} was added by ${origins.first}, ${b} by ${origins.second}` : ''}`,
   );
 }
 
@@ -63,7 +72,8 @@ export class WebhookEventCatalogue {
   private readonly exact = new Map<string, WebhookEventEntry>();
   private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry; pattern: string }[] = [];
 
-  constructor(entries: readonly WebhookEventEntry[]) {
+  /** @param originOf who added each class (the composer, and the extension method it went through), for HOOKWORK_ERR_DUPLICATE_ALIAS. */
+  constructor(entries: readonly WebhookEventEntry[], originOf: (type: WebhookEventClass) => string | undefined = () => undefined) {
     const owners = new Map<string, WebhookEventEntry>();
     // By the alias in lower case: two events whose aliases differ only in case (`shop.order`,
     // `Shop.Order`) each took the other's subscriber after one slip of the shift key, and in
@@ -75,7 +85,7 @@ export class WebhookEventCatalogue {
       const metadata = getWebhookEventMetadata(type) as WebhookEventMetadata;
       for (const alias of [metadata.alias, ...metadata.synonyms]) {
         const owner = owners.get(alias);
-        if (owner !== undefined) throw duplicateAlias(owner, entry, alias);
+        if (owner !== undefined) throw duplicateAlias(owner, entry, alias, originOf);
         const near = caseless.get(alias.toLowerCase());
         if (near !== undefined && near.entry !== entry) {
           throw new HookworkError(

@@ -2,6 +2,7 @@ import type { FireRequest } from '../firing/webhook-firing-service';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { isThenable } from '../runtime/thenable';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+import { PER_ENTITY_BASE_MARK } from './webhook-event.decorator';
 
 const answerError = (message: string) => new HookworkError('HOOKWORK_ERR_INVALID_EVENT_ANSWER', `${message}. Nothing of this event was sent for this notification`);
 
@@ -31,10 +32,14 @@ const wrongKey = (className: string, key: unknown) =>
  * skipped (unless the event opts out with {@link appliesContentTypeFilter}).
  */
 export abstract class WebhookEventContentBase<TNotification extends object, TEntity> extends WebhookEventBase<TNotification> {
-  /** The entities the notification is about (`notification.publishedEntities`). */
+  /**
+   * The entities the notification is about (`notification.publishedEntities`): an array or another
+   * iterable, one request each per webhook. A string, a promise or `undefined` (a missing `return`)
+   * fails the event for that notification with HOOKWORK_ERR_INVALID_EVENT_ANSWER.
+   */
   abstract getEntitiesFromNotification(notification: TNotification): Iterable<TEntity>;
 
-  /** The payload of one entity's request. */
+  /** The payload of one entity's request: plain data, as {@link WebhookEventBase.convertNotificationToRequestPayload}'s (the same errors, reported the same way). */
   abstract convertEntityToRequestPayload(entity: TEntity, context: PayloadContext): unknown | Promise<unknown>;
 
   /**
@@ -46,7 +51,12 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
     return true;
   }
 
-  /** The key of the entity's content type, for the filter. Default: `entity.contentType.key`. */
+  /**
+   * The key of the entity's content type, matched against a webhook's `contentTypeKeys`. Default:
+   * `entity.contentType.key`. Answer a string, or `undefined` for none (then a webhook with a
+   * filter skips the entity); anything else is HOOKWORK_ERR_INVALID_EVENT_ANSWER. A plugin whose
+   * entities are grouped otherwise (a collection's name) returns that here.
+   */
   getContentTypeKey(entity: TEntity): string | undefined {
     const contentType = (entity as { contentType?: { key?: unknown } } | undefined)?.contentType;
     return typeof contentType?.key === 'string' ? contentType.key : undefined;
@@ -73,3 +83,6 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
     return requests;
   }
 }
+
+// What @WebhookEvent checks a per-entity event's converters against (see PER_ENTITY_BASE_MARK).
+Object.defineProperty(WebhookEventContentBase.prototype, PER_ENTITY_BASE_MARK, { value: true });

@@ -1,6 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
-import { foreignCoreOf, ownCoreRoot } from './core-copies';
+import { foreignCoreOf, linkedPluginFolder, ownCoreRoot } from './core-copies';
 import { valueKind } from '../model/plain-object';
 import { eventClassName } from './event-class-name';
 import { WebhookEventBase } from './webhook-event-base';
@@ -34,9 +34,13 @@ export class WebhookEventResolver {
     // here, naming both copies, rather than as a missing service or a crash at the first publish.
     const foreign = foreignCoreOf(entry.type, WebhookEventBase);
     if (foreign !== undefined) {
+      const linked = linkedPluginFolder(foreign);
       throw new HookworkError(
         'HOOKWORK_ERR_DUPLICATE_CORE',
-        `${eventClassName(entry.type)} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
+        `${eventClassName(entry.type)} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)` +
+          (linked === undefined
+            ? ''
+            : `. But the plugin at ${linked} is linked from a folder of its own (npm link, npm install ../plugin, a workspace), and that folder's node_modules holds its own copy (its devDependency), which npm dedupe does not touch: install the plugin as a packed tarball (npm pack in ${linked}, then npm install <the .tgz>), or delete ${foreign} while you work on it`),
       );
     }
     // Resolved per call, so event classes may depend on scoped or changing host services.

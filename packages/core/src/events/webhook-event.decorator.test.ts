@@ -1,5 +1,5 @@
 import { container } from 'tsyringe';
-import { getWebhookEventMetadata, isWebhookEventClass, WebhookEvent, WebhookEventBase, WebhookEventTypes } from '../index';
+import { getWebhookEventMetadata, isWebhookEventClass, WebhookEvent, WebhookEventBase, WebhookEventContentBase, WebhookEventTypes, type PayloadContext, type WebhookSubscription } from '../index';
 
 class Published {}
 class Deleted {}
@@ -215,6 +215,55 @@ describe('@WebhookEvent', () => {
     expect(getWebhookEventMetadata(Event)).toBeUndefined();
     expect(decorate(Event)).not.toThrow();
     expect(isWebhookEventClass(Event)).toBe(true);
+  });
+
+  // `@WebhookEvent` without its arguments (plain JavaScript, Babel, or past a @ts-ignore) called the
+  // factory with the class as the name and returned the decorator, which legacy decorators then put
+  // in the class's place: the "class" was an arrow function, and add() said it was no event class.
+  it('refuses being used without its arguments (@WebhookEvent class …), naming the class and the call to write', () => {
+    class EntryCreatedWebhookEvent extends WebhookEventBase<Published> {}
+    const bare = WebhookEvent as unknown as (target: unknown, context?: unknown) => unknown;
+    const message =
+      "HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on EntryCreatedWebhookEvent: the decorator is used without its arguments; write @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced }): the name, the type and the options in parentheses";
+    expect(() => bare(EntryCreatedWebhookEvent)).toThrow(message);
+    // TypeScript's standard decorators pass a context as the second argument.
+    expect(() => bare(EntryCreatedWebhookEvent, { kind: 'class', name: 'EntryCreatedWebhookEvent' })).toThrow(message);
+    expect(getWebhookEventMetadata(EntryCreatedWebhookEvent)).toBeUndefined();
+  });
+
+  // A host replacing a plugin's per-entity event to change its payload overrode the method the
+  // docs' first example overrides, convertNotificationToRequestPayload(): the per-entity base never
+  // calls it, so every request kept the plugin's payload, without a word.
+  it('refuses a per-entity event that overrides convertNotificationToRequestPayload(), which its base never calls, naming the method to override', () => {
+    class Entry {
+      constructor(readonly id: string) {}
+    }
+    class EntryUpdated {
+      constructor(readonly entries: Entry[]) {}
+    }
+    abstract class PluginEntryEvent extends WebhookEventContentBase<EntryUpdated, Entry> {
+      override getEntitiesFromNotification(n: EntryUpdated) { return n.entries; }
+      override convertEntityToRequestPayload(entry: Entry, context: PayloadContext): unknown { return { event: context.alias, id: entry.id }; }
+    }
+    @WebhookEvent('Entry Updated', 'Entry', { alias: 'entry.update', notification: EntryUpdated })
+    class EntryUpdatedWebhookEvent extends PluginEntryEvent {}
+    class HostEntryUpdated extends EntryUpdatedWebhookEvent {
+      override convertNotificationToRequestPayload(n: EntryUpdated) { return { ids: n.entries.map((e) => e.id) }; }
+    }
+    expect(() => WebhookEvent('Entry Updated', 'Entry')(HostEntryUpdated)).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on HostEntryUpdated: HostEntryUpdated extends WebhookEventContentBase, which sends one request per entity and never calls its convertNotificationToRequestPayload(): override convertEntityToRequestPayload(entity, context) instead (it gets each entity getEntitiesFromNotification() returns), or extend WebhookEventBase for one request per notification',
+    );
+    expect(getWebhookEventMetadata(HostEntryUpdated)).toBeUndefined();
+    // Overriding the per-entity converter, or taking over processWebhooks() itself, is fine.
+    class RightHost extends EntryUpdatedWebhookEvent {
+      override convertEntityToRequestPayload(entry: Entry) { return { id: entry.id, mine: true }; }
+    }
+    expect(() => WebhookEvent('Entry Updated', 'Entry')(RightHost)).not.toThrow();
+    class OwnDispatch extends EntryUpdatedWebhookEvent {
+      override convertNotificationToRequestPayload(n: EntryUpdated) { return { ids: n.entries.map((e) => e.id) }; }
+      protected override processWebhooks(n: EntryUpdated, subscriptions: readonly WebhookSubscription[]) { return super.processWebhooks(n, subscriptions); }
+    }
+    expect(() => WebhookEvent('Entry Updated', 'Entry')(OwnDispatch)).not.toThrow();
   });
 
   it('makes the class injectable and registers nothing globally', () => {

@@ -56,6 +56,11 @@ const METADATA_KEY = Symbol.for('hookwork:webhook-event');
  * registered symbol, not `instanceof`, so a class built on another copy of @hookwork/core counts.
  */
 export const WEBHOOK_EVENT_BASE_MARK = Symbol.for('hookwork:webhook-event-base');
+/**
+ * @internal set on WebhookEventContentBase.prototype: its processWebhooks() sends one request per
+ * entity through convertEntityToRequestPayload() and never calls convertNotificationToRequestPayload().
+ */
+export const PER_ENTITY_BASE_MARK = Symbol.for('hookwork:per-entity-event-base');
 const STANDARD_DECORATORS_KEY = Symbol.for('hookwork:standard-decorators');
 const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
 
@@ -123,6 +128,29 @@ function refuseCSharpCasing(target: Function): void {
     const renames = wrong.map((name) => `${name}() → ${name[0]!.toLowerCase()}${name.slice(1)}()`).join(', ');
     throw invalid(target, `${shownList(wrong)} ${wrong.length > 1 ? 'are' : 'is'} written in C#'s casing, and hookwork never calls ${wrong.length > 1 ? 'them' : 'it'}: its methods are camelCase. Rename: ${renames}`);
   }
+}
+
+/**
+ * Refuses a per-entity event (under WebhookEventContentBase) with a convertNotificationToRequestPayload()
+ * of its own that nothing calls: the base's processWebhooks() converts each entity instead. A host
+ * replacing a plugin's per-entity event to change its payload wrote that method, as the docs' first
+ * example does, and every request kept the old payload without a word. A class that takes over
+ * processWebhooks() below the base may call it, and is let through.
+ */
+function refuseUncalledNotificationConverter(target: Function): void {
+  let converter: object | undefined;
+  for (let level: object | null = target.prototype as object; level !== null; level = Object.getPrototypeOf(level) as object | null) {
+    if (Object.prototype.hasOwnProperty.call(level, PER_ENTITY_BASE_MARK)) break;
+    if (Object.prototype.hasOwnProperty.call(level, 'processWebhooks')) return;
+    if (converter === undefined && Object.prototype.hasOwnProperty.call(level, 'convertNotificationToRequestPayload')) converter = level;
+    if (Object.getPrototypeOf(level) === null) return;
+  }
+  if (converter === undefined) return;
+  const owner = (converter as { constructor: Function }).constructor.name || 'an anonymous class';
+  throw invalid(
+    target,
+    `${owner} extends WebhookEventContentBase, which sends one request per entity and never calls its convertNotificationToRequestPayload(): override convertEntityToRequestPayload(entity, context) instead (it gets each entity getEntitiesFromNotification() returns), or extend WebhookEventBase for one request per notification`,
+  );
 }
 
 const OPTION_KEYS: readonly string[] = ['alias', 'notification', 'synonyms', 'patterns'] satisfies (keyof WebhookEventOptions)[];
@@ -233,11 +261,27 @@ function derivedAlias(target: Function, name: string): string {
  * one @WebhookEvent; a second is HOOKWORK_ERR_INVALID_EVENT_DECLARATION naming both, as is
  * decorating what is no class extending WebhookEventBase (an arrow function, a plain class) or
  * naming a built-in class (`Object`, `Array`, `Promise`) as the notification.
+ *
+ * @param name the display name an event picker and the catalogue show (`'Order Placed'`), in any
+ * language: visible text, at most 200 characters, on one line.
+ * @param type the group the picker files it under: a {@link WebhookEventTypes} value or a string of
+ * your own (`'Entry'`), at most 100 characters; a built-in one in another case (`'content'`) is refused.
+ * @param options the alias webhooks subscribe to and the notification class handled (both default to
+ * the nearest decorated parent's; the alias else to the name in camelCase), synonyms and patterns.
+ * @throws HookworkError HOOKWORK_ERR_INVALID_EVENT_DECLARATION, when the class is declared, naming
+ * every bad part: a name, type or option above, an option it does not know (`notificaton`), a
+ * second @WebhookEvent on the class, or the decorator written without its arguments (`@WebhookEvent class …`).
  */
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
+  // `@WebhookEvent` without its arguments calls this with the class as the name; the decorator it
+  // returned then took the class's place (legacy decorators), and add() refused an arrow function.
+  if (typeof name === 'function') {
+    throw invalid(name, "the decorator is used without its arguments; write @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced }): the name, the type and the options in parentheses");
+  }
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
     checkTarget(target);
     refuseCSharpCasing(target);
+    refuseUncalledNotificationConverter(target);
     // TypeScript's standard (non-experimental) decorators pass a context object and emit no
     // constructor parameter types; start() refuses such classes with the tsconfig fix.
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
