@@ -398,6 +398,12 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
         { cause: error },
       );
     }
+    if (state === '42501' && known.role === undefined) {
+      // Refused before the first read answered (no USAGE on the schema): its GRANT names the role
+      // asked now, not a placeholder the operator has to fill in.
+      const asked = await client.query<{ role: string }>('SELECT current_user AS role').then((result) => result.rows[0]?.role, () => undefined);
+      if (asked !== undefined) known.role = asked;
+    }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
     // The connection's default_transaction_isolation, for the caller (the pool's connections start so).
