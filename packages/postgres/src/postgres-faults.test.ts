@@ -162,6 +162,36 @@ describe('faults heal without a restart', () => {
     await waitUntil(() => ids().includes('after'), 'the publish after delivered');
   });
 
+  it("the outbox example of docs/postgres.md: a host transaction's connection the server ends as its startup ends fails the transaction, not the host's process", async () => {
+    const { schema, proxy } = await schemaBehindProxy();
+    const { app } = await startApp(TEST_PG_URL, schema);
+    // The host's own pool, through the proxy, set up as the example sets it up: its error listener
+    // on each connection the pool makes, once per pool. Attached after `await pool.connect()` (the
+    // example before), it came a microtask late for a FATAL read with the ReadyForQuery: the
+    // 'error' event had no listener and ended the process.
+    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+    hostPool.on('error', () => {});
+    hostPool.on('connect', (client) => client.on('error', () => {}));
+    cleanups.push(() => hostPool.end().catch(() => {}));
+    proxy.endAfterStartup(true);
+    let failed: unknown;
+    const client = await hostPool.connect();
+    try {
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('never'), { transaction: client });
+      await client.query('COMMIT');
+    } catch (error) {
+      failed = error;
+      await client.query('ROLLBACK').catch(() => {});
+    } finally {
+      client.release(failed as Error | undefined);
+    }
+    expect(proxy.endedAtStartup).toBeGreaterThan(0);
+    expect(failed).toBeInstanceOf(Error);
+    // The process is here to tell it, and nothing was stored.
+    expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n)).toBe(0);
+  });
+
   it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {
     const { schema, proxy } = await schemaBehindProxy();
     // The app's own sockets to the server (the proxy's are the other ends).
