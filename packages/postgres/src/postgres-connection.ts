@@ -114,6 +114,11 @@ export class PostgresConnection {
    */
   readonly answerTimeoutMs: number;
   private readonly probeConfig: ClientConfig;
+  /**
+   * Set when a newer build migrated the schema past this build's floor while the store ran: every
+   * statement is refused with it from then on (see watchSchemaVersion in postgres-storage.ts).
+   */
+  refusal: Error | undefined;
   private probing: Promise<boolean> | undefined;
 
   constructor(
@@ -152,6 +157,7 @@ export class PostgresConnection {
    * statement, so that the server parses and plans it once per connection.
    */
   async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool, progress?: QueryProgress): Promise<QueryResult<R>> {
+    if (this.refusal) throw this.refusal;
     const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
     let answer: unknown;
     try {
@@ -239,6 +245,7 @@ export class PostgresConnection {
    * dropped rather than given back to the pool, as {@link onPool} does after a failed statement.
    */
   async transaction<T>(doing: string, settings: Readonly<Record<string, number>>, work: (query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>) => Promise<T>): Promise<T> {
+    if (this.refusal) throw this.refusal;
     const onError = () => {};
     let client: PoolClient;
     try {

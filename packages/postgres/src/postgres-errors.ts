@@ -156,7 +156,10 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
         ? `${where} refused the connection while ${doing} (${detail}); ${openingFix(state, reason)}`
         : isConnectionFailure(error)
           ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
-          : `${where} failed while ${doing} (${detail})`;
+          : /server does not support SSL/i.test(reason)
+            ? // node-postgres says what happened and nothing of where the SSL request came from.
+              `${where} refused SSL while ${doing} (${detail}); the connection string asks for it (sslmode=require or another sslmode, ssl=true): remove that to connect without SSL, or turn SSL on in the server (ssl = on in postgresql.conf)`
+            : `${where} failed while ${doing} (${detail})`;
   } else {
     code = 'HOOKWORK_ERR_STORAGE';
     message = /timeout exceeded when trying to connect/i.test(reason)

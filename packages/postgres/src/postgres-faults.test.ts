@@ -1,7 +1,7 @@
 import net from 'node:net';
 import pg from 'pg';
 import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
-import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { contractWebhook, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
 import { TEST_PG_URL } from './testing/test-database';
@@ -160,6 +160,55 @@ describe('faults heal without a restart', () => {
     await waitUntil(() => storage().listening, 'listening again');
     await publishWhenBack(app, 'after');
     await waitUntil(() => ids().includes('after'), 'the publish after delivered');
+  });
+
+  it("the outbox example of docs/postgres.md: a host transaction's connection the server ends as its startup ends fails the transaction, not the host's process", async () => {
+    const { schema, proxy } = await schemaBehindProxy();
+    const { app } = await startApp(TEST_PG_URL, schema);
+    // The host's own pool, through the proxy, set up as the example sets it up: its error listener
+    // on each connection the pool makes, once per pool. Attached after `await pool.connect()` (the
+    // example before), it came a microtask late for a FATAL read with the ReadyForQuery: the
+    // 'error' event had no listener and ended the process.
+    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+    hostPool.on('error', () => {});
+    hostPool.on('connect', (client) => client.on('error', () => {}));
+    cleanups.push(() => hostPool.end().catch(() => {}));
+    proxy.endAfterStartup(true);
+    let failed: unknown;
+    const client = await hostPool.connect();
+    try {
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('never'), { transaction: client });
+      await client.query('COMMIT');
+    } catch (error) {
+      failed = error;
+      await client.query('ROLLBACK').catch(() => {});
+    } finally {
+      client.release(failed as Error | undefined);
+    }
+    expect(proxy.endedAtStartup).toBeGreaterThan(0);
+    expect(failed).toBeInstanceOf(Error);
+    // The process is here to tell it, and nothing was stored.
+    expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n)).toBe(0);
+  });
+
+  it('a completion handed connections the server ended while they sat idle in the pool, unheard yet, is made on another, not left for the lease to run out and the delivered request to be sent again', async () => {
+    const { schema, proxy } = await schemaBehindProxy();
+    // Its bookkeeping pool (completions) holds up to 3 connections.
+    const store = await openPostgresStorage({ connectionString: urlVia(proxy.port, {}), schema, poolSize: 6 });
+    cleanups.push(() => store.close());
+    await store.webhooks.create(contractWebhook('w', { url: receiver.url, events: ['thing.happened'] }));
+    const now = new Date();
+    await store.queue.enqueue([{ id: 'msg_delivered', webhookKey: 'w', eventAlias: 'thing.happened', body: '{}', createdAt: now, dueAt: now }]);
+    // Three claims at once: the bookkeeping pool opens its three connections (two find nothing).
+    const claimed = await Promise.all([0, 1, 2].map(() => store.queue.claim({ owner: 'me', limit: 1, leaseMs: 60_000, now: new Date() })));
+    expect(claimed.flat().map((r) => r.id)).toEqual(['msg_delivered']);
+
+    // The request was delivered; the server ends every connection of the app before its completion.
+    proxy.terminateUnheard();
+    expect(await store.queue.completeMany!(['msg_delivered'], 'me')).toEqual(['msg_delivered']);
+    expect(proxy.sentToTerminated).toBeGreaterThan(0);
+    expect((await db.query(`SELECT id FROM "${schema}".requests`)).rows).toEqual([]);
   });
 
   it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {

@@ -8,6 +8,9 @@ export const WEBHOOKS_CHANGED = 'webhooks';
 /** The payload of the notification a webhook health write sends. */
 export const HEALTH_CHANGED = 'health';
 
+/** The payload of the notification a migration sends as it commits: running stores read the schema's version again. */
+export const SCHEMA_CHANGED = 'schema';
+
 /** How long the LISTEN connection waits before reconnecting, ms: doubling from the first to the last. */
 const BACKOFF_MS = [100, 200, 400, 800, 1600, 3200, 5000] as const;
 
@@ -70,6 +73,12 @@ export class PostgresListener {
   get epoch(): number {
     return this.epochs;
   }
+
+  /**
+   * Called, besides the subscribers, when the schema's version may have changed: at a migration's
+   * notification, and when the connection is back after a loss (one may have been missed).
+   */
+  onSchemaChange: (() => void) | undefined;
 
   /** Resolves once a connection attempt under way is over (for tests). */
   async settled(): Promise<void> {
@@ -173,6 +182,7 @@ export class PostgresListener {
   }
 
   private tell(payload: string | undefined): void {
+    if (payload === undefined || payload === SCHEMA_CHANGED) this.onSchemaChange?.();
     for (const subscriber of [...this.subscribers]) {
       try {
         subscriber(payload);

@@ -267,6 +267,18 @@ const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS
          SELECT state, CASE WHEN state = 'pending' THEN pg_catalog.pg_notify($10, ${xid ? `$11::text || ${HOST_XID}` : '$11'}) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
 
 /** The parameters of {@link insertOne}. */
+/**
+ * Whether a statement failed because its connection had been ended by the server before it ran
+ * (the FATAL of `pg_terminate_backend` or a shutdown read as its answer, or the connection found
+ * closed), not because the server went silent (the watchdog's "no answer within …") or refused it.
+ */
+function endedUnheard(error: unknown): boolean {
+  const cause = (error as { cause?: unknown } | null)?.cause ?? error;
+  const state = sqlState(cause);
+  if (state !== undefined) return state === '57P01' || state === '57P02' || state === '57P03';
+  return /Connection terminated unexpectedly|Client has encountered a connection error and is not queryable/.test((cause as Error | null)?.message ?? '');
+}
+
 function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
   return [r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), lease?.owner ?? null, lease?.expiresAt ?? null, storedTraceContext(r), channel, payload];
 }
@@ -847,13 +859,27 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
     if (ids.length === 0) return [];
     const { c } = this;
-    const result = await c.query<{ id: string }>(
-      `completing ${ids.length} request(s)`,
-      `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`,
-      [ids, owner],
-      c.bookkeeping,
-    );
-    return result.rows.map((row) => row.id);
+    // A connection the server ended while it sat idle in the pool (pg_terminate_backend of the
+    // app's sessions, a restart or failover) is handed out until the pool has read its end, and the
+    // DELETE sent on it ran nowhere: it is made again on another, at most once per connection the
+    // pool holds (the last try on a new one). Before, the completion failed, and each delivered
+    // request stayed leased until its lease ran out and was sent again. Safe to repeat: it deletes
+    // only what this owner still holds (a first try that committed with its answer lost, which a
+    // FATAL 57P01 does not leave, would read as a lost lease, not as a second delivery).
+    const tries = (c.bookkeeping.options.max ?? 10) + 1;
+    for (let tried = 1; ; tried++) {
+      try {
+        const result = await c.query<{ id: string }>(
+          `completing ${ids.length} request(s)`,
+          `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`,
+          [ids, owner],
+          c.bookkeeping,
+        );
+        return result.rows.map((row) => row.id);
+      } catch (error) {
+        if (tried >= tries || !endedUnheard(error)) throw error;
+      }
+    }
   }
 
   /**

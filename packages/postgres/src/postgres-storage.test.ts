@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { createHookwork, isHookworkError, resolveToken, silentLogger, systemClock, webhookEtag, WebhookRepositoryToken, type DeliveryLogEntry, type EnqueueClaimedResult, type EnqueueResult, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
 import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
@@ -82,6 +83,21 @@ describe('postgresStorage() options', () => {
     expect(await startWith(`postgres://hookwork_probe@127.0.0.1:${port}`)).toContain(`PostgreSQL 127.0.0.1:${port}/hookwork_probe (schema "hookwork")`);
     // It said "localhost:5432", not the socket directory it tried.
     expect(await startWith(`postgres://hookwork_probe@/test?host=/nonexistent/hookwork-socket-dir&port=${port}`)).toContain(`PostgreSQL /nonexistent/hookwork-socket-dir:${port}/test (schema "hookwork")`);
+  });
+
+  it('start() asking for SSL of a server without it names where the SSL request comes from and how to drop it', async () => {
+    // A server without SSL answers the SSLRequest (8 bytes) with a single 'N', as PostgreSQL does.
+    const server = createServer((socket) => socket.once('data', () => socket.end('N')));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${port}/test?ssl=true`, connectTimeoutMs: 2000 }) });
+      const error = await app.start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+      expect((error as Error).message).toContain(`PostgreSQL 127.0.0.1:${port}/test (schema "hookwork") refused SSL while connecting (error: The server does not support SSL connections); the connection string asks for it (sslmode=require or another sslmode, ssl=true): remove that to connect without SSL, or turn SSL on in the server`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 
   it('start() tells a refused login and a missing database apart from an unreachable server', async () => {
@@ -588,6 +604,14 @@ describe('roles and grants', () => {
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
     expect((error as Error).message).toMatch(new RegExp(`permission denied while reading or migrating its schema \\(permission denied for database test\\); the schema does not exist and this role may not create it: GRANT CREATE ON DATABASE test TO ${role}, or create it for the app: CREATE SCHEMA hwt_\\w+ AUTHORIZATION ${role}`));
+  });
+
+  it('a role without USAGE on a schema the owner migrated is told the GRANT with its own name, not a placeholder', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    const error = await openPostgresStorage({ connectionString: asRole(), schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+    expect((error as Error).message).toContain(`(permission denied for schema ${schema}); GRANT USAGE ON SCHEMA ${schema} TO ${role} (docs/postgres.md, roles and grants)`);
   });
 
   it('a role lacking a grant of the docs is refused at start, naming what it lacks and the GRANT, before anything runs', async () => {

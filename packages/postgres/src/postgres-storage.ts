@@ -9,7 +9,7 @@ import { checkPrivileges } from './postgres-privileges';
 import { PostgresRequestQueue } from './postgres-request-queue';
 import { PostgresWebhookHealthStore } from './postgres-webhook-health-store';
 import { PostgresWebhookRepository } from './postgres-webhook-repository';
-import { migrate, SCHEMA_VERSION } from './schema';
+import { migrate, readSchemaVersion, runningOnVersion, SCHEMA_VERSION } from './schema';
 
 /** Options of {@link postgresStorage}: a connection string, or a pool the host made. */
 export interface PostgresStorageOptions {
@@ -297,6 +297,47 @@ async function warnOfIsolation(pool: Pool, where: string, owned: boolean, logger
 }
 
 /**
+ * Reads the schema's version again whenever a newer build may have migrated it while this store
+ * runs (a rolling deploy: the first new instance migrates, the old ones still run): at a
+ * migration's notification, and when the LISTEN connection is back after a loss. A floor past this
+ * build's version means its code would misread what the newer build writes (a new request state,
+ * a column that changes how a request is handled): from then on every statement of the store is
+ * refused with HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW, said once. Before, the version was read only
+ * at start, and such an instance went on claiming, sending and publishing on the newer schema.
+ */
+function watchSchemaVersion(listener: PostgresListener, connection: PostgresConnection, pool: Pool, schema: string, where: string, logger: Logger, backgroundError: StorageContext['backgroundError'] | undefined): void {
+  let reading = false;
+  let again = false;
+  const said = new Set<string>();
+  const read = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return;
+    }
+    reading = true;
+    try {
+      do {
+        again = false;
+        const { refused, newer } = runningOnVersion(where, await readSchemaVersion(pool, schema));
+        connection.refusal = refused;
+        const message = refused?.message ?? newer;
+        if (message === undefined || said.has(message)) continue;
+        said.add(message);
+        if (newer) logger.warn(newer);
+        else if (backgroundError) backgroundError(`working on ${where}`, refused, 'it sends nothing more; the newer instances send the requests it held once their leases expire');
+        else logger.error(message);
+      } while (again);
+    } catch (error) {
+      // Unreadable now (the server away): read again at the next notification or reconnect.
+      logger.warn(`reading the schema version of ${where} again failed (${(error as Error).message}); it is read again when the LISTEN connection is back`);
+    } finally {
+      reading = false;
+    }
+  };
+  listener.onSchemaChange = () => void read();
+}
+
+/**
  * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
  * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
  * schema, or lacks a privilege on a table or sequence the store will use — checked before anything
@@ -394,6 +435,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     lookups: owned ? pool : bookkeeping,
   });
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where, answerTimeoutMs, context.backgroundError);
+  watchSchemaVersion(listener, connection, pool, checked.schema, where, logger, context.backgroundError);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
   const health = new PostgresWebhookHealthStore(connection, listener);

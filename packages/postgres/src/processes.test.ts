@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
-import { contractWebhook, startTestReceiver, startWorker, type ReceivedRequest, type TestReceiver, type WorkerProcess } from '@hookwork/core/testing';
-import { openPostgresStorage, SCHEMA_VERSION } from './index';
+import { contractWebhook, startTestReceiver, startWorker, ThingHappened, thingComposer, type ReceivedRequest, type TestReceiver, type WorkerProcess } from '@hookwork/core/testing';
+import { createHookwork } from '@hookwork/core';
+import { openPostgresStorage, postgresStorage, SCHEMA_VERSION } from './index';
 import { withTestDatabase } from './testing/test-schema';
 
 // Several real processes on one schema. Child processes run the built worker (npm test builds
@@ -174,4 +175,50 @@ describe('several processes on one PostgreSQL schema', () => {
     expect(Number(stored.rows[0]!.n)).toBe(0);
     expect(errorsOf(deliverer)).toEqual([]);
   }, 120_000);
+
+  it('a deletion cut short by SIGKILL, the webhook then created again under its key: nothing of the deleted one is listed, counted or sent as the new one\'s, and each of its requests is dropped and logged once', async () => {
+    const schema = db.schema();
+    const count = 20_000;
+    const store = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      await store.webhooks.create(contractWebhook('gone', { url: `${receiver.url}/old`, events: ['thing.happened'] }));
+      const published = new Date(Date.now() - 60_000);
+      for (let i = 0; i < count; i += 2000) {
+        // A third due now (delivery would meet them), the rest retries waiting an hour.
+        await store.queue.enqueue(Array.from({ length: 2000 }, (_, j) => ({ id: `msg_old_${i + j}`, webhookKey: 'gone', eventAlias: 'thing.happened', body: JSON.stringify({ id: 'old' }), createdAt: published, dueAt: new Date(published.getTime() + ((i + j) % 3 === 0 ? 0 : 3_600_000)) })));
+      }
+      // Half of them dead letters (retries exhausted), as a failing webhook has when it is replaced.
+      await db.query(`UPDATE "${schema}".requests SET state = 'dead', dead_at = $1 WHERE seq % 2 = 0`, [Date.now()]);
+    } finally {
+      await store.close();
+    }
+
+    // The deletion removes the webhook, then its requests in batches: killed once the webhook is gone.
+    const worker = start(['delete', db.url, schema, 'gone']);
+    await worker.waitFor((e) => e.type === 'deleting', 60_000);
+    const webhookRows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".webhooks`)).rows[0]!.n);
+    while ((await webhookRows()) > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+    const left = Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n);
+    expect(left).toBeGreaterThan(0); // cut short
+
+    // Infrastructure as code creates it again under its key, through an app that delivers.
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema }), settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, period: 250 } });
+    await app.start();
+    try {
+      await app.webhooks.create({ key: 'gone', url: `${receiver.url}/new`, events: ['thing.happened'] });
+      expect((await app.deadLetters({ webhookKey: 'gone' })).total).toBe(0);
+      expect(await app.queueCounts({ webhookKey: 'gone' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      await app.publish(new ThingHappened('new'));
+      await app.drain({ timeoutMs: 30_000 });
+    } finally {
+      await app.stop();
+    }
+    expect(receiver.requests.map((r) => `${r.path} ${bodyIdOf(r)}`)).toEqual(['/hook/new new']);
+    // Each request of the deleted webhook has exactly one `dropped` entry: the killed deletion's or the new one's sweep.
+    const dropped = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".delivery_log WHERE request_id LIKE 'msg_old_%' AND outcome = 'dropped' GROUP BY request_id`);
+    expect(dropped.rows).toHaveLength(count);
+    expect(dropped.rows.every((row) => Number(row.n) === 1)).toBe(true);
+  }, 180_000);
 });

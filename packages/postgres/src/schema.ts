@@ -3,7 +3,7 @@ import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { checkOut, quoteIdentifier } from './postgres-connection';
 import { sqlState, toStorageError } from './postgres-errors';
-import { HEALTH_CHANGED } from './postgres-listener';
+import { HEALTH_CHANGED, SCHEMA_CHANGED } from './postgres-listener';
 
 /**
  * One forward migration: its SQL for a schema (`s`, quoted), and the oldest schema version whose
@@ -247,6 +247,40 @@ function tooNew(where: string, stored: StoredVersion): HookworkError {
   );
 }
 
+/**
+ * The schema's version and floor as they are now, read by a store that runs on it (after a
+ * migration's notification, or when its LISTEN connection is back and may have missed one).
+ */
+export async function readSchemaVersion(pool: Pool, schema: string): Promise<StoredVersion> {
+  // SELECT *, as readVersion: the columns depend on the build that wrote the schema.
+  const row = await pool.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
+  const found = row.rows[0];
+  if (!found) return { version: 0 };
+  return { version: found.version, ...(found.compatible_from == null ? {} : { compatibleFrom: found.compatible_from }) };
+}
+
+/**
+ * What a running store does with the schema's version as a newer build's migration left it:
+ * `refused` (HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW, its every call from then on) when the floor leaves
+ * this build out — its code would misread what the newer build writes —, `newer` when the floor
+ * lets it go on, nothing when the schema is not newer than this build.
+ */
+export function runningOnVersion(where: string, stored: StoredVersion): { refused?: HookworkError; newer?: string } {
+  if (stored.version <= SCHEMA_VERSION) return {};
+  const floor = stored.compatibleFrom;
+  if (floor !== undefined && floor <= SCHEMA_VERSION) {
+    return {
+      newer: `${where} was migrated to schema version ${stored.version} while this instance ran, by a newer @hookwork/postgres that lets versions that know schema ${floor} or later work on it; this instance (schema ${SCHEMA_VERSION}) goes on. Upgrade it when you can`,
+    };
+  }
+  return {
+    refused: new HookworkError(
+      'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
+      `${where} was migrated to schema version ${stored.version} while this instance ran, by a newer @hookwork/postgres, which ${floor === undefined ? 'does not say that an older version may work on it' : `lets only versions that know schema ${floor} or later work on it`}; this version knows up to ${SCHEMA_VERSION}, so this instance no longer reads or writes it (each of its calls fails with this error). Nothing was changed. Fix: stop this instance and start it on the newer @hookwork/postgres`,
+    ),
+  };
+}
+
 /** A schema newer than this build that it may open as it is (its floor allows), or undefined. */
 function openableNewer(stored: StoredVersion): { version: number; compatibleFrom: number } | undefined {
   if (stored.version <= SCHEMA_VERSION) return undefined;
@@ -364,6 +398,12 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
         { cause: error },
       );
     }
+    if (state === '42501' && known.role === undefined) {
+      // Refused before the first read answered (no USAGE on the schema): its GRANT names the role
+      // asked now, not a placeholder the operator has to fill in.
+      const asked = await client.query<{ role: string }>('SELECT current_user AS role').then((result) => result.rows[0]?.role, () => undefined);
+      if (asked !== undefined) known.role = asked;
+    }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
     // The connection's default_transaction_isolation, for the caller (the pool's connections start so).
@@ -426,6 +466,9 @@ async function migrateOnce(client: PoolClient, schema: string, where: string, kn
       // Emptied by hand to give a copy of a store an id of its own (docs/storage.md): made now.
       await client.query(`UPDATE ${s}.schema_version SET store_id = $1 WHERE id = 1`, [storeId]);
     }
+    // Instances already running on the schema hear of it at the commit, and read its version again:
+    // one whose version the new floor leaves out stops working on it (see watchSchemaVersion).
+    if (from !== SCHEMA_VERSION) await client.query('SELECT pg_notify($1, $2)', [`hookwork:${schema}`, SCHEMA_CHANGED]);
     await client.query('COMMIT');
     return { from, to: SCHEMA_VERSION, database, role, storeId, storeIdMade: locked.storeId === undefined };
   } catch (error) {

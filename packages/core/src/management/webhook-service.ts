@@ -441,6 +441,13 @@ export class WebhookService implements Webhooks {
     // whose health write failed; an earlier hookwork let an attempt ending after the deletion
     // write it back): the new webhook began with that failing streak, or that open breaker.
     if (input.key !== undefined) await this.forgetLeftoverHealth(webhook.key);
+    // …and requests left from it: a deletion cut short after the webhook went (its process killed,
+    // the store failing) leaves them queued, and the cleanup round sweeps only keys no webhook has,
+    // so the deleted one's dead letters were listed and counted as this one's until their retention
+    // ran out. Those published before this webhook's creation are the deleted one's (delivery drops
+    // them when it meets them, see predatesWebhook): removed and logged as its deletion would. One
+    // bounded look for a key never used; never fails the creation (a failure is a background error).
+    if (input.key !== undefined) await this.discardQueued(webhook.key, new Date(now.getTime() - 1));
     this.warnIfRefusedByGuard(webhook);
     return { ...this.view(webhook), ...(secret && input.secret === true ? { secret } : {}) };
   }

@@ -180,7 +180,8 @@ export interface QueueEngine<TTransaction = never> {
    * `publishedUpTo`, oldest first (in enqueue order where the engine keeps one, else by
    * `createdAt`), and returns them as they were; a request in flight is left to its attempt (see
    * RequestQueue.discard). Every built-in engine has it. Core calls it when the webhook is
-   * deleted and writes a `dropped` log entry for each. An engine that lacks it leaves them to be
+   * deleted, and when one is created under a key given (what a deletion cut short left of the
+   * key's earlier webhook), and writes a `dropped` log entry for each. An engine that lacks it leaves them to be
    * dropped when delivery meets them.
    */
   discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;

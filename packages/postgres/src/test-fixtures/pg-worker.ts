@@ -14,6 +14,9 @@
  *   node pg-worker.js enable <url> <schema> <webhookKey>
  *                                                      enable the webhook (webhooks.update), report
  *                                                      "enabled", then stop
+ *   node pg-worker.js delete <url> <schema> <webhookKey>
+ *                                                      delivery off: delete the webhook (reports
+ *                                                      "deleting" first), then stop
  *   node pg-worker.js outbox <url> <schema> <receiverUrl> <count>
  *                                                      delivery parked: create a webhook, publish <count>
  *                                                      in a host transaction and roll it back, then
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     composers: [thingComposer],
     storage: health.storage,
     logger,
-    ...(mode === 'outbox' ? { queue: parkedQueue() } : {}),
+    ...(mode === 'outbox' || mode === 'delete' ? { queue: parkedQueue() } : {}),
     settings: {
       ssrf: { allowInternal: false, allow: ['127.0.0.1'] },
       // A short lease, so a killed process's requests are taken over quickly; the sweep is short
@@ -102,6 +105,14 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(countOrName); i++) await app.publish(new ThingHappened(`n${i}`));
     emit({ type: 'published' });
     setInterval(() => {}, 60_000); // deliver until killed
+    return;
+  }
+  if (mode === 'delete') {
+    emit({ type: 'deleting' });
+    await app.webhooks.delete(receiverUrl!);
+    emit({ type: 'deleted' });
+    await app.stop();
+    emit({ type: 'done' });
     return;
   }
   if (mode === 'enable') {

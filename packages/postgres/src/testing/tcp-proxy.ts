@@ -17,6 +17,10 @@ export class TcpProxy {
   private answerMarker: Buffer | undefined;
   /** Set by {@link endAfterStartup}. */
   private endingAfterStartup = false;
+  /** Connections {@link terminateUnheard} ended, whose clients have not heard of it yet. */
+  private readonly terminated = new WeakSet<net.Socket>();
+  /** Statements sent on connections {@link terminateUnheard} ended (answered with the FATAL). */
+  sentToTerminated = 0;
   /** Connections ended as their startup ended (see {@link endAfterStartup}). */
   endedAtStartup = 0;
   port = 0;
@@ -62,6 +66,18 @@ export class TcpProxy {
       // What the client sends passes a filter that holds a connection at the marker (see freezeOn).
       const toServer = new Transform({
         transform: (chunk: Buffer, _encoding, done) => {
+          if (this.terminated.has(client)) {
+            // The backend is gone (see terminateUnheard): the statement never reaches a server, and
+            // the client reads the FATAL it would have read had it looked, then the close.
+            upstream.destroy();
+            // A client closing it (Terminate, 'X') finds it closed; a statement reads the FATAL.
+            if (chunk[0] === 0x58) client.destroy();
+            else {
+              this.sentToTerminated++;
+              client.end(TERMINATED);
+            }
+            return done();
+          }
           if (this.answerMarker !== undefined && chunk.includes(this.answerMarker)) {
             // Passed on, so the server runs it; its answer is swallowed and the connection cut.
             this.held++;
@@ -147,6 +163,16 @@ export class TcpProxy {
    */
   endAfterStartup(on: boolean): void {
     this.endingAfterStartup = on;
+  }
+
+  /**
+   * Every connection open now is ended as `pg_terminate_backend` ends an idle one, except that its
+   * client has not read that yet (a busy process, the FATAL still in the socket's buffer): its pool
+   * hands it out as idle, and the next statement sent on it gets the FATAL 57P01 as its answer,
+   * having run nowhere (counted in {@link sentToTerminated}). Connections made later go through.
+   */
+  terminateUnheard(): void {
+    for (const [client] of this.pairs) this.terminated.add(client);
   }
 
   /** Cuts every connection and stops listening: new connections are refused until `up()`. */
