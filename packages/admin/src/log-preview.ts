@@ -4,7 +4,7 @@ import { deliveryLogEntrySchema, type DeliveryLogEntry, type Page } from '@hookw
  * How many characters of each body a delivery-log listing asked with `bodies=preview` keeps. A
  * stored body may be 64 KiB (request) and 64 KiB (response): a page of 1,000 such entries was a
  * 131 MB answer, about 0.5 GB more held while it was built (measured on SQLite and PostgreSQL);
- * cut to this, it is some 2 MB. What a list shows of a body — what the receiver said, the first
+ * cut to this, a few MB (headers stay whole). What a list shows of a body — what the receiver said, the first
  * lines of the payload — is in its first kilobyte; `GET webhook/logs/{key}` answers one entry whole.
  */
 export const BODY_PREVIEW_CHARS = 1024;
