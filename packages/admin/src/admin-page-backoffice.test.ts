@@ -1,7 +1,8 @@
 import { DeliveryLogToken, WebhookRepositoryToken, resolveToken } from '@hookwork/core';
 import type { Page } from 'playwright-core';
 import { openAdminPage, settledCount, until, type AdminPage } from './test-support/admin-browser';
-import { publish, startAdminFixture, type AdminFixture } from './test-support/admin-fixture';
+import { ContentUnpublishedNotification } from '@hookwork/cms';
+import { blogPost, publish, startAdminFixture, type AdminFixture } from './test-support/admin-fixture';
 
 jest.setTimeout(180_000);
 
@@ -195,6 +196,21 @@ describe('rotating a secret', () => {
     const [replaced] = (await fixture.app.webhooks.get(shop))!.secrets.filter((secret) => secret.expiresAt);
     const until = await tab.evaluate(`new Date(${JSON.stringify(replaced!.expiresAt)}).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'long' })`);
     await once.getByText(`Until ${until as string}, every request is signed with this secret and with the one it replaces`).waitFor();
+  });
+});
+
+describe('switching a receiver off for its maintenance', () => {
+  it('says that events meanwhile are not kept for it, and that its queued requests wait', async () => {
+    await admin.go('#/webhooks?q=shop');
+    const enabled = tab.getByRole('checkbox', { name: 'Enabled: Shop CDN purge' });
+    await enabled.uncheck();
+    await tab.getByRole('status').filter({ hasText: 'Shop CDN purge is switched off: events from now on are not sent to it, nor kept to send later. Its requests already in the queue wait, and go when it is switched on again.' }).waitFor();
+    expect((await fixture.app.webhooks.get(shop))!.enabled).toBe(false);
+    // As said: an event published while it is off makes no request for it.
+    await fixture.app.publish(new ContentUnpublishedNotification({ unpublishedEntities: [blogPost('off')] }));
+    expect(await fixture.app.management.queueCounts({ webhookKey: shop })).toMatchObject({ pending: 0, inFlight: 0 });
+    await enabled.check();
+    await tab.getByRole('status').filter({ hasText: 'Shop CDN purge is switched on: events from now on are sent to it, and its requests that waited in the queue go now.' }).waitFor();
   });
 });
 

@@ -5,7 +5,7 @@ import { allWebhooks, api, ApiError, qs, seg, stateOf, versioned, type EventDesc
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { cursorPager, isBadCursor, listProblem, positionOf, withPosition, type ListPosition } from './cursor-pager';
-import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry } from './shared';
+import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry, statusLine } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -35,6 +35,16 @@ const changedSinceListed = (what: 'deleted' | 'switched', refused?: ApiError) =>
 const isPreconditionFailed = (error: unknown): error is ApiError => error instanceof ApiError && error.problem.status === 412;
 
 /**
+ * What switching a webhook did, as an operator who means to pause a receiver needs to know it: a
+ * webhook switched off gets no requests for the events published meanwhile (they are not kept for
+ * later), and the requests already queued wait for it (docs/delivery.md, *Disabled webhook*).
+ */
+const switched = (name: string, enabled: boolean) =>
+  enabled
+    ? `${name} is switched on: events from now on are sent to it, and its requests that waited in the queue go now.`
+    : `${name} is switched off: events from now on are not sent to it, nor kept to send later. Its requests already in the queue wait, and go when it is switched on again.`;
+
+/**
  * An event alias with a line-break opportunity after each dot (`Umbraco.<wbr>ContentPublish`): in
  * a narrow Events column it breaks there, not inside a word (`Umbraco.ContentDel` / `ete`).
  */
@@ -57,6 +67,8 @@ export class WebhookList extends LightElement {
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
+  /** What the last switch did, in words: switching off is no pause that keeps events for later. */
+  @state() private note = '';
   /** Which read of the list is the latest: an earlier one's answer is dropped. */
   private loads = 0;
 
@@ -170,12 +182,15 @@ export class WebhookList extends LightElement {
    */
   private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
     let failure: unknown;
+    // The note of a switch before stays until this one's answer: clearing it now would draw the
+    // list again, and the switch (live) back to what the list read, under the user's click.
     try {
       await versioned('PATCH', `webhook/${seg(webhook.key)}`, { enabled }, await this.listedVersion(webhook, 'switched'));
     } catch (error) {
       failure = isPreconditionFailed(error) ? changedSinceListed('switched', error) : error;
     }
     await this.load();
+    this.note = failure === undefined ? switched(webhook.name || webhook.key, enabled) : '';
     if (failure !== undefined) this.error = failure;
   }
 
@@ -188,6 +203,7 @@ export class WebhookList extends LightElement {
    */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
     const name = webhook.name || webhook.key;
+    this.note = '';
     let counts: QueueCounts;
     let version: string | undefined;
     try {
@@ -267,7 +283,7 @@ export class WebhookList extends LightElement {
         <h1>Webhooks</h1>
         <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
-      ${this.findForm()} ${listProblem(this.error, '#/webhooks')}
+      ${this.findForm()} ${listProblem(this.error, '#/webhooks')} ${statusLine(this.note)}
       <hw-confirm></hw-confirm>
       ${!this.webhooks
         ? this.error
