@@ -202,7 +202,7 @@ describe('the admin page pages the deliveries and the dead letters by cursor', (
 
     // Only the two refusals asked for: no script error, nothing else refused.
     expect(problems.slice(seen).filter((p) => !p.startsWith('console: Failed to load resource: the server responded with a status of 400'))).toEqual([
-      `400 for ${fixture.origin}${API}/webhook/logs?after=not-a-cursor-0&take=25&outcome=dead`,
+      `400 for ${fixture.origin}${API}/webhook/logs?after=not-a-cursor-0&take=25&outcome=dead&bodies=preview`,
       `400 for ${fixture.origin}${API}/dead-letter?after=${logCursor}&take=50`,
     ]);
     problems.splice(seen);

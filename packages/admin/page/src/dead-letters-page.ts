@@ -188,13 +188,19 @@ export class DeadLettersPage extends LightElement {
     if (yes) await this.redeliver({ deadSince: since.toISOString(), deadUntil, ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }
 
+  /** A link to the dead letters of one webhook, where *Redeliver all* redelivers that webhook's alone. */
+  private deadLettersOf(webhookKey: string) {
+    const name = this.nameOf(webhookKey);
+    return html`<a href=${this.routeTo(new URLSearchParams({ webhookKey }))} aria-label=${`${name}: its dead letters`}>${name}</a>`;
+  }
+
   override render() {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
     const position = positionOf(this.query);
     return html`<div class="page-head">
         <h1>Dead letters${key ? html` of <bdi class="name">${this.nameOf(key)}</bdi>` : nothing}</h1>
-        ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
+        <span class="head-actions">${key ? html`<a href="#/dead-letters">All webhooks</a> ` : nothing}<button type="button" @click=${() => this.load()}>Refresh</button></span>
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
       ${listProblem(this.error, this.routeTo(withoutPosition(this.query)))} ${statusLine(this.note)}
@@ -233,12 +239,12 @@ export class DeadLettersPage extends LightElement {
                 ${items.map(
                   (d) => html`<tr>
                     <td data-label="Dead at">${formatDate(d.deadAt)}</td>
-                    <td data-label="Webhook">${this.nameOf(d.webhookKey)}</td>
+                    <td data-label="Webhook">${key ? this.nameOf(d.webhookKey) : this.deadLettersOf(d.webhookKey)}</td>
                     <td data-label="Event"><code>${d.eventAlias}</code></td>
                     <td data-label="Attempts">${formatCount(d.attempts)}</td>
                     <td data-label="Last error" class="error-text">${d.lastError ?? '—'}</td>
                     <td data-label="Actions" class="actions">
-                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.nameOf(d.webhookKey)}</span></a>
+                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey, requestId: d.id }).slice(1)}">Attempts<span class="visually-hidden"> of the request to ${this.nameOf(d.webhookKey)}, dead at ${formatDate(d.deadAt)}</span></a>
                       <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>
                         Redeliver<span class="visually-hidden"> the request to ${this.nameOf(d.webhookKey)}, dead at ${formatDate(d.deadAt)}</span>
                       </button>

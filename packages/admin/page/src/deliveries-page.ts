@@ -14,15 +14,23 @@ const STATUS_CHOICES: readonly (readonly [value: string, label: string])[] = [
   ['none', STATUS_CLASS_TEXT.none],
 ];
 
+/** `query` without the parameter `name`. */
+const without = (query: URLSearchParams, name: string): URLSearchParams => {
+  const next = new URLSearchParams(query);
+  next.delete(name);
+  return next;
+};
+
 /**
  * The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged
  * by cursor (attempts logged while someone pages never list a row twice or hide one);
- * filtered by webhook, status class, outcome and event. A webhook in the route that is no longer
+ * filtered by webhook, status class, outcome and event, and to one request's attempts (`requestId`,
+ * from a dead letter or a delivery's detail: why it failed, attempt by attempt). A webhook in the route that is no longer
  * among the webhooks (deleted: its log is kept until the cleanup) is named as such.
  */
 @customElement('hw-deliveries')
 export class DeliveriesPage extends LightElement {
-  /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, and the position (after, back, page). */
+  /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, requestId, and the position (after, back, page). */
   @property({ attribute: false }) query = new URLSearchParams();
 
   @state() private log: Page<LogEntry> | undefined;
@@ -72,6 +80,9 @@ export class DeliveriesPage extends LightElement {
       statusClass: q.get('statusClass')?.split(',') ?? undefined,
       outcome: q.get('outcome') ?? undefined,
       eventAlias: q.get('eventAlias') ?? undefined,
+      requestId: q.get('requestId') ?? undefined,
+      // The list shows no body: each is cut to a preview (a page of 64 KiB bodies was megabytes); the detail reads its entry whole.
+      bodies: 'preview',
     });
     const turn = ++this.loads;
     try {
@@ -140,6 +151,7 @@ export class DeliveriesPage extends LightElement {
     const q = this.query;
     const position = positionOf(q);
     const webhookKey = q.get('webhookKey');
+    const requestId = q.get('requestId');
     const filtered = withoutPosition(q).toString() !== '';
     return html`<div class="page-head">
         <h1>Deliveries${webhookKey ? html` of <span class="name">${this.names.get(webhookKey) ?? webhookKey}</span>` : nothing}</h1>
@@ -172,6 +184,12 @@ export class DeliveriesPage extends LightElement {
       </form>
       ${webhookKey && this.isGone(webhookKey)
         ? html`<p class="gone">The webhook <code>${webhookKey}</code> no longer exists (it was deleted). Its log stays until the retention cleanup removes it.</p>`
+        : nothing}
+      ${requestId
+        ? html`<p class="request-filter">
+            Only the attempts of the request <code>${requestId}</code>, newest first: the first row is its last attempt.
+            <a href=${this.routeTo(without(withoutPosition(q), 'requestId'))}>Show every request${webhookKey ? ' of this webhook' : ''}</a>
+          </p>`
         : nothing}
       ${listProblem(this.error, this.routeTo(withoutPosition(q)))}
       ${!this.log

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, seg, type LogEntry } from './api';
+import { api, qs, seg, type LogEntry } from './api';
 import { bodyBlock, ariaDisabled, errorText, formatCount, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
@@ -80,7 +80,10 @@ export class DeliveryDetail extends LightElement {
               <dt>Duration</dt>
               <dd>${formatDuration(e.durationMs)}</dd>
               <dt>Request id</dt>
-              <dd><code>${e.requestId}</code> <a href="#/deliveries?webhookKey=${seg(e.webhookKey)}">webhook's deliveries</a></dd>
+              <dd>
+                <code>${e.requestId}</code> <a href="#/deliveries?${qs({ webhookKey: e.webhookKey, requestId: e.requestId }).slice(1)}">every attempt of this request</a> ·
+                <a href="#/deliveries?webhookKey=${seg(e.webhookKey)}">webhook's deliveries</a>
+              </dd>
               <dt>URL</dt>
               <dd><code>${e.url}</code></dd>
             </dl>

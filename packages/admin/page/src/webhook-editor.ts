@@ -211,7 +211,8 @@ export class WebhookEditor extends LightElement {
   @state() private failureThreshold = '';
   @state() private coolDownSeconds = '';
   @state() private generateSecret = true;
-  @state() private shownSecret: { secret: string; created: boolean } | undefined;
+  /** A secret shown once; `replacedUntil`, after a rotation, when the secrets it replaces stop signing (the grace period's end). */
+  @state() private shownSecret: { secret: string; created: boolean; replacedUntil?: string } | undefined;
   @state() private error: unknown;
   @state() private busy = false;
   /** A secret being rotated or revoked. */
@@ -666,7 +667,13 @@ export class WebhookEditor extends LightElement {
       void this.showSecret();
       // The webhook as the answer holds it, with its ETag; a server from before that answer (a rolling deploy) is asked.
       const after = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
-      if (after) this.takeSecrets(after.value, after.etag);
+      if (after) {
+        this.takeSecrets(after.value, after.etag);
+        // What the receiver's team needs to know: until when the secrets it replaces go on signing beside it.
+        const ends = after.value.secrets.filter((s) => s.id !== rotated.value.secretId && s.expiresAt).map((s) => s.expiresAt!);
+        const last = ends.sort().at(-1);
+        if (last && this.shownSecret?.secret === rotated.value.secret) this.shownSecret = { ...this.shownSecret, replacedUntil: last };
+      }
     } catch (error) {
       if (isProblem(error, 'NETWORK')) this.error = secretUnanswered(error, { rotate: label });
       else this.error = isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND') ? deletedElsewhere(error, 'No secret made') : error;
@@ -915,6 +922,15 @@ export class WebhookEditor extends LightElement {
             <strong>${this.shownSecret.created ? 'Webhook created. Its signing secret' : 'The new signing secret'} is shown this once:</strong>
             <p><code class="secret">${this.shownSecret.secret}</code></p>
             <p>Copy it into the receiver now (Standard Webhooks: verify <code>webhook-signature</code> with it). It is never shown again.</p>
+            ${this.shownSecret.replacedUntil
+              ? Date.parse(this.shownSecret.replacedUntil) > Date.now()
+                ? html`<p>
+                    Until ${formatDate(this.shownSecret.replacedUntil)}, every request is signed with this secret and with the one it replaces (<code>webhook-signature</code> carries a signature of
+                    each), so the receiver goes on verifying requests while its team switches it to the new secret. From then on only the new one signs: a receiver still on the old one refuses
+                    every request.
+                  </p>`
+                : html`<p>The secret it replaces stopped signing at once: a receiver still on it refuses every request until it has the new one.</p>`
+              : nothing}
             <button type="button" @click=${this.dismissSecret}>I have copied it</button>
           </div>`
         : nothing}

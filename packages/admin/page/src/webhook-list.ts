@@ -1,13 +1,23 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { api, ApiError, qs, seg, stateOf, versioned, type Health, type Page, type QueueCounts, type WebhookView } from './api';
+import { allWebhooks, api, ApiError, qs, seg, stateOf, versioned, type EventDescriptor, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { cursorPager, isBadCursor, listProblem, positionOf, withPosition, type ListPosition } from './cursor-pager';
-import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry } from './shared';
+import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry, statusLine } from './shared';
 
 const PAGE_SIZE = 100;
+
+/**
+ * Whether `webhook` is one a back-office user looking for `words` means: each word (any case) is
+ * somewhere in its name, key, URL, description, or one of its events (the alias, or the event's
+ * name as the catalogue gives it: *Content Published*).
+ */
+function matches(webhook: WebhookView, words: readonly string[], eventNames: ReadonlyMap<string, string>): boolean {
+  const text = [webhook.name, webhook.key, webhook.url, webhook.description, ...webhook.events.flatMap((alias) => [alias, eventNames.get(alias) ?? ''])].join('\n').toLowerCase();
+  return words.every((word) => text.includes(word));
+}
 
 /**
  * A change from a row refused because the webhook is no longer as the list read it (changed in
@@ -23,6 +33,16 @@ const changedSinceListed = (what: 'deleted' | 'switched', refused?: ApiError) =>
   });
 
 const isPreconditionFailed = (error: unknown): error is ApiError => error instanceof ApiError && error.problem.status === 412;
+
+/**
+ * What switching a webhook did, as an operator who means to pause a receiver needs to know it: a
+ * webhook switched off gets no requests for the events published meanwhile (they are not kept for
+ * later), and the requests already queued wait for it (docs/delivery.md, *Disabled webhook*).
+ */
+const switched = (name: string, enabled: boolean) =>
+  enabled
+    ? `${name} is switched on: events from now on are sent to it, and its requests that waited in the queue go now.`
+    : `${name} is switched off: events from now on are not sent to it, nor kept to send later. Its requests already in the queue wait, and go when it is switched on again.`;
 
 /**
  * An event alias with a line-break opportunity after each dot (`Umbraco.<wbr>ContentPublish`): in
@@ -47,6 +67,8 @@ export class WebhookList extends LightElement {
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
+  /** What the last switch did, in words: switching off is no pause that keeps events for later. */
+  @state() private note = '';
   /** Which read of the list is the latest: an earlier one's answer is dropped. */
   private loads = 0;
 
@@ -55,10 +77,20 @@ export class WebhookList extends LightElement {
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
-    if (changed.has('query')) void this.load();
+    if (!changed.has('query')) return;
+    // Other words, or none: what the last search found is not the answer (nor its count).
+    const before = changed.get('query') as URLSearchParams | undefined;
+    if ((before?.get('q') ?? '') !== (this.query.get('q') ?? '')) this.webhooks = undefined;
+    void this.load();
+  }
+
+  /** The words looked for (`q` in the route), lower case; none when the whole list is shown. */
+  private get words(): string[] {
+    return (this.query.get('q') ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   }
 
   private async load(): Promise<void> {
+    if (this.words.length > 0) return this.find(this.words);
     const turn = ++this.loads;
     try {
       // The same page of the list (after the same webhook), so each row finds its health by key.
@@ -77,6 +109,38 @@ export class WebhookList extends LightElement {
       // The rows of the page before are not this position's: the refusal stands alone, with its way back.
       if (isBadCursor(error)) this.webhooks = undefined;
     }
+  }
+
+  /**
+   * The webhooks `words` find, in creation order, among every webhook (read as the deliveries'
+   * filter reads them, by cursor): a few hundred webhooks are pages of 100, and what someone looks
+   * for by name, URL or event is on any of them. The first {@link PAGE_SIZE} found are shown, each
+   * with its health read on its own; `total` is how many were found.
+   */
+  private async find(words: readonly string[]): Promise<void> {
+    const turn = ++this.loads;
+    try {
+      const [all, events] = await Promise.all([allWebhooks(), api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')]);
+      const eventNames = new Map(events.items.map((e) => [e.alias, e.eventName]));
+      const found = all.items.filter((w) => matches(w, words, eventNames));
+      const shown = found.slice(0, PAGE_SIZE);
+      const byKey = new Map<string, Health>();
+      await this.healthOfUnpaired(shown, byKey);
+      if (turn !== this.loads) return;
+      this.webhooks = { items: shown, total: found.length };
+      this.health = byKey;
+      this.error = undefined;
+    } catch (error) {
+      if (turn !== this.loads) return;
+      this.error = error;
+    }
+  }
+
+  /** Looks for the words typed (through the route, so back and a link keep them), from the first page. */
+  private findSubmitted(event: SubmitEvent): void {
+    event.preventDefault();
+    const typed = String(new FormData(event.target as HTMLFormElement).get('q') ?? '').trim();
+    go(`#/webhooks${qs({ q: typed })}`);
   }
 
   /**
@@ -118,12 +182,15 @@ export class WebhookList extends LightElement {
    */
   private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
     let failure: unknown;
+    // The note of a switch before stays until this one's answer: clearing it now would draw the
+    // list again, and the switch (live) back to what the list read, under the user's click.
     try {
       await versioned('PATCH', `webhook/${seg(webhook.key)}`, { enabled }, await this.listedVersion(webhook, 'switched'));
     } catch (error) {
       failure = isPreconditionFailed(error) ? changedSinceListed('switched', error) : error;
     }
     await this.load();
+    this.note = failure === undefined ? switched(webhook.name || webhook.key, enabled) : '';
     if (failure !== undefined) this.error = failure;
   }
 
@@ -136,6 +203,7 @@ export class WebhookList extends LightElement {
    */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
     const name = webhook.name || webhook.key;
+    this.note = '';
     let counts: QueueCounts;
     let version: string | undefined;
     try {
@@ -182,21 +250,49 @@ export class WebhookList extends LightElement {
     if (!active || active === document.body) this.closest('main')?.focus();
   }
 
+  /** The search form, and under it what the search found (or that it found nothing). */
+  private findForm() {
+    const q = this.query.get('q') ?? '';
+    const words = this.words;
+    const total = this.webhooks?.total ?? 0;
+    return html`<form class="filters" role="search" @submit=${this.findSubmitted}>
+        <label
+          >Find a webhook
+          <input type="search" name="q" .value=${live(q)} aria-describedby="find-hint" />
+        </label>
+        <button type="submit">Find</button>
+        ${words.length > 0 ? html`<a href="#/webhooks">Show every webhook</a>` : nothing}
+        <span id="find-hint" class="muted">by name, URL or event (<i>erp</i>, <i>shop.example.com</i>, <i>Content Published</i>)</span>
+      </form>
+      ${words.length > 0 && this.webhooks && !this.error
+        ? html`<p class="found" role="status">
+            ${total === 0
+              ? `No webhook has “${q.trim()}” in its name, URL or events.`
+              : total > PAGE_SIZE
+                ? `${formatCount(total)} webhooks found; the first ${formatCount(PAGE_SIZE)} are shown: add a word to narrow the search.`
+                : `${total === 1 ? '1 webhook' : `${formatCount(total)} webhooks`} found.`}
+          </p>`
+        : nothing}`;
+  }
+
   override render() {
     const items = this.webhooks?.items ?? [];
     const position = positionOf(this.query);
+    const finding = this.words.length > 0;
     return html`<div class="page-head">
         <h1>Webhooks</h1>
         <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
-      ${listProblem(this.error, '#/webhooks')}
+      ${this.findForm()} ${listProblem(this.error, '#/webhooks')} ${statusLine(this.note)}
       <hw-confirm></hw-confirm>
       ${!this.webhooks
         ? this.error
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? position.page > 1
+          ? finding
+            ? nothing
+            : position.page > 1
             ? html`<p class="empty">No webhooks on this page${this.webhooks.total > 0 ? ` (there are ${formatCount(this.webhooks.total)})` : ''}. <a href="#/webhooks">First page</a>.</p>`
             : html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
@@ -242,6 +338,6 @@ export class WebhookList extends LightElement {
                 )}
               </tbody>
             </table>
-            ${cursorPager(position, this.webhooks, (at) => this.turnTo(at))}`}`;
+            ${finding ? nothing : cursorPager(position, this.webhooks, (at) => this.turnTo(at))}`}`;
   }
 }

@@ -30,13 +30,14 @@ import {
 } from '../api-schemas';
 import { durationAdvice, HookworkError, isHookworkError, parseDuration, shownValue } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
+import { bodiesQuery, listedLogEntrySchema, withBodies } from '../log-preview';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { conditionally, documentIfMatch, documentReadConditions, etagResponseHeader, notModifiedResponse, preconditionFailedResponse, readConditionally, readPreconditionFailedResponse, withEtag } from '../webhook-preconditions';
 import { cursorPage, ok, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
 type CursorPaging = { skip?: number; take: number; after?: string };
-type LogQuery = CursorPaging & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
+type LogQuery = CursorPaging & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string; bodies?: 'full' | 'preview' };
 type IdParams = { id: string };
 
 const tags = ['Webhook'];
@@ -105,12 +106,13 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       operationId: 'listDeliveryLogs',
       summary: "Every webhook's delivery log, newest first, paged and filtered (Umbraco answers a bare list here; this is a page with its total).",
       tags,
-      querystring: query({ ...cursorPagingQuery, ...logFilters, webhookKey: webhookIdParams.properties.id }),
-      response: ok(pageSchema(deliveryLogEntrySchema)),
+      querystring: query({ ...cursorPagingQuery, ...logFilters, webhookKey: webhookIdParams.properties.id, ...bodiesQuery }),
+      response: ok(pageSchema(listedLogEntrySchema)),
     },
-    handler: (request) => {
-      const { skip, take, after, outcome, statusClass, eventAlias, requestId, webhookKey } = request.query;
-      return context.management().logs({ ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
+    handler: async (request) => {
+      const { skip, take, after, outcome, statusClass, eventAlias, requestId, webhookKey, bodies } = request.query;
+      const page = await context.management().logs({ ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
+      return withBodies(page, bodies);
     },
   });
 
@@ -263,12 +265,13 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       summary: "One webhook's delivery log, newest first, paged and filtered (readable after the webhook is deleted, until cleaned up).",
       tags,
       params: webhookIdParams,
-      querystring: query({ ...cursorPagingQuery, ...logFilters }),
-      response: ok(pageSchema(deliveryLogEntrySchema)),
+      querystring: query({ ...cursorPagingQuery, ...logFilters, ...bodiesQuery }),
+      response: ok(pageSchema(listedLogEntrySchema)),
     },
-    handler: (request) => {
-      const { skip, take, after, outcome, statusClass, eventAlias, requestId } = request.query;
-      return context.management().logs({ webhookKey: request.params.id, ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
+    handler: async (request) => {
+      const { skip, take, after, outcome, statusClass, eventAlias, requestId, bodies } = request.query;
+      const page = await context.management().logs({ webhookKey: request.params.id, ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
+      return withBodies(page, bodies);
     },
   });
 
