@@ -256,7 +256,9 @@ function refuseNonFile(file: string): void {
   if (stats === undefined) {
     const link = lstatSync(file, { throwIfNoEntry: false });
     if (!link?.isSymbolicLink()) return;
-    const target = resolve(dirname(file), readlinkSync(file));
+    // Relative to the directory the link really is in, as the kernel and SQLite read it: through a
+    // linked directory, `..` is the real one's parent, not the one the path spells.
+    const target = resolve(realpathSync(dirname(file)), readlinkSync(file));
     if (existsSync(dirname(target))) return;
     throw refuse(`a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`, 'create that directory, point the link at an existing path, or point `file` at another path');
   }
