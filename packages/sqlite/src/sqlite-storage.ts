@@ -219,6 +219,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       : undefined;
   const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()), identity);
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
+  const releaseFile = inMemory ? undefined : holdFile(file);
   return {
     file,
     ...ids,
@@ -233,6 +234,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       if (db.open) await connection.settle();
       await checkpointer?.close();
       if (db.open) db.close();
+      releaseFile?.();
     },
   };
 }
@@ -290,6 +292,12 @@ function refuseForeignWal(file: string): void {
   const wal = `${real}-wal`;
   const walSize = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
   if (walSize <= WAL_HEADER_BYTES) return;
+  // Read by hand only when no store of this process has the file open: closing the descriptor
+  // drops every POSIX lock this process holds on the file (the kernel's rule, not SQLite's),
+  // among them the read lock an open connection keeps in WAL mode — and a program in exclusive
+  // locking mode then took the file under the open store. Such a file was switched to WAL mode
+  // by that store, so it passes anyway. (A connection the app opened itself is not known here.)
+  if (isHeldInProcess(real)) return;
   const header = Buffer.alloc(100);
   let read: number;
   try {
@@ -309,6 +317,48 @@ function refuseForeignWal(file: string): void {
     'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
     `the SQLite store ${file} is not in WAL mode, yet ${wal} lies beside it (${walSize} bytes): that -wal is another file's — the file was replaced (a backup restored, a VACUUM INTO copy) while the -wal of the one before it stayed, left by a process that was killed or one still running on it — and SQLite would replay it onto this file, writing the other file's pages over its own. Nothing was opened or changed. If this file is the one to keep (a restore): stop every process using it, delete ${wal} and ${real}-shm (the replaced file's last commits, not this one's), and start again`,
   );
+}
+
+/**
+ * The files this process has a store open on, by device and inode, with how many: shared by every
+ * copy of this package in the process (a registered symbol), as the POSIX locks are.
+ */
+function openFiles(): Map<string, number> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, number> | undefined>;
+  return (holder[OPEN_FILES] ??= new Map());
+}
+const OPEN_FILES = Symbol.for('hookwork:sqlite-open-files');
+
+function fileKey(file: string): string | undefined {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats === undefined ? undefined : `${stats.dev}:${stats.ino}`;
+}
+
+/** True when a store of this process has `file` open (see {@link refuseForeignWal}). */
+function isHeldInProcess(file: string): boolean {
+  const key = fileKey(file);
+  return key !== undefined && (openFiles().get(key) ?? 0) > 0;
+}
+
+/** Notes an opened store's file as held by this process; the function returned (once) lets it go. */
+function holdFile(file: string): () => void {
+  let key: string | undefined;
+  try {
+    key = fileKey(file);
+  } catch {
+    return () => {};
+  }
+  if (key === undefined) return () => {};
+  const held = key;
+  openFiles().set(held, (openFiles().get(held) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (openFiles().get(held) ?? 1) - 1;
+    if (left > 0) openFiles().set(held, left);
+    else openFiles().delete(held);
+  };
 }
 
 /** The length of a `-wal` file's header: a longer one holds frames SQLite may replay. */
