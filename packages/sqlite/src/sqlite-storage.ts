@@ -336,7 +336,12 @@ function fileKey(file: string): string | undefined {
 
 /** True when a store of this process has `file` open (see {@link refuseForeignWal}). */
 function isHeldInProcess(file: string): boolean {
-  const key = fileKey(file);
+  let key: string | undefined;
+  try {
+    key = fileKey(file);
+  } catch {
+    return false; // Not to be looked at: the read below fails too, and SQLite's open says why.
+  }
   return key !== undefined && (openFiles().get(key) ?? 0) > 0;
 }
 
