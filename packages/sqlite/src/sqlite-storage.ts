@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
@@ -292,12 +292,12 @@ function refuseForeignWal(file: string): void {
   const wal = `${real}-wal`;
   const walSize = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
   if (walSize <= WAL_HEADER_BYTES) return;
-  // Read by hand only when no store of this process has the file open: closing the descriptor
-  // drops every POSIX lock this process holds on the file (the kernel's rule, not SQLite's),
-  // among them the read lock an open connection keeps in WAL mode — and a program in exclusive
-  // locking mode then took the file under the open store. Such a file was switched to WAL mode
-  // by that store, so it passes anyway. (A connection the app opened itself is not known here.)
-  if (isHeldInProcess(real)) return;
+  // Read by hand only when no SQLite connection of this process has the file open: closing the
+  // descriptor drops every POSIX lock this process holds on the file (the kernel's rule, not
+  // SQLite's), among them the read lock an open connection keeps in WAL mode — and a program in
+  // exclusive locking mode then took the file under it. One open in WAL mode (a store of this
+  // process, the host's own connection to its database) vouches for the file: it passes.
+  if (isHeldInProcess(real) || lockedByThisProcess(real)) return;
   const header = Buffer.alloc(100);
   let read: number;
   try {
@@ -343,6 +343,29 @@ function isHeldInProcess(file: string): boolean {
     return false; // Not to be looked at: the read below fails too, and SQLite's open says why.
   }
   return key !== undefined && (openFiles().get(key) ?? 0) > 0;
+}
+
+/**
+ * True when this process holds a POSIX lock on `file` — a SQLite connection has it open (in WAL
+ * mode one keeps a read lock while open): a store of this process or one the host opened itself,
+ * which {@link isHeldInProcess} does not know of. Linux lists locks in /proc/locks (`1: POSIX
+ * ADVISORY READ <pid> <major>:<minor>:<inode> <start> <end>`); elsewhere false.
+ */
+function lockedByThisProcess(file: string): boolean {
+  let inode: string;
+  let locks: string;
+  try {
+    inode = statSync(file, { bigint: true }).ino.toString();
+    locks = readFileSync('/proc/locks', 'latin1');
+  } catch {
+    return false;
+  }
+  const pid = String(process.pid);
+  for (const line of locks.split('\n')) {
+    const match = /^\d+:\s+(?:->\s+)?\S+\s+\S+\s+\S+\s+(-?\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\s/.exec(line);
+    if (match?.[1] === pid && match[2] === inode) return true;
+  }
+  return false;
 }
 
 /** Notes an opened store's file as held by this process; the function returned (once) lets it go. */
