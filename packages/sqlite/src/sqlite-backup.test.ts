@@ -188,3 +188,57 @@ describe('restoring a SQLite store over a file a killed process left with its -w
     await restored.close();
   });
 });
+
+/** What another process gets trying to take `file` in exclusive locking mode at once: 'took it', or SQLite's code. */
+async function exclusiveTake(file: string): Promise<string> {
+  const script = `const D = require(${JSON.stringify(require.resolve('better-sqlite3'))});
+    const db = new D(process.argv[1], { timeout: 0 });
+    try { db.pragma('locking_mode = EXCLUSIVE'); db.prepare('SELECT count(*) FROM sqlite_master').get(); console.log('took it'); }
+    catch (e) { console.log(e.code); } finally { db.close(); }`;
+  const child = spawn(process.execPath, ['-e', script, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await new Promise((resolve) => child.once('close', resolve));
+  return out.trim();
+}
+
+describe('the open\'s look at the file beside a -wal, with the same file already open in this process', () => {
+  it('leaves this process\'s SQLite lock on the file in place: a program in exclusive locking mode is still kept out', async () => {
+    // The check reads the file's header itself. Closing any descriptor of a file drops every POSIX
+    // lock this process holds on it, among them the read lock an open SQLite connection keeps in
+    // WAL mode: a second store on the file (two apps in one process) dropped the first's, and a
+    // program in exclusive locking mode then took the file, wrote its -wal past the -shm and deleted
+    // both at its close, under the open store (seen: the writes of both lost, "disk I/O error").
+    const file = temp.file();
+    const first = openSqliteStorage({ file, checkpoint: 'inline' });
+    await first.queue.enqueue([contractRequest('r1')]);
+    expect(statSync(`${file}-wal`).size).toBeGreaterThan(32);
+    const second = openSqliteStorage({ file, checkpoint: 'inline' });
+    try {
+      expect(await exclusiveTake(file)).toBe('SQLITE_BUSY');
+      expect(await first.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    } finally {
+      await second.close();
+      await first.close();
+    }
+  });
+
+  it('leaves the host\'s own connection\'s lock in place too (the store opened in the host\'s own database file)', async () => {
+    const file = temp.file();
+    const host = new Database(file);
+    try {
+      host.pragma('journal_mode = WAL');
+      host.exec('CREATE TABLE host_orders (id INTEGER PRIMARY KEY); INSERT INTO host_orders DEFAULT VALUES');
+      expect(statSync(`${file}-wal`).size).toBeGreaterThan(32);
+      const storage = openSqliteStorage({ file, checkpoint: 'inline' });
+      try {
+        expect(await exclusiveTake(file)).toBe('SQLITE_BUSY');
+      } finally {
+        await storage.close();
+      }
+      expect(await exclusiveTake(file)).toBe('SQLITE_BUSY');
+    } finally {
+      host.close();
+    }
+  });
+});

@@ -814,6 +814,20 @@ describe('sqliteStorage', () => {
       return openSqliteStorage({ file: link }).close();
     });
 
+    it('a link to a file yet to be made, its target relative (`../data/hookwork.db`) and the link reached through a linked directory, opens where SQLite makes the file', async () => {
+      // The target is relative to the directory the link really is in, as SQLite and the kernel
+      // read it: the linked directory's own parent has no `data`, the real one has.
+      const real = join(temp.dir, 'real', 'app');
+      mkdirSync(real, { recursive: true });
+      mkdirSync(join(temp.dir, 'real', 'data'));
+      symlinkSync(join('..', 'data', 'hookwork.db'), join(real, 'store.db'));
+      const linkedDir = join(temp.dir, 'app');
+      symlinkSync(real, linkedDir);
+      const storage = openSqliteStorage({ file: join(linkedDir, 'store.db') });
+      await storage.close();
+      expect(existsSync(join(temp.dir, 'real', 'data', 'hookwork.db'))).toBe(true);
+    });
+
     it('a new file held by another program\'s exclusive lock past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {
       const file = temp.file();
       const other = new Database(file);

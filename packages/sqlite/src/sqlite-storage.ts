@@ -1,4 +1,4 @@
-import { closeSync, existsSync, lstatSync, openSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, readFileSync, readlinkSync, readSync, realpathSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
@@ -219,6 +219,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       : undefined;
   const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()), identity);
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
+  const releaseFile = inMemory ? undefined : holdFile(file);
   return {
     file,
     ...ids,
@@ -233,6 +234,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       if (db.open) await connection.settle();
       await checkpointer?.close();
       if (db.open) db.close();
+      releaseFile?.();
     },
   };
 }
@@ -256,7 +258,9 @@ function refuseNonFile(file: string): void {
   if (stats === undefined) {
     const link = lstatSync(file, { throwIfNoEntry: false });
     if (!link?.isSymbolicLink()) return;
-    const target = resolve(dirname(file), readlinkSync(file));
+    // Relative to the directory the link really is in, as the kernel and SQLite read it: through a
+    // linked directory, `..` is the real one's parent, not the one the path spells.
+    const target = resolve(realpathSync(dirname(file)), readlinkSync(file));
     if (existsSync(dirname(target))) return;
     throw refuse(`a symbolic link to ${target}, whose directory ${dirname(target)} does not exist`, 'create that directory, point the link at an existing path, or point `file` at another path');
   }
@@ -288,6 +292,12 @@ function refuseForeignWal(file: string): void {
   const wal = `${real}-wal`;
   const walSize = statSync(wal, { throwIfNoEntry: false })?.size ?? 0;
   if (walSize <= WAL_HEADER_BYTES) return;
+  // Read by hand only when no SQLite connection of this process has the file open: closing the
+  // descriptor drops every POSIX lock this process holds on the file (the kernel's rule, not
+  // SQLite's), among them the read lock an open connection keeps in WAL mode — and a program in
+  // exclusive locking mode then took the file under it. One open in WAL mode (a store of this
+  // process, the host's own connection to its database) vouches for the file: it passes.
+  if (isHeldInProcess(real) || lockedByThisProcess(real)) return;
   const header = Buffer.alloc(100);
   let read: number;
   try {
@@ -307,6 +317,76 @@ function refuseForeignWal(file: string): void {
     'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
     `the SQLite store ${file} is not in WAL mode, yet ${wal} lies beside it (${walSize} bytes): that -wal is another file's — the file was replaced (a backup restored, a VACUUM INTO copy) while the -wal of the one before it stayed, left by a process that was killed or one still running on it — and SQLite would replay it onto this file, writing the other file's pages over its own. Nothing was opened or changed. If this file is the one to keep (a restore): stop every process using it, delete ${wal} and ${real}-shm (the replaced file's last commits, not this one's), and start again`,
   );
+}
+
+/**
+ * The files this process has a store open on, by device and inode, with how many: shared by every
+ * copy of this package in the process (a registered symbol), as the POSIX locks are.
+ */
+function openFiles(): Map<string, number> {
+  const holder = globalThis as unknown as Record<symbol, Map<string, number> | undefined>;
+  return (holder[OPEN_FILES] ??= new Map());
+}
+const OPEN_FILES = Symbol.for('hookwork:sqlite-open-files');
+
+function fileKey(file: string): string | undefined {
+  const stats = statSync(file, { throwIfNoEntry: false });
+  return stats === undefined ? undefined : `${stats.dev}:${stats.ino}`;
+}
+
+/** True when a store of this process has `file` open (see {@link refuseForeignWal}). */
+function isHeldInProcess(file: string): boolean {
+  let key: string | undefined;
+  try {
+    key = fileKey(file);
+  } catch {
+    return false; // Not to be looked at: the read below fails too, and SQLite's open says why.
+  }
+  return key !== undefined && (openFiles().get(key) ?? 0) > 0;
+}
+
+/**
+ * True when this process holds a POSIX lock on `file` — a SQLite connection has it open (in WAL
+ * mode one keeps a read lock while open): a store of this process or one the host opened itself,
+ * which {@link isHeldInProcess} does not know of. Linux lists locks in /proc/locks (`1: POSIX
+ * ADVISORY READ <pid> <major>:<minor>:<inode> <start> <end>`); elsewhere false.
+ */
+function lockedByThisProcess(file: string): boolean {
+  let inode: string;
+  let locks: string;
+  try {
+    inode = statSync(file, { bigint: true }).ino.toString();
+    locks = readFileSync('/proc/locks', 'latin1');
+  } catch {
+    return false;
+  }
+  const pid = String(process.pid);
+  for (const line of locks.split('\n')) {
+    const match = /^\d+:\s+(?:->\s+)?\S+\s+\S+\s+\S+\s+(-?\d+)\s+[0-9a-f]+:[0-9a-f]+:(\d+)\s/.exec(line);
+    if (match?.[1] === pid && match[2] === inode) return true;
+  }
+  return false;
+}
+
+/** Notes an opened store's file as held by this process; the function returned (once) lets it go. */
+function holdFile(file: string): () => void {
+  let key: string | undefined;
+  try {
+    key = fileKey(file);
+  } catch {
+    return () => {};
+  }
+  if (key === undefined) return () => {};
+  const held = key;
+  openFiles().set(held, (openFiles().get(held) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    const left = (openFiles().get(held) ?? 1) - 1;
+    if (left > 0) openFiles().set(held, left);
+    else openFiles().delete(held);
+  };
 }
 
 /** The length of a `-wal` file's header: a longer one holds frames SQLite may replay. */

@@ -30,6 +30,18 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     expect(() => cockpitWebhooks({ app } as never)).toThrow(/got an object without webhooks; pass the app itself/);
   });
 
+  it('takes an app not started yet (made in the host\'s wiring, used after start), as it did before it checked its argument', async () => {
+    // The check read app.webhooks, which throws HOOKWORK_ERR_APP_NOT_STARTED before start().
+    const later = createHookwork({ composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit() }], transport: recordingTransport() });
+    const cockpit = cockpitWebhooks(later);
+    await later.start();
+    try {
+      expect((await cockpit.create({ name: 'made after start', url: URL, events: ['cockpit.clearcache'] })).name).toBe('made after start');
+    } finally {
+      await later.stop();
+    }
+  });
+
   it('toCockpitWebhook() of something that is no webhook view is a coded error, not a TypeError', async () => {
     for (const notAView of [undefined, null, 'key', { key: 'k' }]) {
       expect(() => toCockpitWebhook(notAView as never)).toThrow(/^HOOKWORK_ERR_INVALID_ARGUMENT: toCockpitWebhook\(view\) takes a webhook view as app\.webhooks\.get\(\) returns it; got /);

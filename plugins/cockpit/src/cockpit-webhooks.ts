@@ -281,8 +281,10 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
  */
 export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
   // Checked here: without it the first create() or list() threw a TypeError reading `webhooks`.
+  // By `in`, not by reading them: an app's `webhooks` throws HOOKWORK_ERR_APP_NOT_STARTED until
+  // start(), and this object may be made before (in the host's wiring) and used after.
   const given = app as Partial<Hookwork> | null | undefined;
-  if (given === null || typeof given !== 'object' || typeof given.webhooks?.create !== 'function' || !given.container) {
+  if (given === null || typeof given !== 'object' || !('webhooks' in given) || !('container' in given)) {
     const got = given === null ? 'null' : typeof given !== 'object' ? shownValue(given) : 'an object without webhooks; pass the app itself';
     throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `cockpitWebhooks(app) takes the app createHookwork() returned; got ${got}`);
   }

@@ -2,6 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symli
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createHookwork } from '../composition/create-hookwork';
+import { linkedPluginFolder } from './core-copies';
 import type { Hookwork } from '../composition/hookwork-app';
 import { isHookworkError } from '../errors/hookwork-error';
 import { WebhookEventBase } from './webhook-event-base';
@@ -119,5 +120,21 @@ describe('an event class built on another copy of @hookwork/core', () => {
     await app.webhooks.create({ url: 'https://example.com/hook', events: ['acme.orderPlaced'] });
     const result = await app.publish(new OrderPlaced('o-1'));
     expect(result.failures).toEqual([]);
+  });
+});
+
+describe('the folder a linked plugin is said to be', () => {
+  it('is never the app\'s own folder: a copy at the root of the folder this app\'s running core is nested in is the app\'s, not a linked plugin\'s', () => {
+    // A package depending on core (not peer) calls createHookwork, so the running copy is nested,
+    // while the app's event classes extend the root copy: the message told the host to delete the
+    // app's own node_modules/@hookwork/core.
+    const app = join(tmpdir(), 'shop');
+    const rootCopy = join(app, 'node_modules', '@hookwork', 'core');
+    expect(linkedPluginFolder(rootCopy, join(app, 'node_modules', 'hookwork-starter', 'node_modules', '@hookwork', 'core'))).toBeUndefined();
+    // A plugin linked from a folder of its own is still named.
+    const plugin = join(tmpdir(), 'acme-plugin');
+    expect(linkedPluginFolder(join(plugin, 'node_modules', '@hookwork', 'core'), rootCopy)).toBe(plugin);
+    // Nor is a folder whose name only begins with the app's.
+    expect(linkedPluginFolder(join(`${app}-plugin`, 'node_modules', '@hookwork', 'core'), rootCopy)).toBe(`${app}-plugin`);
   });
 });

@@ -53,9 +53,13 @@ export function foreignCoreOf(type: Function, base: Function): string | undefine
  * link, `npm install ../plugin`, a workspace) with core among its devDependencies. `npm dedupe`
  * never touches such a folder's node_modules. undefined for a copy nested in an installed package.
  */
-export function linkedPluginFolder(copy: string): string | undefined {
+export function linkedPluginFolder(copy: string, own: string = ownCoreRoot()): string | undefined {
   const parts = copy.split(/[\\/]/);
   if (parts.length < 4 || parts.slice(-3).join('/') !== 'node_modules/@hookwork/core') return undefined;
   const folder = parts.slice(0, -3);
-  return folder.includes('node_modules') ? undefined : folder.join(sep) || sep;
+  if (folder.includes('node_modules')) return undefined;
+  const path = folder.join(sep) || sep;
+  // The app's own folder, not a plugin's: the running core is nested below it (a package that
+  // depends on core calls createHookwork), and deleting that copy would break the app's imports.
+  return own.startsWith(path.endsWith(sep) ? path : path + sep) ? undefined : path;
 }
