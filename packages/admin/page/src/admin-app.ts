@@ -370,15 +370,15 @@ export class AdminApp extends LightElement {
   private viewFor(route: Route) {
     switch (route.name) {
       case 'new':
-        return html`<hw-webhook-editor></hw-webhook-editor>`;
+        return html`<hw-webhook-editor .listQuery=${route.query}></hw-webhook-editor>`;
       case 'edit':
-        return html`<hw-webhook-editor .webhookKey=${route.key}></hw-webhook-editor>`;
+        return html`<hw-webhook-editor .webhookKey=${route.key} .listQuery=${route.query}></hw-webhook-editor>`;
       case 'test':
-        return html`<hw-test-send .webhookKey=${route.key!}></hw-test-send>`;
+        return html`<hw-test-send .webhookKey=${route.key!} .listQuery=${route.query}></hw-test-send>`;
       case 'deliveries':
         return html`<hw-deliveries .query=${route.query}></hw-deliveries>`;
       case 'delivery':
-        return html`<hw-delivery-detail .entryKey=${route.key!}></hw-delivery-detail>`;
+        return html`<hw-delivery-detail .entryKey=${route.key!} .listQuery=${route.query}></hw-delivery-detail>`;
       case 'dead-letters':
         return html`<hw-dead-letters .query=${route.query}></hw-dead-letters>`;
       case 'catalogue':

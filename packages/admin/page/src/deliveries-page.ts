@@ -3,7 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
 import { cursorPager, isBadCursor, listProblem, positionOf, withoutPosition, withPosition, type ListPosition } from './cursor-pager';
-import { formatCount, formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { formatCount, formatDate, formatDuration, go, LightElement, listRoute, OUTCOME_TEXT, outcomeBadge, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -215,7 +215,7 @@ export class DeliveriesPage extends LightElement {
                 <tbody>
                   ${this.log.items.map(
                     (e) => html`<tr>
-                      <td data-label="Date"><a href="#/deliveries/${seg(e.key)}">${formatDate(e.date)}</a></td>
+                      <td data-label="Date"><a href=${listRoute(`#/deliveries/${seg(e.key)}`, q)}>${formatDate(e.date)}</a></td>
                       ${webhookKey ? nothing : html`<td data-label="Webhook">${this.names.get(e.webhookKey) ?? e.webhookKey}</td>`}
                       <td data-label="Event"><code>${e.eventAlias}</code></td>
                       <td data-label="Status">${statusBadge(e.statusCode, e.errorKind)}</td>

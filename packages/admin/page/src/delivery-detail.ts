@@ -1,15 +1,22 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, qs, seg, type LogEntry } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatCount, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
+import { api, ApiError, qs, seg, type LogEntry, type WebhookView } from './api';
+import { bodyBlock, ariaDisabled, errorText, formatCount, formatDate, formatDuration, headersTable, LightElement, listRoute, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
 
-/** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
+/**
+ * One delivery attempt in full: the webhook it went to (by name and key: several webhooks may share
+ * a URL), request headers and body, response headers and body, error — all as text.
+ */
 @customElement('hw-delivery-detail')
 export class DeliveryDetail extends LightElement {
   @property() entryKey = '';
+  /** The query of the deliveries list this view was opened from (its filters, its page): *Back to deliveries* returns to it. */
+  @property({ attribute: false }) listQuery = new URLSearchParams();
   @state() private entry: LogEntry | undefined;
   @state() private error: unknown;
   @state() private note = '';
+  /** The entry's webhook as it is now; null once the API said it no longer exists; undefined until read (or when it could not be). */
+  @state() private webhook: WebhookView | null | undefined;
 
   @state() private redelivering = false;
   private loads = 0;
@@ -28,13 +35,37 @@ export class DeliveryDetail extends LightElement {
     this.entry = undefined;
     this.note = '';
     this.error = undefined;
+    this.webhook = undefined;
     try {
       const entry = await api<LogEntry>('GET', `webhook/logs/${seg(this.entryKey)}`);
       if (turn !== this.loads) return;
       this.entry = entry;
     } catch (error) {
       if (turn === this.loads) this.error = error;
+      return;
     }
+    await this.loadWebhook(turn);
+  }
+
+  /**
+   * Reads the entry's webhook, for its name: the entry holds its key and URL alone. A webhook
+   * deleted since (its log is kept until the cleanup) is said as such; any other failure leaves the
+   * key shown alone, as the attempt itself was read.
+   */
+  private async loadWebhook(turn: number): Promise<void> {
+    try {
+      const webhook = await api<WebhookView>('GET', `webhook/${seg(this.entry!.webhookKey)}`);
+      if (turn === this.loads) this.webhook = webhook;
+    } catch (error) {
+      if (turn === this.loads && error instanceof ApiError && error.problem.status === 404) this.webhook = null;
+    }
+  }
+
+  /** The webhook the attempt went to: its name (a link to it) and key; or its key, and that it was deleted. */
+  private webhookView(key: string) {
+    const w = this.webhook;
+    if (w === null) return html`<code>${key}</code> <span class="muted">(no longer exists: it was deleted)</span>`;
+    return html`<a href="#/webhooks/${seg(key)}">${w?.name || key}</a>${w?.name ? html` <code>${key}</code>` : nothing}`;
   }
 
   /**
@@ -61,7 +92,7 @@ export class DeliveryDetail extends LightElement {
     const e = this.entry;
     return html`<div class="page-head">
         <h1>Delivery</h1>
-        <a href="#/deliveries">Back to deliveries</a>
+        <a href=${listRoute('#/deliveries', this.listQuery)}>Back to deliveries</a>
       </div>
       ${problemView(this.error)} ${statusLine(this.note)}
       ${!e
@@ -84,6 +115,8 @@ export class DeliveryDetail extends LightElement {
                 <code>${e.requestId}</code> <a href="#/deliveries?${qs({ webhookKey: e.webhookKey, requestId: e.requestId }).slice(1)}">every attempt of this request</a> ·
                 <a href="#/deliveries?webhookKey=${seg(e.webhookKey)}">webhook's deliveries</a>
               </dd>
+              <dt>Webhook</dt>
+              <dd>${this.webhookView(e.webhookKey)}</dd>
               <dt>URL</dt>
               <dd><code>${e.url}</code></dd>
             </dl>

@@ -251,6 +251,17 @@ export const statusLine = (text: string) => html`<p class="notice" role="status"
  */
 export const isolated = (text: string) => html`<bdi>${text}</bdi>`;
 
+/**
+ * A list's address at `query` — its filters, search and page as the address held them
+ * (`#/deliveries?outcome=dead&after=…`), or the bare list without any. A list's links to a detail
+ * view carry the list's query on the detail's address, and the detail's *Back* goes here with it:
+ * the operator returns to the list as it was, not to its unfiltered first page.
+ */
+export const listRoute = (list: string, query: URLSearchParams): string => {
+  const text = query.toString();
+  return text ? `${list}?${text}` : list;
+};
+
 /** Navigates within the page (hash routes). */
 export const go = (route: string) => {
   window.location.hash = route;

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, ApiError, seg, type EventDescriptor, type Page, type TestResult, type WebhookView } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, listRoute, nameView, problemView, refusedEntry, statusBadge } from './shared';
 
 /**
  * A test send to a webhook deleted since this page was opened (404): said as such. Its code is the
@@ -21,6 +21,8 @@ const deletedSinceOpened = (error: ApiError) =>
 @customElement('hw-test-send')
 export class TestSendPage extends LightElement {
   @property() webhookKey = '';
+  /** The query of the list this view was opened from (its search, its page): *Back to webhooks* returns to it. */
+  @property({ attribute: false }) listQuery = new URLSearchParams();
   @state() private webhook: WebhookView | undefined;
   @state() private alias = '';
   @state() private result: TestResult | undefined;
@@ -117,11 +119,11 @@ export class TestSendPage extends LightElement {
     if (this.missing) {
       return html`<div class="page-head"><h1>Webhook not found</h1></div>
         <p class="gone">No webhook has the key <code>${this.webhookKey}</code>: it was deleted (here, in another tab or by someone else), or the link is wrong.</p>
-        <p><a href="#/webhooks">Back to webhooks</a></p>`;
+        <p><a href=${listRoute('#/webhooks', this.listQuery)}>Back to webhooks</a></p>`;
     }
     return html`<div class="page-head">
         <h1>Send test event${w ? html` to <span class="name">${w.name || w.key}</span>` : nothing}</h1>
-        <a href="#/webhooks">Back to webhooks</a>
+        <a href=${listRoute('#/webhooks', this.listQuery)}>Back to webhooks</a>
       </div>
       ${problemView(this.error)}
       ${w

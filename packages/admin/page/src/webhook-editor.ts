@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type Problem, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, formatCount, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
+import { ariaDisabled, formatCount, formatDate, go, healthView, isProblem, LightElement, listRoute, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 import { fieldText, formOf, mergeFields, ORDER_WORDS, type FieldChange, type FieldName, type FormFields, type HeaderRow } from './edit-merge';
 import { withoutRouteTalk } from './wording';
 
@@ -191,6 +191,13 @@ function withoutSecrets(view: WebhookView): string {
 export class WebhookEditor extends LightElement {
   /** The webhook to edit; none to create one. */
   @property() webhookKey: string | undefined;
+  /** The query of the list this form was opened from (its search, its page): *Back to webhooks*, *Cancel* and a save return to it. */
+  @property({ attribute: false }) listQuery = new URLSearchParams();
+
+  /** The list as it was when this form was opened from it. */
+  private get backToList(): string {
+    return listRoute('#/webhooks', this.listQuery);
+  }
 
   @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private catalogue: EventDescriptor[] = [];
@@ -536,7 +543,7 @@ export class WebhookEditor extends LightElement {
         this.error = undefined;
         nameView(this, `Edit ${saved.value.name || saved.value.key}`);
         if (saved.value.urlBlocked) await this.sayBlocked('Saved');
-        else go('#/webhooks');
+        else go(this.backToList);
       } else {
         const { value: created, etag } = await versioned<CreatedWebhook>('POST', 'webhook', { ...this.body(), ...(this.generateSecret ? { secret: true } : {}) });
         this.error = undefined;
@@ -553,7 +560,7 @@ export class WebhookEditor extends LightElement {
         } else {
           // Saved: leaving the form now throws nothing away.
           this.baseline = this.snapshot();
-          go('#/webhooks');
+          go(this.backToList);
         }
       }
     } catch (error) {
@@ -830,7 +837,7 @@ export class WebhookEditor extends LightElement {
         <h1>Webhook not found</h1>
       </div>
       <p class="gone">No webhook has the key <code>${this.webhookKey}</code>: it was deleted (here, in another tab or by someone else), or the link is wrong.</p>
-      <p><a href="#/webhooks">Back to webhooks</a> · <a href="#/webhooks/new">Create webhook</a></p>`;
+      <p><a href=${this.backToList}>Back to webhooks</a> · <a href="#/webhooks/new">Create webhook</a></p>`;
   }
 
   /**
@@ -841,7 +848,7 @@ export class WebhookEditor extends LightElement {
   private renderUnloaded() {
     return html`<div class="page-head">
         <h1>${this.webhookKey ? 'Edit webhook' : 'Create webhook'}</h1>
-        <a href="#/webhooks">Back to webhooks</a>
+        <a href=${this.backToList}>Back to webhooks</a>
       </div>
       ${this.error ? problemView(this.error, html`<p><button type="button" @click=${this.retry}>Try again</button></p>`) : html`<p class="muted">Loading…</p>`}`;
   }
@@ -914,7 +921,7 @@ export class WebhookEditor extends LightElement {
     const mark = (control: string) => this.marks(control);
     return html`<div class="page-head">
         <h1>${editing ? `Edit ${this.webhook!.name || this.webhook!.key}` : 'Create webhook'}</h1>
-        <a href="#/webhooks">Back to webhooks</a>
+        <a href=${this.backToList}>Back to webhooks</a>
       </div>
       <hw-confirm></hw-confirm>
       ${this.shownSecret
@@ -1190,7 +1197,7 @@ export class WebhookEditor extends LightElement {
 
         <div class="form-actions">
           <button type="submit" class="primary" aria-disabled=${ariaDisabled(this.busy)}>${this.busy ? (editing ? 'Saving…' : 'Creating…') : editing ? 'Save' : 'Create'}</button>
-          <a href="#/webhooks">Cancel</a>
+          <a href=${this.backToList}>Cancel</a>
         </div>
       </form>`;
   }

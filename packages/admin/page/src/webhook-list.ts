@@ -5,7 +5,7 @@ import { allWebhooks, api, ApiError, qs, seg, stateOf, versioned, type EventDesc
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { cursorPager, isBadCursor, listProblem, positionOf, withPosition, type ListPosition } from './cursor-pager';
-import { flowTags, formatCount, go, healthView, isolated, LightElement, refusedEntry, statusLine } from './shared';
+import { flowTags, formatCount, go, healthView, isolated, LightElement, listRoute, refusedEntry, statusLine } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -281,7 +281,7 @@ export class WebhookList extends LightElement {
     const finding = this.words.length > 0;
     return html`<div class="page-head">
         <h1>Webhooks</h1>
-        <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
+        <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href=${listRoute('#/webhooks/new', this.query)}>Create webhook</a></span>
       </div>
       ${this.findForm()} ${listProblem(this.error, '#/webhooks')} ${statusLine(this.note)}
       <hw-confirm></hw-confirm>
@@ -317,7 +317,7 @@ export class WebhookList extends LightElement {
                         ></label
                       >
                     </td>
-                    <td data-label="Name" class="name-cell"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
+                    <td data-label="Name" class="name-cell"><a href=${listRoute(`#/webhooks/${seg(w.key)}`, this.query)}>${w.name || w.key}</a></td>
                     <td data-label="URL" class="url"><code>${w.url}</code>${w.urlBlocked ? html`<p class="url-blocked"><strong>Not delivered:</strong> ${w.urlBlocked}</p>` : nothing}</td>
                     <td data-label="Events" class="events-cell">
                       <ul class="tags">
@@ -330,8 +330,8 @@ export class WebhookList extends LightElement {
                     <td data-label="Health" class="health-cell">${healthView(this.health.get(w.key))} ${flowTags(w)}</td>
                     <td data-label="Actions" class="actions">
                       <a href="#/deliveries?webhookKey=${seg(w.key)}">Deliveries<span class="visually-hidden"> of ${w.name || w.key}</span></a>
-                      <a href="#/webhooks/${seg(w.key)}/test">Send test<span class="visually-hidden"> to ${w.name || w.key}</span></a>
-                      <a href="#/webhooks/${seg(w.key)}">Edit<span class="visually-hidden"> ${w.name || w.key}</span></a>
+                      <a href=${listRoute(`#/webhooks/${seg(w.key)}/test`, this.query)}>Send test<span class="visually-hidden"> to ${w.name || w.key}</span></a>
+                      <a href=${listRoute(`#/webhooks/${seg(w.key)}`, this.query)}>Edit<span class="visually-hidden"> ${w.name || w.key}</span></a>
                       <button type="button" class="link danger" @click=${() => this.deleteWebhook(w)}>Delete<span class="visually-hidden"> ${w.name || w.key}</span></button>
                     </td>
                   </tr>`,
