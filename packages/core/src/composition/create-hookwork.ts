@@ -405,10 +405,14 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(WebhookEventCatalogue, catalogue);
   const resolver = new WebhookEventResolver(container, catalogue);
   container.registerInstance(WebhookEventResolver, resolver);
-  container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened((s) => s.webhooks) });
-  container.register<RequestQueue<unknown>>(RequestQueueToken, { useFactory: () => opened((s) => s.queue) });
-  container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened((s) => s.deliveryLog) });
-  container.register<QueueEngine<unknown>>(QueueEngineToken, { useFactory: () => engine ?? opened(() => undefined as never) });
+  // Each is the store (or engine) open now, not the one open when a singleton was built: a start()
+  // that failed after opening closes them, and the start() after it opens new ones. The singletons
+  // built meanwhile (management's webhooks, the firing service) kept the closed ones, and the
+  // start() the failed one's error asked for failed in turn (a PostgreSQL pool ended, for one).
+  container.register<WebhookRepository>(WebhookRepositoryToken, { useValue: openedNow(() => opened((s) => s.webhooks)) });
+  container.register<RequestQueue<unknown>>(RequestQueueToken, { useValue: openedNow(() => opened((s) => s.queue)) });
+  container.register<DeliveryLog>(DeliveryLogToken, { useValue: openedNow(() => opened((s) => s.deliveryLog)) });
+  container.register<QueueEngine<unknown>>(QueueEngineToken, { useValue: openedNow(() => engine ?? opened(() => undefined as never)) });
   // What the app makes (a built-in transport by name, or the host's factory's) is the app's, closed
   // by its stop(); a ready transport the host passed, or one a composer registered, is the host's:
   // other apps may be sending through it, and one app's stop() closed it under them.
@@ -580,4 +584,20 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     tracer,
   });
   return app;
+}
+
+/**
+ * Stands for what `current()` gives at each use (the store or engine the app has open now): its
+ * members are read from it then, its methods called on it. Before start() each use throws as
+ * `current()` does (HOOKWORK_ERR_APP_NOT_STARTED).
+ */
+function openedNow<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const target = current();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    has: (_target, property) => Reflect.has(current(), property),
+  });
 }
