@@ -934,6 +934,6 @@ const RUNNING_TIME_CLAUSES = [/; hookwork reconnects by itself when the server i
 function startFailure(error: unknown, step: string): unknown {
   if (!isHookworkError(error) || !TRANSIENT_AT_START.has(error.code)) return error;
   const said = RUNNING_TIME_CLAUSES.reduce((text, clause) => text.replace(clause, ''), messageWithoutCode(error));
-  const fix = error.code === 'HOOKWORK_ERR_STORAGE_LOCKED' ? 'once the lock is released (see above)' : 'once the store answers';
+  const fix = error.code === 'HOOKWORK_ERR_STORAGE_LOCKED' ? 'once the lock is released' : 'once the store answers';
   return new HookworkError(error.code, `start() failed while ${step}: ${said}; the app is not started but back in \`created\`, and nothing retries the start: call start() again ${fix}`, { cause: error });
 }
