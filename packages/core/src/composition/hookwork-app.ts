@@ -920,10 +920,11 @@ function warnOfVolatileStorage(parts: HookworkParts, engine: QueueEngine<unknown
 const TRANSIENT_AT_START = new Set(['HOOKWORK_ERR_STORAGE', 'HOOKWORK_ERR_STORAGE_LOCKED']);
 
 /**
- * What a store's message adds for a running app, untrue of a start: the call is not made again,
- * and no pool left open reconnects (start() closed the store). Each is the message's last clause.
+ * What a store's message adds for a running app, untrue of a start: no pool left open reconnects
+ * (start() closed the store). PostgreSQL's, its message's last clause; the other stores' messages
+ * met at start say nothing of the kind (BullMQ's engine says its own start failed).
  */
-const RUNNING_TIME_CLAUSES = [/; hookwork reconnects by itself when the server is back$/, /; this call is not made again: make it again once Redis answers$/];
+const RUNNING_TIME_CLAUSES = [/; hookwork reconnects by itself when the server is back$/];
 
 /**
  * The error start() rejects with for a store failure met while starting (`step`): the store's
