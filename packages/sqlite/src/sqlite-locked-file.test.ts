@@ -77,6 +77,27 @@ describe('an app whose SQLite file another program holds locked', () => {
     temp.remove();
   });
 
+  it('a start() that finds the file locked past busyTimeoutMs says it failed opening the store and the app is back in `created`, and start() again passes once the lock is gone', async () => {
+    const file = temp.file();
+    await openSqliteStorage({ file }).close();
+    holder = await startHolder(file);
+    await holder.lock(600_000);
+    app = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file, busyTimeoutMs: 200 }) });
+    const error = await app.start().then(() => undefined, (caught: unknown) => caught);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_LOCKED', cause: { code: 'HOOKWORK_ERR_STORAGE_LOCKED' } });
+    expect((error as Error).message).toMatch(
+      new RegExp(`^HOOKWORK_ERR_STORAGE_LOCKED: start\\(\\) failed while opening the store: the SQLite store ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} stayed locked .*; the app is not started but back in \`created\`, and nothing retries the start: call start\\(\\) again once the lock is released$`),
+    );
+    expect(app.state).toBe('created');
+
+    // The other program ends (its lock with it): start() again, as the message says, starts the app.
+    const exited = new Promise((resolve) => holder!.child.once('exit', resolve));
+    holder.stop();
+    await exited;
+    await app.start();
+    expect(app.state).toBe('started');
+  });
+
   it('keeps the event loop running while a write waits for the lock: the response in flight is read, not timed out and sent again', async () => {
     const file = temp.file();
     const LOCK_MS = 2000;

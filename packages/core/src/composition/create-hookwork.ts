@@ -405,10 +405,18 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(WebhookEventCatalogue, catalogue);
   const resolver = new WebhookEventResolver(container, catalogue);
   container.registerInstance(WebhookEventResolver, resolver);
-  container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened((s) => s.webhooks) });
-  container.register<RequestQueue<unknown>>(RequestQueueToken, { useFactory: () => opened((s) => s.queue) });
-  container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened((s) => s.deliveryLog) });
-  container.register<QueueEngine<unknown>>(QueueEngineToken, { useFactory: () => engine ?? opened(() => undefined as never) });
+  // Each is the store (or engine) opened last, not the one open when a singleton was built: a
+  // start() that failed after opening closes them, and the start() after it opens new ones. The
+  // singletons built meanwhile (management's webhooks, the firing service) kept the closed ones, and
+  // the start() the failed one's error asked for failed in turn (a PostgreSQL pool ended, for one).
+  // After stop() they stay the last ones, as a resolved store always was.
+  let lastStorage: Storage<unknown> | undefined;
+  let lastEngine: QueueEngine<unknown> | undefined;
+  const last = <T>(pick: (s: Storage<unknown>) => T): T => (lastStorage ? pick(lastStorage) : opened(pick));
+  container.register<WebhookRepository>(WebhookRepositoryToken, { useValue: openedNow(() => last((s) => s.webhooks)) });
+  container.register<RequestQueue<unknown>>(RequestQueueToken, { useValue: openedNow(() => last((s) => s.queue)) });
+  container.register<DeliveryLog>(DeliveryLogToken, { useValue: openedNow(() => last((s) => s.deliveryLog)) });
+  container.register<QueueEngine<unknown>>(QueueEngineToken, { useValue: openedNow(() => lastEngine ?? opened(() => undefined as never)) });
   // What the app makes (a built-in transport by name, or the host's factory's) is the app's, closed
   // by its stop(); a ready transport the host passed, or one a composer registered, is the host's:
   // other apps may be sending through it, and one app's stop() closed it under them.
@@ -563,6 +571,8 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     opened(s, e) {
       storage = s;
       engine = e;
+      if (s) lastStorage = s;
+      if (e) lastEngine = e;
     },
     management,
     webhookCache,
@@ -580,4 +590,24 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     tracer,
   });
   return app;
+}
+
+/**
+ * Stands for what `current()` gives at each use (the store or engine the app opened last): its
+ * members are read and set on it then, its methods called on it, `instanceof` asks it. Before
+ * start() each use throws as `current()` does (HOOKWORK_ERR_APP_NOT_STARTED).
+ */
+function openedNow<T extends object>(current: () => T): T {
+  return new Proxy({} as T, {
+    get(_target, property) {
+      const target = current();
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+    has: (_target, property) => Reflect.has(current(), property),
+    // A member replaced (a test's fault put in a store's method) is replaced on what is open.
+    set: (_target, property, value) => Reflect.set(current(), property, value),
+    deleteProperty: (_target, property) => Reflect.deleteProperty(current(), property),
+    getPrototypeOf: () => Reflect.getPrototypeOf(current()),
+  });
 }

@@ -321,6 +321,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     let storage: Storage<unknown> | undefined;
     let engine: QueueEngine<unknown> | undefined;
     let delivering = false;
+    // Which step of the start runs, for a store failure's message (see startFailure).
+    let step = 'checking the composed events';
     // Every step that can fail is inside: a store that fails a later read (the webhooks listed for
     // the warning below) or an engine that fails to start used to leave the app `starting` for
     // good, its store and engine open, and a second start() refused as already started.
@@ -330,12 +332,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // publish() or the first catalogue request later.
       checkDecoratorMetadata(parts.entries);
       checkNoGlobalRegistration(parts.entries);
+      step = 'opening the store';
       storage = await parts.storageBackend.open({
         logger: parts.logger,
         clock: parts.clock,
         backgroundError: (task, error, instead) => parts.reporter.backgroundError(task, error, instead),
       });
       this.refuseIfStopped('opening the store');
+      step = 'opening the queue engine';
       engine = await parts.queueProvider.open({
         storage,
         storageBackend: parts.storageBackend,
@@ -348,6 +352,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       });
       this.refuseIfStopped('opening the queue engine');
       checkCapabilities(engine, parts.settings.get());
+      step = 'reading the webhooks';
       await checkFifoWebhooks(engine, storage.webhooks);
       this.refuseIfStopped('reading the webhooks');
       if (!storage.health && parts.storageBackend.capabilities.shared) {
@@ -373,6 +378,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
       });
       delivering = true;
+      step = 'starting delivery';
       await engine.start(
         new WebhookDeliveryHandler({
           webhooks: parts.webhookCache,
@@ -400,7 +406,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       if (delivering) await engine?.stop(0).catch(() => undefined);
       await engine?.close?.().catch(() => undefined);
       await storage?.close().catch(() => undefined);
-      throw error;
+      throw this.current === 'created' ? startFailure(error, step) : error;
     }
     parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
     this.current = 'started';
@@ -908,4 +914,27 @@ function warnOfVolatileStorage(parts: HookworkParts, engine: QueueEngine<unknown
   } else {
     parts.logger.info(`the ${parts.storageBackend.name} store keeps webhooks and the delivery log in memory, ${lost}, while the ${engine.name} queue keeps its requests; to keep them all, ${fix}`, meta);
   }
+}
+
+/** The store failures a start() may meet by chance (a connection ended, a lock held): start() again may pass. */
+const TRANSIENT_AT_START = new Set(['HOOKWORK_ERR_STORAGE', 'HOOKWORK_ERR_STORAGE_LOCKED']);
+
+/**
+ * What a store's message adds for a running app, untrue of a start: no pool left open reconnects
+ * (start() closed the store). PostgreSQL's, its message's last clause; the other stores' messages
+ * met at start say nothing of the kind (BullMQ's engine says its own start failed).
+ */
+const RUNNING_TIME_CLAUSES = [/; hookwork reconnects by itself when the server is back$/];
+
+/**
+ * The error start() rejects with for a store failure met while starting (`step`): the store's
+ * message was written for a running app ("hookwork reconnects by itself"), but nothing retries a
+ * start — the app is back in `created` and the host must call start() again. Same code, the
+ * store's error as the cause; other errors pass unchanged.
+ */
+function startFailure(error: unknown, step: string): unknown {
+  if (!isHookworkError(error) || !TRANSIENT_AT_START.has(error.code)) return error;
+  const said = RUNNING_TIME_CLAUSES.reduce((text, clause) => text.replace(clause, ''), messageWithoutCode(error));
+  const fix = error.code === 'HOOKWORK_ERR_STORAGE_LOCKED' ? 'once the lock is released' : 'once the store answers';
+  return new HookworkError(error.code, `start() failed while ${step}: ${said}; the app is not started but back in \`created\`, and nothing retries the start: call start() again ${fix}`, { cause: error });
 }
