@@ -2,9 +2,10 @@
  * Lua scripts over BullMQ's keys, for what BullMQ has no index of: one request in a round trip
  * (its job hash and state), and per-webhook counts and dead letters (a job's name is its
  * webhook's key). Each runs atomically, so a request moving between states while it runs is
- * counted exactly once. The per-webhook ones read every job of the states they count (O(n) in
- * Redis, about 1 µs a job): fine for management calls, not for a hot path. All but
- * hookworkDeleteDeadBefore only read (hookworkDiscardIds chooses; BullMQ's own removeJob deletes).
+ * counted exactly once. The per-webhook counts and listings read every job of the states they
+ * count (O(n) in Redis, about 1 µs a job): fine for management calls, not for a hot path; the
+ * webhooks' keys and a deleted webhook's jobs are read a slice of a state per call. All but
+ * hookworkDeleteDeadBefore only read (hookworkDiscardIdsIn chooses; BullMQ's own removeJob deletes).
  */
 export const QUEUE_SCRIPTS = {
   /**
@@ -163,36 +164,32 @@ end
 return result`,
   },
   /**
-   * KEYS: wait, paused, prioritized, delayed, failed. ARGV: job key base, webhook key, published
-   * up to (ms, inclusive), limit. The ids of up to `limit` of that webhook's pending (not in
-   * flight) and dead jobs created at or before the cut, oldest first: what a deleted webhook
-   * leaves queued. Reads every job of those states (O(n)), for a deletion.
+   * KEYS: one of wait, paused (lists) or prioritized, delayed, failed (sorted sets). ARGV: job key
+   * base, 'list' or 'zset', first and last index, webhook key, published up to (ms, inclusive).
+   * Of the jobs in that range, that webhook's created at or before the cut, after how many ids the
+   * range held: `[read, created, id, created, id, …]`: what a deleted webhook leaves queued (not in
+   * flight: the active list is not read). A slice of a state per call, as hookworkWebhookKeysIn.
    */
-  hookworkDiscardIds: {
-    numberOfKeys: 5,
+  hookworkDiscardIdsIn: {
+    numberOfKeys: 1,
     lua: `
-local base, webhook, cut, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
-local found = {}
-local function scan(ids)
-  for _, id in ipairs(ids) do
-    local fields = redis.call('HMGET', base .. id, 'name', 'data', 'timestamp')
-    if fields[1] == webhook and fields[2] then
-      local ok, data = pcall(cjson.decode, fields[2])
-      -- A job of the builds that left createdAt out was created at its timestamp (see createdAtOf).
-      local created = ok and type(data) == 'table' and tonumber(data.createdAt) or tonumber(fields[3])
-      if created and created <= cut then table.insert(found, { created, id }) end
+local base, webhook, cut = ARGV[1], ARGV[5], tonumber(ARGV[6])
+local ids
+if ARGV[2] == 'list' then ids = redis.call('LRANGE', KEYS[1], ARGV[3], ARGV[4]) else ids = redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4]) end
+local result = { #ids }
+for _, id in ipairs(ids) do
+  local fields = redis.call('HMGET', base .. id, 'name', 'data', 'timestamp')
+  if fields[1] == webhook and fields[2] then
+    local ok, data = pcall(cjson.decode, fields[2])
+    -- A job of the builds that left createdAt out was created at its timestamp (see createdAtOf).
+    local created = ok and type(data) == 'table' and tonumber(data.createdAt) or tonumber(fields[3])
+    if created and created <= cut then
+      result[#result + 1] = created
+      result[#result + 1] = id
     end
   end
 end
-scan(redis.call('LRANGE', KEYS[1], 0, -1))
-scan(redis.call('LRANGE', KEYS[2], 0, -1))
-scan(redis.call('ZRANGE', KEYS[3], 0, -1))
-scan(redis.call('ZRANGE', KEYS[4], 0, -1))
-scan(redis.call('ZRANGE', KEYS[5], 0, -1))
-table.sort(found, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
-local ids = {}
-for i = 1, math.min(#found, limit) do ids[i] = found[i][2] end
-return ids`,
+return result`,
   },
   /**
    * KEYS: failed. ARGV: job key base, before (ms, exclusive), limit, idempotency window (ms).
@@ -249,5 +246,5 @@ export interface QueueScripts {
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number, windowMs: number): Promise<number>;
   hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
   hookworkWebhookKeysIn(key: string, base: string, kind: 'list' | 'zset', first: number, last: number): Promise<[number, ...string[]]>;
-  hookworkDiscardIds(wait: string, paused: string, prioritized: string, delayed: string, failed: string, base: string, webhookKey: string, publishedUpTo: string, limit: number): Promise<string[]>;
+  hookworkDiscardIdsIn(key: string, base: string, kind: 'list' | 'zset', first: number, last: number, webhookKey: string, publishedUpTo: string): Promise<[number, ...(number | string)[]]>;
 }
