@@ -800,28 +800,36 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       // A job read twice (moved between states during the read) is one.
       found = found.filter((job, i) => i === 0 || job.id !== found[i - 1]!.id).slice(0, limit);
     };
-    for (const [key, kind] of this.queuedStates()) {
-      for (let first = 0; ; first += KEYS_SLICE) {
-        const [read, ...matches] = await this.redis.producer.hookworkDiscardIdsIn(key, keys['']!, kind, first, first + KEYS_SLICE - 1, webhookKey, upTo);
-        for (let i = 0; i < matches.length; i += 2) found.push({ created: Number(matches[i]), id: String(matches[i + 1]) });
-        if (found.length > 2 * limit + KEYS_SLICE) keep();
-        if (read < KEYS_SLICE) break;
-      }
+    for await (const matches of this.queuedSlices((key, kind, first, last) => this.redis.producer.hookworkDiscardIdsIn(key, keys['']!, kind, first, last, webhookKey, upTo))) {
+      for (let i = 0; i < matches.length; i += 2) found.push({ created: Number(matches[i]), id: String(matches[i + 1]) });
+      if (found.length > 2 * limit + KEYS_SLICE) keep();
     }
     keep();
     return found.map((job) => job.id);
   }
 
-  /** The states of pending (not in flight) and dead jobs, each a key and its kind, as the slice scripts take them. */
-  private queuedStates(): [string, 'list' | 'zset'][] {
+  /**
+   * What `readSlice` answers for each slice of {@link KEYS_SLICE} ids of each state of pending (not
+   * in flight) and dead jobs, in turn — one script call each, so Redis is never held for the whole
+   * queue. A slice script answers how many ids it read, then what it found; a slice short of
+   * KEYS_SLICE ends its state.
+   */
+  private async *queuedSlices<T>(readSlice: (key: string, kind: 'list' | 'zset', first: number, last: number) => Promise<[number, ...T[]]>): AsyncGenerator<T[]> {
     const keys = this.queue.keys;
-    return [
+    const states: [string, 'list' | 'zset'][] = [
       [keys.wait!, 'list'],
       [keys.paused!, 'list'],
       [keys.prioritized!, 'zset'],
       [keys.delayed!, 'zset'],
       [keys.failed!, 'zset'],
     ];
+    for (const [key, kind] of states) {
+      for (let first = 0; ; first += KEYS_SLICE) {
+        const [read, ...found] = await readSlice(key, kind, first, first + KEYS_SLICE - 1);
+        yield found;
+        if (read < KEYS_SLICE) break;
+      }
+    }
   }
 
   /**
@@ -835,12 +843,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     return this.redis.run('listing the webhooks with queued requests', async () => {
       const keys = this.queue.keys;
       const found = new Set<string>();
-      for (const [key, kind] of this.queuedStates()) {
-        for (let first = 0; ; first += KEYS_SLICE) {
-          const [read, ...names] = await this.redis.producer.hookworkWebhookKeysIn(key, keys['']!, kind, first, first + KEYS_SLICE - 1);
-          for (const name of names) found.add(name);
-          if (read < KEYS_SLICE) break;
-        }
+      for await (const names of this.queuedSlices((key, kind, first, last) => this.redis.producer.hookworkWebhookKeysIn(key, keys['']!, kind, first, last))) {
+        for (const name of names) found.add(name);
       }
       return [...found];
     });
